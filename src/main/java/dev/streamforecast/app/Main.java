@@ -1,0 +1,20 @@
+package dev.streamforecast.app;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The command line of {@code forecaster.jar}: one subcommand per way of running the forecaster. */
+@Command(name = "forecaster", mixinStandardHelpOptions = true, version = "forecaster 0.1.0",
+        description = "Online per-key LSTM forecasting inside Apache Flink.",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+}

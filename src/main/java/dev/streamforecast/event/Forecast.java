@@ -1,0 +1,63 @@
+package dev.streamforecast.event;
+
+import java.util.Objects;
+
+/**
+ * The forecast emitted for one event: the key's next value, predicted after seeing this event.
+ *
+ * <p>{@code ts} and {@code value} are those of the event the forecast follows; {@code lower} and
+ * {@code upper} bound the prediction interval at the configured level. {@code events} and
+ * {@code updates} count what the key's model had seen when it forecast.
+ */
+public class Forecast {
+    public String key;
+    public long ts;
+    public double value;
+    public double forecast;
+    public double lower;
+    public double upper;
+    public long events;
+    public long updates;
+    public String modelId;
+
+    public Forecast() {}
+
+    public Forecast(String key, long ts, double value, double forecast, double lower, double upper,
+            long events, long updates, String modelId) {
+        this.key = key;
+        this.ts = ts;
+        this.value = value;
+        this.forecast = forecast;
+        this.lower = lower;
+        this.upper = upper;
+        this.events = events;
+        this.updates = updates;
+        this.modelId = modelId;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof Forecast)) {
+            return false;
+        }
+        Forecast f = (Forecast) o;
+        return ts == f.ts && events == f.events && updates == f.updates
+                && Double.compare(value, f.value) == 0
+                && Double.compare(forecast, f.forecast) == 0
+                && Double.compare(lower, f.lower) == 0
+                && Double.compare(upper, f.upper) == 0
+                && Objects.equals(key, f.key)
+                && Objects.equals(modelId, f.modelId);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(key, ts, value, forecast, lower, upper, events, updates, modelId);
+    }
+
+    @Override
+    public String toString() {
+        return "Forecast{" + key + ", ts=" + ts + ", value=" + value + ", forecast=" + forecast
+                + ", [" + lower + ", " + upper + "], events=" + events + ", updates=" + updates + "}";
+    }
+}
