@@ -1,0 +1,226 @@
+package dev.streamforecast.model;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * The immutable description of one forecaster: network shape, truncated BPTT, optimiser, scaling.
+ *
+ * <p>Every field has a default that works on real series; {@link Builder#build()} validates and names
+ * the offending setting in its message. {@link #id()} is a short stable fingerprint of all settings
+ * that change forecasts, carried on every forecast record so outputs can be traced to a model.
+ */
+public final class ModelConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public final CellType cell;
+    public final int hidden;
+    public final int layers;
+    /** Names of the covariates that follow the value in each input vector, in order. */
+    public final List<String> features;
+    /** Train every {@code k1} events. */
+    public final int k1;
+    /** Backpropagate through the last {@code k2} steps. */
+    public final int k2;
+    public final OptimizerType optimizer;
+    public final double learningRate;
+    public final double beta1;
+    public final double beta2;
+    public final double epsilon;
+    /** Global gradient norm above which gradients are scaled down; 0 disables clipping. */
+    public final double clipNorm;
+    /** L2 penalty on weights (not biases). */
+    public final double l2;
+    public final TargetType target;
+    /** Half-life, in events, of the running mean and variance used for scaling; 0 = all history. */
+    public final double scalerHalfLife;
+    /** Scaled inputs and targets are clipped to [-inputClip, inputClip] so spikes cannot explode. */
+    public final double inputClip;
+    /** Central coverage of the prediction interval, in (0, 1). */
+    public final double intervalLevel;
+    /** Half-life, in events, of the residual variance behind the prediction interval. */
+    public final double residualHalfLife;
+    /** Mixed with each key's hash to seed that key's initial weights. */
+    public final long seed;
+
+    private ModelConfig(Builder b) {
+        this.cell = b.cell;
+        this.hidden = b.hidden;
+        this.layers = b.layers;
+        this.features = Collections.unmodifiableList(new ArrayList<>(b.features));
+        this.k1 = b.k1;
+        this.k2 = b.k2;
+        this.optimizer = b.optimizer;
+        this.learningRate = b.learningRate;
+        this.beta1 = b.beta1;
+        this.beta2 = b.beta2;
+        this.epsilon = b.epsilon;
+        this.clipNorm = b.clipNorm;
+        this.l2 = b.l2;
+        this.target = b.target;
+        this.scalerHalfLife = b.scalerHalfLife;
+        this.inputClip = b.inputClip;
+        this.intervalLevel = b.intervalLevel;
+        this.residualHalfLife = b.residualHalfLife;
+        this.seed = b.seed;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.cell = cell;
+        b.hidden = hidden;
+        b.layers = layers;
+        b.features = new ArrayList<>(features);
+        b.k1 = k1;
+        b.k2 = k2;
+        b.optimizer = optimizer;
+        b.learningRate = learningRate;
+        b.beta1 = beta1;
+        b.beta2 = beta2;
+        b.epsilon = epsilon;
+        b.clipNorm = clipNorm;
+        b.l2 = l2;
+        b.target = target;
+        b.scalerHalfLife = scalerHalfLife;
+        b.inputClip = inputClip;
+        b.intervalLevel = intervalLevel;
+        b.residualHalfLife = residualHalfLife;
+        b.seed = seed;
+        return b;
+    }
+
+    /** Width of one input vector: the value followed by the features. */
+    public int inputSize() {
+        return 1 + features.size();
+    }
+
+    /** A canonical one-line description of every setting; equal strings mean equal forecasts. */
+    public String describe() {
+        return String.format(Locale.ROOT,
+                "cell=%s hidden=%d layers=%d features=%s k1=%d k2=%d optimizer=%s lr=%s beta1=%s "
+                        + "beta2=%s eps=%s clip=%s l2=%s target=%s scalerHalfLife=%s inputClip=%s "
+                        + "interval=%s residualHalfLife=%s seed=%d",
+                cell, hidden, layers, String.join(",", features), k1, k2, optimizer,
+                learningRate, beta1, beta2, epsilon, clipNorm, l2, target, scalerHalfLife, inputClip,
+                intervalLevel, residualHalfLife, seed);
+    }
+
+    /** A short stable fingerprint of {@link #describe()}, e.g. {@code lstm-32x1-3f9c2a1b}. */
+    public String id() {
+        long h = 0xcbf29ce484222325L;
+        String d = describe();
+        for (int i = 0; i < d.length(); i++) {
+            h ^= d.charAt(i);
+            h *= 0x100000001b3L;
+        }
+        return String.format(Locale.ROOT, "%s-%dx%d-%08x", cell.name().toLowerCase(Locale.ROOT),
+                hidden, layers, (int) (h ^ (h >>> 32)));
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ModelConfig && ((ModelConfig) o).describe().equals(describe());
+    }
+
+    @Override
+    public int hashCode() {
+        return describe().hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "ModelConfig{" + describe() + "}";
+    }
+
+    /** Mutable builder; {@link #build()} checks every value and names the offending setting. */
+    public static final class Builder {
+        private CellType cell = CellType.LSTM;
+        private int hidden = 32;
+        private int layers = 1;
+        private List<String> features = new ArrayList<>();
+        private int k1 = 8;
+        private int k2 = 32;
+        private OptimizerType optimizer = OptimizerType.ADAM;
+        private double learningRate = 3e-3;
+        private double beta1 = 0.9;
+        private double beta2 = 0.999;
+        private double epsilon = 1e-8;
+        private double clipNorm = 1.0;
+        private double l2 = 0.0;
+        private TargetType target = TargetType.DELTA;
+        private double scalerHalfLife = 0.0;
+        private double inputClip = 8.0;
+        private double intervalLevel = 0.9;
+        private double residualHalfLife = 200.0;
+        private long seed = 42L;
+
+        private Builder() {}
+
+        public Builder cell(CellType v) { cell = Objects.requireNonNull(v, "cell"); return this; }
+        public Builder hidden(int v) { hidden = v; return this; }
+        public Builder layers(int v) { layers = v; return this; }
+        public Builder features(List<String> v) { features = new ArrayList<>(v); return this; }
+        public Builder k1(int v) { k1 = v; return this; }
+        public Builder k2(int v) { k2 = v; return this; }
+        public Builder optimizer(OptimizerType v) { optimizer = Objects.requireNonNull(v, "optimizer"); return this; }
+        public Builder learningRate(double v) { learningRate = v; return this; }
+        public Builder beta1(double v) { beta1 = v; return this; }
+        public Builder beta2(double v) { beta2 = v; return this; }
+        public Builder epsilon(double v) { epsilon = v; return this; }
+        public Builder clipNorm(double v) { clipNorm = v; return this; }
+        public Builder l2(double v) { l2 = v; return this; }
+        public Builder target(TargetType v) { target = Objects.requireNonNull(v, "target"); return this; }
+        public Builder scalerHalfLife(double v) { scalerHalfLife = v; return this; }
+        public Builder inputClip(double v) { inputClip = v; return this; }
+        public Builder intervalLevel(double v) { intervalLevel = v; return this; }
+        public Builder residualHalfLife(double v) { residualHalfLife = v; return this; }
+        public Builder seed(long v) { seed = v; return this; }
+
+        public ModelConfig build() {
+            check(hidden >= 1 && hidden <= 4096, "model.hidden", hidden, "an integer in [1, 4096]");
+            check(layers >= 1 && layers <= 16, "model.layers", layers, "an integer in [1, 16]");
+            check(k1 >= 1 && k1 <= 100_000, "train.k1", k1, "an integer in [1, 100000]");
+            check(k2 >= 1 && k2 <= 10_000, "train.k2", k2, "an integer in [1, 10000]");
+            check(finite(learningRate) && learningRate > 0 && learningRate < 10, "train.learning-rate",
+                    learningRate, "a number in (0, 10)");
+            check(finite(beta1) && beta1 >= 0 && beta1 < 1, "train.beta1", beta1, "a number in [0, 1)");
+            check(finite(beta2) && beta2 >= 0 && beta2 < 1, "train.beta2", beta2, "a number in [0, 1)");
+            check(finite(epsilon) && epsilon > 0, "train.epsilon", epsilon, "a positive number");
+            check(finite(clipNorm) && clipNorm >= 0, "train.clip-norm", clipNorm,
+                    "a number >= 0 (0 disables clipping)");
+            check(finite(l2) && l2 >= 0, "train.l2", l2, "a number >= 0");
+            check(finite(scalerHalfLife) && scalerHalfLife >= 0, "model.scaler-half-life", scalerHalfLife,
+                    "a number of events >= 0 (0 = all history)");
+            check(finite(inputClip) && inputClip > 0, "model.input-clip", inputClip, "a positive number");
+            check(finite(intervalLevel) && intervalLevel > 0 && intervalLevel < 1, "forecast.interval-level",
+                    intervalLevel, "a number in (0, 1), e.g. 0.9");
+            check(finite(residualHalfLife) && residualHalfLife >= 1, "forecast.residual-half-life",
+                    residualHalfLife, "a number of events >= 1");
+            for (String f : features) {
+                check(f != null && !f.isBlank(), "model.features", features, "non-empty names");
+            }
+            check(features.stream().distinct().count() == features.size(), "model.features", features,
+                    "distinct names");
+            return new ModelConfig(this);
+        }
+
+        private static boolean finite(double v) {
+            return Double.isFinite(v);
+        }
+
+        private static void check(boolean ok, String key, Object value, String allowed) {
+            if (!ok) {
+                throw new IllegalArgumentException(
+                        "invalid " + key + " = " + value + ": expected " + allowed);
+            }
+        }
+    }
+}

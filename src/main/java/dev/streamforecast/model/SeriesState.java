@@ -1,0 +1,213 @@
+package dev.streamforecast.model;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.Arrays;
+
+/**
+ * Everything one key's forecaster remembers, as flat primitive arrays: parameters, optimiser moments,
+ * carried hidden state, the raw input window, scaler and residual statistics, and counters.
+ *
+ * <p>This is what Flink keeps in keyed state and what checkpoints carry. {@link #writeTo} and
+ * {@link #readFrom} give its compact binary form (schema {@value #SCHEMA_VERSION}); a copy or round trip
+ * must be bit-exact, so every field is written, tested in {@code SeriesStateTest}.
+ */
+public final class SeriesState {
+    /** Bumped whenever the binary form changes; readers accept every version they know. */
+    public static final int SCHEMA_VERSION = 1;
+
+    // Model parameters and Adam moments, laid out by ParameterLayout.
+    public double[] params;
+    public double[] adamM;
+    public double[] adamV;
+    public long adamStep;
+
+    /** Carried state after the last event: per layer h, then c for LSTM. */
+    public double[] hidden;
+    /** Carried states saved before the steps where future training windows start. */
+    public double[] snapshots;
+    /** The step index each snapshot was taken before, -1 for an empty slot. */
+    public long[] snapshotSteps;
+    public int nextSnapshot;
+
+    /** Raw input vectors of the last {@code k2 + 1} steps, step s at slot {@code s % capacity}. */
+    public double[] window;
+
+    // Running scaling statistics of each input column, and of the value's changes.
+    public double[] mean;
+    public double[] variance;
+    public double deltaMean;
+    public double deltaVariance;
+
+    /** Events seen, and training updates made. */
+    public long events;
+    public long updates;
+
+    public double lastValue;
+    /** The forecast made at the last event, for the residual when the next value arrives. */
+    public double lastForecast = Double.NaN;
+    /** Exponentially weighted mean squared forecast error, in the series' units. */
+    public double residualVariance;
+    public long residuals;
+
+    public SeriesState() {}
+
+    /** An empty state sized for {@code config}; parameters are zero until initialised. */
+    public static SeriesState allocate(ModelConfig config) {
+        ParameterLayout layout = ParameterLayout.of(config);
+        SeriesState s = new SeriesState();
+        s.params = new double[layout.size];
+        s.adamM = new double[config.optimizer == OptimizerType.ADAM ? layout.size : 0];
+        s.adamV = new double[config.optimizer == OptimizerType.ADAM ? layout.size : 0];
+        s.hidden = new double[layout.stateSize];
+        int slots = snapshotSlots(config);
+        s.snapshots = new double[slots * layout.stateSize];
+        s.snapshotSteps = new long[slots];
+        Arrays.fill(s.snapshotSteps, -1L);
+        s.window = new double[(config.k2 + 1) * config.inputSize()];
+        s.mean = new double[config.inputSize()];
+        s.variance = new double[config.inputSize()];
+        return s;
+    }
+
+    /**
+     * Snapshots needed so every training window finds its start state: windows start every k1 steps
+     * and reach k2 back, plus the one before step 0 used while the history is shorter than k2.
+     */
+    static int snapshotSlots(ModelConfig c) {
+        return (c.k2 + c.k1 - 1) / c.k1 + 1;
+    }
+
+    public SeriesState copy() {
+        SeriesState s = new SeriesState();
+        s.params = params.clone();
+        s.adamM = adamM.clone();
+        s.adamV = adamV.clone();
+        s.adamStep = adamStep;
+        s.hidden = hidden.clone();
+        s.snapshots = snapshots.clone();
+        s.snapshotSteps = snapshotSteps.clone();
+        s.nextSnapshot = nextSnapshot;
+        s.window = window.clone();
+        s.mean = mean.clone();
+        s.variance = variance.clone();
+        s.deltaMean = deltaMean;
+        s.deltaVariance = deltaVariance;
+        s.events = events;
+        s.updates = updates;
+        s.lastValue = lastValue;
+        s.lastForecast = lastForecast;
+        s.residualVariance = residualVariance;
+        s.residuals = residuals;
+        return s;
+    }
+
+    public void writeTo(DataOutput out) throws IOException {
+        out.writeInt(SCHEMA_VERSION);
+        writeArray(out, params);
+        writeArray(out, adamM);
+        writeArray(out, adamV);
+        out.writeLong(adamStep);
+        writeArray(out, hidden);
+        writeArray(out, snapshots);
+        out.writeInt(snapshotSteps.length);
+        for (long v : snapshotSteps) {
+            out.writeLong(v);
+        }
+        out.writeInt(nextSnapshot);
+        writeArray(out, window);
+        writeArray(out, mean);
+        writeArray(out, variance);
+        out.writeDouble(deltaMean);
+        out.writeDouble(deltaVariance);
+        out.writeLong(events);
+        out.writeLong(updates);
+        out.writeDouble(lastValue);
+        out.writeDouble(lastForecast);
+        out.writeDouble(residualVariance);
+        out.writeLong(residuals);
+    }
+
+    public static SeriesState readFrom(DataInput in) throws IOException {
+        int version = in.readInt();
+        if (version != SCHEMA_VERSION) {
+            throw new IOException("unsupported series state schema version " + version
+                    + " (this build reads version " + SCHEMA_VERSION + ")");
+        }
+        SeriesState s = new SeriesState();
+        s.params = readArray(in);
+        s.adamM = readArray(in);
+        s.adamV = readArray(in);
+        s.adamStep = in.readLong();
+        s.hidden = readArray(in);
+        s.snapshots = readArray(in);
+        int n = checkLength(in.readInt());
+        s.snapshotSteps = new long[n];
+        for (int i = 0; i < n; i++) {
+            s.snapshotSteps[i] = in.readLong();
+        }
+        s.nextSnapshot = in.readInt();
+        s.window = readArray(in);
+        s.mean = readArray(in);
+        s.variance = readArray(in);
+        s.deltaMean = in.readDouble();
+        s.deltaVariance = in.readDouble();
+        s.events = in.readLong();
+        s.updates = in.readLong();
+        s.lastValue = in.readDouble();
+        s.lastForecast = in.readDouble();
+        s.residualVariance = in.readDouble();
+        s.residuals = in.readLong();
+        return s;
+    }
+
+    private static void writeArray(DataOutput out, double[] a) throws IOException {
+        out.writeInt(a.length);
+        for (double v : a) {
+            out.writeDouble(v);
+        }
+    }
+
+    private static double[] readArray(DataInput in) throws IOException {
+        double[] a = new double[checkLength(in.readInt())];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = in.readDouble();
+        }
+        return a;
+    }
+
+    private static int checkLength(int n) throws IOException {
+        if (n < 0 || n > (1 << 26)) {
+            throw new IOException("corrupt series state: array length " + n);
+        }
+        return n;
+    }
+
+    /** Bitwise equality of every field, NaN equal to NaN: what a round trip must preserve. */
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof SeriesState)) {
+            return false;
+        }
+        SeriesState s = (SeriesState) o;
+        return Arrays.equals(params, s.params) && Arrays.equals(adamM, s.adamM)
+                && Arrays.equals(adamV, s.adamV) && adamStep == s.adamStep
+                && Arrays.equals(hidden, s.hidden) && Arrays.equals(snapshots, s.snapshots)
+                && Arrays.equals(snapshotSteps, s.snapshotSteps) && nextSnapshot == s.nextSnapshot
+                && Arrays.equals(window, s.window) && Arrays.equals(mean, s.mean)
+                && Arrays.equals(variance, s.variance) && same(deltaMean, s.deltaMean)
+                && same(deltaVariance, s.deltaVariance) && events == s.events && updates == s.updates
+                && same(lastValue, s.lastValue) && same(lastForecast, s.lastForecast)
+                && same(residualVariance, s.residualVariance) && residuals == s.residuals;
+    }
+
+    private static boolean same(double a, double b) {
+        return Double.doubleToLongBits(a) == Double.doubleToLongBits(b);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(params) * 31 + Long.hashCode(events);
+    }
+}
