@@ -11,19 +11,18 @@ package dev.streamforecast.model;
 public final class Initializer {
     private Initializer() {}
 
-    public static void initialise(double[] p, ParameterLayout layout, long seed) {
+    public static void initialise(double[][] p, ParameterLayout layout, long seed) {
         long[] rng = {seed};
         double k = 1.0 / Math.sqrt(layout.hidden);
-        for (int i = 0; i < layout.outBias; i++) {
-            p[i] = (2.0 * nextDouble(rng) - 1.0) * k;
+        for (int i = 0; i < layout.tensors; i++) {
+            double[] t = p[i];
+            for (int j = 0; j < t.length; j++) {
+                t[j] = i == layout.outBias ? 0.0 : (2.0 * nextDouble(rng) - 1.0) * k;
+            }
         }
-        p[layout.outBias] = 0.0;
         if (layout.cell == CellType.LSTM) {
             for (int l = 0; l < layout.layers; l++) {
-                int fb = layout.b(l) + layout.hidden;
-                for (int j = 0; j < layout.hidden; j++) {
-                    p[fb + j] = 1.0;
-                }
+                java.util.Arrays.fill(p[layout.bias(l)], layout.hidden, 2 * layout.hidden, 1.0);
             }
         }
     }

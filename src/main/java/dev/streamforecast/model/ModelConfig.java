@@ -97,6 +97,115 @@ public final class ModelConfig implements Serializable {
         return b;
     }
 
+    /** The setting names of {@link #toMap()} and {@link #fromMap}, as they appear in config files. */
+    public static final List<String> KEYS = List.of("model.cell", "model.hidden", "model.layers",
+            "model.features", "model.target", "model.scaler-half-life", "model.input-clip", "model.seed",
+            "train.k1", "train.k2", "train.optimizer", "train.learning-rate", "train.beta1", "train.beta2",
+            "train.epsilon", "train.clip-norm", "train.l2", "forecast.interval-level",
+            "forecast.residual-half-life");
+
+    /** Every setting as a string, keyed by {@link #KEYS}; {@code fromMap(toMap())} equals this. */
+    public java.util.Map<String, String> toMap() {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("model.cell", cell.name().toLowerCase(Locale.ROOT));
+        m.put("model.hidden", Integer.toString(hidden));
+        m.put("model.layers", Integer.toString(layers));
+        m.put("model.features", String.join(",", features));
+        m.put("model.target", target.name().toLowerCase(Locale.ROOT));
+        m.put("model.scaler-half-life", Double.toString(scalerHalfLife));
+        m.put("model.input-clip", Double.toString(inputClip));
+        m.put("model.seed", Long.toString(seed));
+        m.put("train.k1", Integer.toString(k1));
+        m.put("train.k2", Integer.toString(k2));
+        m.put("train.optimizer", optimizer.name().toLowerCase(Locale.ROOT));
+        m.put("train.learning-rate", Double.toString(learningRate));
+        m.put("train.beta1", Double.toString(beta1));
+        m.put("train.beta2", Double.toString(beta2));
+        m.put("train.epsilon", Double.toString(epsilon));
+        m.put("train.clip-norm", Double.toString(clipNorm));
+        m.put("train.l2", Double.toString(l2));
+        m.put("forecast.interval-level", Double.toString(intervalLevel));
+        m.put("forecast.residual-half-life", Double.toString(residualHalfLife));
+        return m;
+    }
+
+    /**
+     * Reads the settings named by {@link #KEYS} from {@code m}, defaults for those absent; other keys
+     * are ignored here (the caller decides what else is allowed). Bad values fail naming the key and
+     * what it accepts.
+     */
+    public static ModelConfig fromMap(java.util.Map<String, String> m) {
+        Builder b = builder();
+        for (String key : KEYS) {
+            String v = m.get(key);
+            if (v == null) {
+                continue;
+            }
+            v = v.trim();
+            switch (key) {
+                case "model.cell": b.cell(parseEnum(CellType.class, key, v)); break;
+                case "model.hidden": b.hidden(parseInt(key, v)); break;
+                case "model.layers": b.layers(parseInt(key, v)); break;
+                case "model.features": b.features(v.isEmpty() ? List.of()
+                        : java.util.Arrays.stream(v.split(",")).map(String::trim)
+                                .collect(java.util.stream.Collectors.toList()));
+                    break;
+                case "model.target": b.target(parseEnum(TargetType.class, key, v)); break;
+                case "model.scaler-half-life": b.scalerHalfLife(parseDouble(key, v)); break;
+                case "model.input-clip": b.inputClip(parseDouble(key, v)); break;
+                case "model.seed": b.seed(parseLong(key, v)); break;
+                case "train.k1": b.k1(parseInt(key, v)); break;
+                case "train.k2": b.k2(parseInt(key, v)); break;
+                case "train.optimizer": b.optimizer(parseEnum(OptimizerType.class, key, v)); break;
+                case "train.learning-rate": b.learningRate(parseDouble(key, v)); break;
+                case "train.beta1": b.beta1(parseDouble(key, v)); break;
+                case "train.beta2": b.beta2(parseDouble(key, v)); break;
+                case "train.epsilon": b.epsilon(parseDouble(key, v)); break;
+                case "train.clip-norm": b.clipNorm(parseDouble(key, v)); break;
+                case "train.l2": b.l2(parseDouble(key, v)); break;
+                case "forecast.interval-level": b.intervalLevel(parseDouble(key, v)); break;
+                case "forecast.residual-half-life": b.residualHalfLife(parseDouble(key, v)); break;
+                default: throw new IllegalStateException(key);
+            }
+        }
+        return b.build();
+    }
+
+    private static <E extends Enum<E>> E parseEnum(Class<E> type, String key, String v) {
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equalsIgnoreCase(v)) {
+                return e;
+            }
+        }
+        throw new IllegalArgumentException("invalid " + key + " = " + v + ": expected one of "
+                + java.util.Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT))
+                        .collect(java.util.stream.Collectors.joining(", ")));
+    }
+
+    private static int parseInt(String key, String v) {
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("invalid " + key + " = " + v + ": expected an integer");
+        }
+    }
+
+    private static long parseLong(String key, String v) {
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("invalid " + key + " = " + v + ": expected an integer");
+        }
+    }
+
+    private static double parseDouble(String key, String v) {
+        try {
+            return Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("invalid " + key + " = " + v + ": expected a number");
+        }
+    }
+
     /** Width of one input vector: the value followed by the features. */
     public int inputSize() {
         return 1 + features.size();

@@ -32,7 +32,7 @@ public final class OnlineForecaster {
     private final double[] x;
     private final double[] xs;
     private final double[] targets;
-    private final double[] grad;
+    private final double[][] grad;
     private final double[] start;
 
     public OnlineForecaster(ModelConfig config) {
@@ -48,7 +48,7 @@ public final class OnlineForecaster {
         this.x = new double[inputSize];
         this.xs = new double[config.k2 * inputSize];
         this.targets = new double[config.k2];
-        this.grad = new double[layout.size];
+        this.grad = layout.allocate();
         this.start = new double[layout.stateSize];
     }
 
@@ -73,17 +73,36 @@ public final class OnlineForecaster {
      */
     public SeriesState newState(SeriesState warm) {
         SeriesState s = SeriesState.allocate(config);
-        if (warm.params.length != s.params.length) {
-            throw new IllegalArgumentException("warm-start model has " + warm.params.length
-                    + " parameters, this configuration needs " + s.params.length);
+        if (!sameShape(warm.params, s.params)) {
+            throw new IllegalArgumentException("warm-start model has " + layout.flatten(warm.params).length
+                    + " parameters in " + warm.params.length + " tensors, this configuration needs "
+                    + layout.size + " in " + layout.tensors);
         }
-        System.arraycopy(warm.params, 0, s.params, 0, s.params.length);
-        if (warm.adamM.length == s.adamM.length) {
-            System.arraycopy(warm.adamM, 0, s.adamM, 0, s.adamM.length);
-            System.arraycopy(warm.adamV, 0, s.adamV, 0, s.adamV.length);
+        copy(warm.params, s.params);
+        if (sameShape(warm.adamM, s.adamM)) {
+            copy(warm.adamM, s.adamM);
+            copy(warm.adamV, s.adamV);
             s.adamStep = warm.adamStep;
         }
         return s;
+    }
+
+    private static boolean sameShape(double[][] a, double[][] b) {
+        if (a.length != b.length) {
+            return false;
+        }
+        for (int i = 0; i < a.length; i++) {
+            if (a[i].length != b[i].length) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void copy(double[][] from, double[][] to) {
+        for (int i = 0; i < from.length; i++) {
+            System.arraycopy(from[i], 0, to[i], 0, from[i].length);
+        }
     }
 
     /**
@@ -211,10 +230,11 @@ public final class OnlineForecaster {
     }
 
     /**
-     * Truncated BPTT over the last min(k2, events-1) input/target pairs; returns whether the
+     * Runs one truncated BPTT update now over the last min(k2, events-1) input/target pairs (observe
+     * calls it every k1 events); returns whether the
      * parameters changed (a non-finite gradient skips the update rather than poison the weights).
      */
-    boolean train(SeriesState s) {
+    public boolean train(SeriesState s) {
         long last = s.events - 1;
         int steps = (int) Math.min(config.k2, last);
         if (steps < 1) {
@@ -231,8 +251,8 @@ public final class OnlineForecaster {
         }
         network.lossAndGradient(s.params, start, xs, targets, steps, config.l2, grad);
         double norm = 0;
-        for (double g : grad) {
-            norm += g * g;
+        for (double[] g : grad) {
+            norm += Network.dot(g, g, 0, g.length);
         }
         norm = Math.sqrt(norm);
         if (!Double.isFinite(norm)) {

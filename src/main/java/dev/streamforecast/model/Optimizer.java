@@ -12,31 +12,39 @@ public final class Optimizer {
      * p -= lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)
      * </pre>
      */
-    public static void adam(SeriesState s, double[] g, double scale, double lr, double b1, double b2,
+    public static void adam(SeriesState s, double[][] g, double scale, double lr, double b1, double b2,
             double eps) {
         long t = ++s.adamStep;
         double c1 = 1.0 / (1.0 - Math.pow(b1, t));
         double c2 = 1.0 / (1.0 - Math.pow(b2, t));
-        double[] p = s.params;
-        double[] m = s.adamM;
-        double[] v = s.adamV;
+        for (int i = 0; i < g.length; i++) {
+            adam(s.params[i], s.adamM[i], s.adamV[i], g[i], scale, lr, b1, b2, eps, c1, c2);
+        }
+    }
+
+    private static void adam(double[] p, double[] m, double[] v, double[] g, double scale, double lr,
+            double b1, double b2, double eps, double c1, double c2) {
         double a1 = 1.0 - b1;
         double a2 = 1.0 - b2;
-        for (int i = 0; i < p.length; i++) {
-            double gi = g[i] * scale;
-            double mi = b1 * m[i] + a1 * gi;
-            double vi = b2 * v[i] + a2 * gi * gi;
-            m[i] = mi;
-            v[i] = vi;
-            p[i] -= lr * (mi * c1) / (Math.sqrt(vi * c2) + eps);
+        for (int k = 0; k < p.length; k++) {
+            double gk = g[k] * scale;
+            double mk = b1 * m[k] + a1 * gk;
+            double vk = b2 * v[k] + a2 * gk * gk;
+            m[k] = mk;
+            v[k] = vk;
+            p[k] -= lr * (mk * c1) / (Math.sqrt(vk * c2) + eps);
         }
     }
 
     /** One plain gradient step: {@code p -= lr * scale * g}. */
-    public static void sgd(double[] p, double[] g, double scale, double lr) {
-        double k = lr * scale;
-        for (int i = 0; i < p.length; i++) {
-            p[i] -= k * g[i];
+    public static void sgd(double[][] p, double[][] g, double scale, double lr) {
+        double f = lr * scale;
+        for (int i = 0; i < g.length; i++) {
+            double[] pi = p[i];
+            double[] gi = g[i];
+            for (int k = 0; k < pi.length; k++) {
+                pi[k] -= f * gi[k];
+            }
         }
     }
 }

@@ -1,12 +1,14 @@
 package dev.streamforecast.model;
 
 /**
- * Where each tensor lives in the flat parameter vector.
+ * How a network's parameters are split into tensors, and how those tensors flatten into one vector.
  *
- * <p>Layer {@code l} has a weight matrix of {@code rows = gates * hidden} by {@code cols = in_l + hidden}
- * acting on {@code [x; h_{t-1}]}, stored column-major (column {@code c} at {@code w(l) + c * rows}) so
- * that the forward pass is a sequence of contiguous axpy updates, then a bias of {@code rows}. The
- * linear output projection {@code y = w_y . h_top + b_y} follows the last layer.
+ * <p>Layer {@code l} multiplies {@code [x; h_{t-1}]} by a {@code rows = gates * hidden} by
+ * {@code cols = in_l + hidden} weight matrix, held as one array per column, and adds a bias of
+ * {@code rows}. Column arrays are what let the JIT vectorise the forward pass: each input
+ * contributes {@code a[k] += W_c[k] * z_c}, the same index on both sides. The linear output projection
+ * {@code y = w_y . h_top + b_y} follows the last layer as two more tensors. The flat order (tensor by
+ * tensor) is what the binary and JSON forms store, so they do not depend on this in-memory split.
  */
 public final class ParameterLayout {
     public final CellType cell;
@@ -16,11 +18,15 @@ public final class ParameterLayout {
     /** Rows of every layer's weight matrix: {@code gates * hidden}. */
     public final int rows;
     private final int[] inSize;
-    private final int[] wOffset;
-    private final int[] bOffset;
+    private final int[] firstColumn;
+    private final int[] biasTensor;
+    /** Tensor index of the output weights (length hidden) and of the output bias (length 1). */
     public final int outWeights;
     public final int outBias;
+    public final int tensors;
+    /** Total number of parameters. */
     public final int size;
+    private final int[] lengths;
     /** Doubles of carried state per layer: h, and c after it for LSTM. */
     public final int statePerLayer;
     public final int stateSize;
@@ -32,21 +38,26 @@ public final class ParameterLayout {
         this.layers = layers;
         this.rows = cell.gates * hidden;
         this.inSize = new int[layers];
-        this.wOffset = new int[layers];
-        this.bOffset = new int[layers];
-        int off = 0;
+        this.firstColumn = new int[layers];
+        this.biasTensor = new int[layers];
+        int t = 0;
         for (int l = 0; l < layers; l++) {
             inSize[l] = l == 0 ? inputSize : hidden;
-            wOffset[l] = off;
-            off += rows * (inSize[l] + hidden);
-            bOffset[l] = off;
-            off += rows;
+            firstColumn[l] = t;
+            t += inSize[l] + hidden;
+            biasTensor[l] = t;
+            t++;
         }
-        outWeights = off;
-        off += hidden;
-        outBias = off;
-        off += 1;
-        size = off;
+        outWeights = t++;
+        outBias = t++;
+        tensors = t;
+        lengths = new int[tensors];
+        int total = 0;
+        for (int i = 0; i < tensors; i++) {
+            lengths[i] = i == outWeights ? hidden : (i == outBias ? 1 : rows);
+            total += lengths[i];
+        }
+        size = total;
         statePerLayer = cell.hasCell ? 2 * hidden : hidden;
         stateSize = statePerLayer * layers;
     }
@@ -65,12 +76,34 @@ public final class ParameterLayout {
         return inSize[l] + hidden;
     }
 
-    public int w(int l) {
-        return wOffset[l];
+    /** Tensor index of column {@code c} of layer {@code l}'s weight matrix. */
+    public int column(int l, int c) {
+        return firstColumn[l] + c;
     }
 
-    public int b(int l) {
-        return bOffset[l];
+    /** Tensor index of layer {@code l}'s bias. */
+    public int bias(int l) {
+        return biasTensor[l];
+    }
+
+    public int length(int tensor) {
+        return lengths[tensor];
+    }
+
+    /** Whether a tensor holds weights (penalised by L2) rather than a bias. */
+    public boolean isWeight(int tensor) {
+        if (tensor == outWeights) {
+            return true;
+        }
+        if (tensor == outBias) {
+            return false;
+        }
+        for (int l = 0; l < layers; l++) {
+            if (tensor == biasTensor[l]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Offset of layer {@code l}'s h in the carried state; its c (LSTM) follows at {@code + hidden}. */
@@ -78,16 +111,37 @@ public final class ParameterLayout {
         return l * statePerLayer;
     }
 
-    /** Whether parameter {@code p} is a weight (penalised by L2) rather than a bias. */
-    public boolean isWeight(int p) {
-        if (p >= outWeights) {
-            return p < outBias;
+    /** Zeroed tensors shaped by this layout. */
+    public double[][] allocate() {
+        double[][] p = new double[tensors][];
+        for (int i = 0; i < tensors; i++) {
+            p[i] = new double[lengths[i]];
         }
-        for (int l = 0; l < layers; l++) {
-            if (p >= wOffset[l] && p < bOffset[l]) {
-                return true;
-            }
+        return p;
+    }
+
+    /** The tensors one after another. */
+    public double[] flatten(double[][] p) {
+        double[] flat = new double[size];
+        int o = 0;
+        for (double[] t : p) {
+            System.arraycopy(t, 0, flat, o, t.length);
+            o += t.length;
         }
-        return false;
+        return flat;
+    }
+
+    /** The inverse of {@link #flatten}; refuses a vector of the wrong length. */
+    public double[][] unflatten(double[] flat) {
+        if (flat.length != size) {
+            throw new IllegalArgumentException("expected " + size + " parameters, got " + flat.length);
+        }
+        double[][] p = allocate();
+        int o = 0;
+        for (double[] t : p) {
+            System.arraycopy(flat, o, t, 0, t.length);
+            o += t.length;
+        }
+        return p;
     }
 }

@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.util.Arrays;
 
 /**
- * Everything one key's forecaster remembers, as flat primitive arrays: parameters, optimiser moments,
+ * Everything one key's forecaster remembers, as primitive arrays: parameters, optimiser moments,
  * carried hidden state, the raw input window, scaler and residual statistics, and counters.
  *
  * <p>This is what Flink keeps in keyed state and what checkpoints carry. {@link #writeTo} and
@@ -17,10 +17,10 @@ public final class SeriesState {
     /** Bumped whenever the binary form changes; readers accept every version they know. */
     public static final int SCHEMA_VERSION = 1;
 
-    // Model parameters and Adam moments, laid out by ParameterLayout.
-    public double[] params;
-    public double[] adamM;
-    public double[] adamV;
+    // Model parameters and Adam moments: tensors as ParameterLayout splits them.
+    public double[][] params;
+    public double[][] adamM;
+    public double[][] adamV;
     public long adamStep;
 
     /** Carried state after the last event: per layer h, then c for LSTM. */
@@ -57,9 +57,10 @@ public final class SeriesState {
     public static SeriesState allocate(ModelConfig config) {
         ParameterLayout layout = ParameterLayout.of(config);
         SeriesState s = new SeriesState();
-        s.params = new double[layout.size];
-        s.adamM = new double[config.optimizer == OptimizerType.ADAM ? layout.size : 0];
-        s.adamV = new double[config.optimizer == OptimizerType.ADAM ? layout.size : 0];
+        s.params = layout.allocate();
+        boolean adam = config.optimizer == OptimizerType.ADAM;
+        s.adamM = adam ? layout.allocate() : new double[0][];
+        s.adamV = adam ? layout.allocate() : new double[0][];
         s.hidden = new double[layout.stateSize];
         int slots = snapshotSlots(config);
         s.snapshots = new double[slots * layout.stateSize];
@@ -81,9 +82,9 @@ public final class SeriesState {
 
     public SeriesState copy() {
         SeriesState s = new SeriesState();
-        s.params = params.clone();
-        s.adamM = adamM.clone();
-        s.adamV = adamV.clone();
+        s.params = deepCopy(params);
+        s.adamM = deepCopy(adamM);
+        s.adamV = deepCopy(adamV);
         s.adamStep = adamStep;
         s.hidden = hidden.clone();
         s.snapshots = snapshots.clone();
@@ -105,9 +106,9 @@ public final class SeriesState {
 
     public void writeTo(DataOutput out) throws IOException {
         out.writeInt(SCHEMA_VERSION);
-        writeArray(out, params);
-        writeArray(out, adamM);
-        writeArray(out, adamV);
+        writeTensors(out, params);
+        writeTensors(out, adamM);
+        writeTensors(out, adamV);
         out.writeLong(adamStep);
         writeArray(out, hidden);
         writeArray(out, snapshots);
@@ -136,9 +137,9 @@ public final class SeriesState {
                     + " (this build reads version " + SCHEMA_VERSION + ")");
         }
         SeriesState s = new SeriesState();
-        s.params = readArray(in);
-        s.adamM = readArray(in);
-        s.adamV = readArray(in);
+        s.params = readTensors(in);
+        s.adamM = readTensors(in);
+        s.adamV = readTensors(in);
         s.adamStep = in.readLong();
         s.hidden = readArray(in);
         s.snapshots = readArray(in);
@@ -160,6 +161,29 @@ public final class SeriesState {
         s.residualVariance = in.readDouble();
         s.residuals = in.readLong();
         return s;
+    }
+
+    private static double[][] deepCopy(double[][] a) {
+        double[][] c = new double[a.length][];
+        for (int i = 0; i < a.length; i++) {
+            c[i] = a[i].clone();
+        }
+        return c;
+    }
+
+    private static void writeTensors(DataOutput out, double[][] t) throws IOException {
+        out.writeInt(t.length);
+        for (double[] a : t) {
+            writeArray(out, a);
+        }
+    }
+
+    private static double[][] readTensors(DataInput in) throws IOException {
+        double[][] t = new double[checkLength(in.readInt())][];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = readArray(in);
+        }
+        return t;
     }
 
     private static void writeArray(DataOutput out, double[] a) throws IOException {
@@ -191,8 +215,8 @@ public final class SeriesState {
             return false;
         }
         SeriesState s = (SeriesState) o;
-        return Arrays.equals(params, s.params) && Arrays.equals(adamM, s.adamM)
-                && Arrays.equals(adamV, s.adamV) && adamStep == s.adamStep
+        return Arrays.deepEquals(params, s.params) && Arrays.deepEquals(adamM, s.adamM)
+                && Arrays.deepEquals(adamV, s.adamV) && adamStep == s.adamStep
                 && Arrays.equals(hidden, s.hidden) && Arrays.equals(snapshots, s.snapshots)
                 && Arrays.equals(snapshotSteps, s.snapshotSteps) && nextSnapshot == s.nextSnapshot
                 && Arrays.equals(window, s.window) && Arrays.equals(mean, s.mean)
@@ -208,6 +232,6 @@ public final class SeriesState {
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(params) * 31 + Long.hashCode(events);
+        return Arrays.deepHashCode(params) * 31 + Long.hashCode(events);
     }
 }

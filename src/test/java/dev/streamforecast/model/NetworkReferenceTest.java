@@ -24,7 +24,7 @@ class NetworkReferenceTest {
         double[] stateRef = new double[layout.stateSize];
         for (int t = 0; t < 200; t++) {
             double[] x = Fixtures.uniform(rnd, inputs, 2.0);
-            double yFast = fast.step(p, stateFast, x);
+            double yFast = fast.step(layout.unflatten(p), stateFast, x);
             double yRef = ref.step(p, stateRef, x);
             assertEquals(yRef, yFast, TOLERANCE, "output at step " + t);
         }
@@ -42,13 +42,13 @@ class NetworkReferenceTest {
         ReferenceNetwork ref = new ReferenceNetwork(layout);
         Random rnd = new Random(13);
         SeriesState fastState = new SeriesState();
-        fastState.params = Fixtures.uniform(rnd, layout.size, 0.5);
-        fastState.adamM = new double[layout.size];
-        fastState.adamV = new double[layout.size];
-        double[] refP = fastState.params.clone();
+        double[] refP = Fixtures.uniform(rnd, layout.size, 0.5);
+        fastState.params = layout.unflatten(refP);
+        fastState.adamM = layout.allocate();
+        fastState.adamV = layout.allocate();
         double[] refM = new double[layout.size];
         double[] refV = new double[layout.size];
-        double[] gFast = new double[layout.size];
+        double[][] gFast = layout.allocate();
         double[] gRef = new double[layout.size];
         for (int update = 1; update <= 20; update++) {
             double[] start = Fixtures.uniform(rnd, layout.stateSize, 0.5);
@@ -57,13 +57,15 @@ class NetworkReferenceTest {
             double lossFast = fast.lossAndGradient(fastState.params, start, xs, targets, steps, 1e-3, gFast);
             double lossRef = ref.lossAndGradient(refP, start, xs, targets, steps, 1e-3, gRef);
             assertEquals(lossRef, lossFast, TOLERANCE, "loss at update " + update);
+            double[] gFastFlat = layout.flatten(gFast);
             for (int i = 0; i < layout.size; i++) {
-                assertEquals(gRef[i], gFast[i], TOLERANCE, "gradient " + i + " at update " + update);
+                assertEquals(gRef[i], gFastFlat[i], TOLERANCE, "gradient " + i + " at update " + update);
             }
             Optimizer.adam(fastState, gFast, 0.5, 1e-2, 0.9, 0.999, 1e-8);
             referenceAdam(refP, refM, refV, gRef, 0.5, update, 1e-2, 0.9, 0.999, 1e-8);
+            double[] fastP = layout.flatten(fastState.params);
             for (int i = 0; i < layout.size; i++) {
-                assertEquals(refP[i], fastState.params[i], TOLERANCE, "parameter " + i + " after update " + update);
+                assertEquals(refP[i], fastP[i], TOLERANCE, "parameter " + i + " after update " + update);
             }
         }
     }

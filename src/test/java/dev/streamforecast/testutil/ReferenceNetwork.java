@@ -6,7 +6,7 @@ import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 
 /**
- * A plain, obviously-correct recurrent network for checking the fast one: textbook equations on EJML
+ * A plain, obviously-correct recurrent network, on the flat parameter vector for checking the fast one: textbook equations on EJML
  * matrices, a fresh matrix for every intermediate, weights as ordinary row-major {@code rows x cols}
  * matrices copied out of the flat parameter vector.
  */
@@ -31,13 +31,22 @@ public final class ReferenceNetwork {
         double y;
     }
 
+    /** Where a tensor starts in the flat parameter vector. */
+    private int off(int tensor) {
+        int o = 0;
+        for (int i = 0; i < tensor; i++) {
+            o += layout.length(i);
+        }
+        return o;
+    }
+
     private DMatrixRMaj weight(double[] p, int l) {
         int rows = layout.rows;
         int cols = layout.cols(l);
         DMatrixRMaj w = new DMatrixRMaj(rows, cols);
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < cols; c++) {
-                w.set(r, c, p[layout.w(l) + c * rows + r]);
+                w.set(r, c, p[off(layout.column(l, c)) + r]);
             }
         }
         return w;
@@ -46,7 +55,7 @@ public final class ReferenceNetwork {
     private DMatrixRMaj bias(double[] p, int l) {
         DMatrixRMaj b = new DMatrixRMaj(layout.rows, 1);
         for (int r = 0; r < layout.rows; r++) {
-            b.set(r, 0, p[layout.b(l) + r]);
+            b.set(r, 0, p[off(layout.bias(l)) + r]);
         }
         return b;
     }
@@ -112,7 +121,7 @@ public final class ReferenceNetwork {
                 DMatrixRMaj an = new DMatrixRMaj(h, 1);
                 CommonOps_DDRM.mult(wn, zn, an);
                 for (int j = 0; j < h; j++) {
-                    double n = Math.tanh(an.get(j) + p[layout.b(l) + 2 * h + j]);
+                    double n = Math.tanh(an.get(j) + p[off(layout.bias(l)) + 2 * h + j]);
                     a.set(2 * h + j, n);
                     double u = a.get(h + j);
                     hNew.set(j, (1 - u) * n + u * hs[l].get(j));
@@ -129,9 +138,9 @@ public final class ReferenceNetwork {
             hs[l] = hNew;
             in = hNew;
         }
-        double y = p[layout.outBias];
+        double y = p[off(layout.outBias)];
         for (int j = 0; j < h; j++) {
-            y += p[layout.outWeights + j] * in.get(j);
+            y += p[off(layout.outWeights) + j] * in.get(j);
         }
         s.y = y;
         return s;
@@ -201,7 +210,7 @@ public final class ReferenceNetwork {
             DMatrixRMaj dh = new DMatrixRMaj(h, 1);
             for (int j = 0; j < h; j++) {
                 gwy[j] += dy * s.hOut[layers - 1].get(j);
-                dh.set(j, dy * p[layout.outWeights + j]);
+                dh.set(j, dy * p[off(layout.outWeights) + j]);
             }
             gby += dy;
             for (int l = layers - 1; l >= 0; l--) {
@@ -292,19 +301,19 @@ public final class ReferenceNetwork {
             int rows = layout.rows;
             for (int r = 0; r < rows; r++) {
                 for (int c = 0; c < layout.cols(l); c++) {
-                    int i = layout.w(l) + c * rows + r;
+                    int i = off(layout.column(l, c)) + r;
                     grad[i] = gw[l].get(r, c) + l2 * p[i];
                     penalty += p[i] * p[i];
                 }
-                grad[layout.b(l) + r] = gb[l].get(r);
+                grad[off(layout.bias(l)) + r] = gb[l].get(r);
             }
         }
         for (int j = 0; j < h; j++) {
-            int i = layout.outWeights + j;
+            int i = off(layout.outWeights) + j;
             grad[i] = gwy[j] + l2 * p[i];
             penalty += p[i] * p[i];
         }
-        grad[layout.outBias] = gby;
+        grad[off(layout.outBias)] = gby;
         return loss + 0.5 * l2 * penalty;
     }
 }

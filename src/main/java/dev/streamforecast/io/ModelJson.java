@@ -1,0 +1,190 @@
+package dev.streamforecast.io;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.streamforecast.model.ModelConfig;
+import dev.streamforecast.model.ParameterLayout;
+import dev.streamforecast.model.SeriesState;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The JSON form of a model: its configuration and a {@link SeriesState}, for export and warm starts.
+ *
+ * <p>Doubles are written in Java's shortest round-trip form, so reading gives back the same bits; the
+ * only non-finite value a state holds (the forecast before the first event) is written as null.
+ */
+public final class ModelJson {
+    public static final String FORMAT = "forecaster-model";
+    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private ModelJson() {}
+
+    /** A configuration with one key's trained state. */
+    public static final class Model {
+        public final ModelConfig config;
+        public final SeriesState state;
+        public final String key;
+
+        public Model(ModelConfig config, SeriesState state, String key) {
+            this.config = config;
+            this.state = state;
+            this.key = key;
+        }
+    }
+
+    public static String write(ModelConfig config, SeriesState s, String key) {
+        ObjectNode root = MAPPER.createObjectNode();
+        root.put("format", FORMAT);
+        root.put("schema", SeriesState.SCHEMA_VERSION);
+        root.put("key", key);
+        ObjectNode cfg = root.putObject("config");
+        config.toMap().forEach(cfg::put);
+        ObjectNode st = root.putObject("state");
+        ParameterLayout layout = ParameterLayout.of(config);
+        array(st, "params", layout.flatten(s.params));
+        array(st, "adamM", s.adamM.length == 0 ? new double[0] : layout.flatten(s.adamM));
+        array(st, "adamV", s.adamV.length == 0 ? new double[0] : layout.flatten(s.adamV));
+        st.put("adamStep", s.adamStep);
+        array(st, "hidden", s.hidden);
+        array(st, "snapshots", s.snapshots);
+        ArrayNode steps = st.putArray("snapshotSteps");
+        for (long v : s.snapshotSteps) {
+            steps.add(v);
+        }
+        st.put("nextSnapshot", s.nextSnapshot);
+        array(st, "window", s.window);
+        array(st, "mean", s.mean);
+        array(st, "variance", s.variance);
+        number(st, "deltaMean", s.deltaMean);
+        number(st, "deltaVariance", s.deltaVariance);
+        st.put("events", s.events);
+        st.put("updates", s.updates);
+        number(st, "lastValue", s.lastValue);
+        number(st, "lastForecast", s.lastForecast);
+        number(st, "residualVariance", s.residualVariance);
+        st.put("residuals", s.residuals);
+        try {
+            return MAPPER.writeValueAsString(root);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write model JSON", e);
+        }
+    }
+
+    public static Model read(String json) {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("model file is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        if (root == null || !FORMAT.equals(root.path("format").asText())) {
+            throw new IllegalArgumentException("not a model file: expected \"format\": \"" + FORMAT + "\"");
+        }
+        int schema = root.path("schema").asInt(-1);
+        if (schema != SeriesState.SCHEMA_VERSION) {
+            throw new IllegalArgumentException("unsupported model schema " + schema + " (this build reads "
+                    + SeriesState.SCHEMA_VERSION + ")");
+        }
+        Map<String, String> cfg = new LinkedHashMap<>();
+        Iterator<Map.Entry<String, JsonNode>> it = root.path("config").fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            cfg.put(e.getKey(), e.getValue().asText());
+        }
+        ModelConfig config = ModelConfig.fromMap(cfg);
+        JsonNode st = root.path("state");
+        SeriesState s = new SeriesState();
+        ParameterLayout layout = ParameterLayout.of(config);
+        s.params = tensors(layout, st, "params");
+        s.adamM = tensors(layout, st, "adamM");
+        s.adamV = tensors(layout, st, "adamV");
+        s.adamStep = st.path("adamStep").asLong();
+        s.hidden = doubles(st, "hidden");
+        s.snapshots = doubles(st, "snapshots");
+        JsonNode steps = st.path("snapshotSteps");
+        s.snapshotSteps = new long[steps.size()];
+        for (int i = 0; i < steps.size(); i++) {
+            s.snapshotSteps[i] = steps.get(i).asLong();
+        }
+        s.nextSnapshot = st.path("nextSnapshot").asInt();
+        s.window = doubles(st, "window");
+        s.mean = doubles(st, "mean");
+        s.variance = doubles(st, "variance");
+        s.deltaMean = number(st, "deltaMean");
+        s.deltaVariance = number(st, "deltaVariance");
+        s.events = st.path("events").asLong();
+        s.updates = st.path("updates").asLong();
+        s.lastValue = number(st, "lastValue");
+        s.lastForecast = number(st, "lastForecast");
+        s.residualVariance = number(st, "residualVariance");
+        s.residuals = st.path("residuals").asLong();
+        SeriesState expected = SeriesState.allocate(config);
+        if (expected.hidden.length != s.hidden.length || expected.window.length != s.window.length
+                || expected.snapshots.length != s.snapshots.length || expected.mean.length != s.mean.length) {
+            throw new IllegalArgumentException("model state does not match its configuration "
+                    + config.describe());
+        }
+        return new Model(config, s, root.path("key").asText(null));
+    }
+
+    public static void writeFile(Path file, ModelConfig config, SeriesState s, String key) throws IOException {
+        Files.writeString(file, write(config, s, key));
+    }
+
+    public static Model readFile(Path file) throws IOException {
+        return read(Files.readString(file));
+    }
+
+    private static void array(ObjectNode node, String name, double[] values) {
+        ArrayNode a = node.putArray(name);
+        for (double v : values) {
+            a.add(v);
+        }
+    }
+
+    private static void number(ObjectNode node, String name, double v) {
+        if (Double.isFinite(v)) {
+            node.put(name, v);
+        } else {
+            node.putNull(name);
+        }
+    }
+
+    private static double number(JsonNode node, String name) {
+        JsonNode v = node.get(name);
+        return v == null || v.isNull() ? Double.NaN : v.asDouble();
+    }
+
+    /** A flat array split into the layout's tensors; an empty array (no optimiser moments) stays empty. */
+    private static double[][] tensors(ParameterLayout layout, JsonNode node, String name) {
+        double[] flat = doubles(node, name);
+        if (flat.length == 0 && !name.equals("params")) {
+            return new double[0][];
+        }
+        if (flat.length != layout.size) {
+            throw new IllegalArgumentException("model state '" + name + "' has " + flat.length
+                    + " values, its configuration needs " + layout.size);
+        }
+        return layout.unflatten(flat);
+    }
+
+    private static double[] doubles(JsonNode node, String name) {
+        JsonNode a = node.path(name);
+        if (!a.isArray()) {
+            throw new IllegalArgumentException("model state is missing the array '" + name + "'");
+        }
+        double[] out = new double[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = a.get(i).asDouble();
+        }
+        return out;
+    }
+}
