@@ -3,6 +3,7 @@ package dev.streamforecast.stream;
 import dev.streamforecast.event.DeadLetter;
 import dev.streamforecast.event.Forecast;
 import dev.streamforecast.event.Observation;
+import dev.streamforecast.event.RawRecord;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -29,10 +30,28 @@ public final class ForecastTopology {
         }
     }
 
-    /** Event-time watermarks for observations, bounded by the settings' out-of-orderness. */
+    /**
+     * Event-time watermarks for observations, bounded by the settings' out-of-orderness. A parallel
+     * instance that receives nothing for a minute stops holding the watermark back.
+     */
     public static WatermarkStrategy<Observation> watermarks(JobSettings settings) {
         return WatermarkStrategy.<Observation>forBoundedOutOfOrderness(settings.maxOutOfOrderness)
-                .withTimestampAssigner((obs, previous) -> obs.ts);
+                .withTimestampAssigner((obs, previous) -> obs.ts)
+                .withIdleness(java.time.Duration.ofMinutes(1));
+    }
+
+    /**
+     * The whole pipeline from raw input records: parse (bad records to dead letters), event time,
+     * forecasting. Dead letters of both stages come out as one stream.
+     */
+    public static Outputs buildFromRaw(DataStream<RawRecord> raw, JobSettings settings) {
+        SingleOutputStreamOperator<Observation> parsed = raw
+                .process(new ParseObservations(settings.model.features))
+                .name("parse")
+                .uid("parse");
+        Outputs out = build(parsed.assignTimestampsAndWatermarks(watermarks(settings)).name("event-time")
+                .uid("event-time"), settings);
+        return new Outputs(out.forecasts, parsed.getSideOutput(DEAD_LETTERS).union(out.deadLetters));
     }
 
     /**

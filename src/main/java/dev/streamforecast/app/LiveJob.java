@@ -1,0 +1,80 @@
+package dev.streamforecast.app;
+
+import dev.streamforecast.event.RawRecord;
+import dev.streamforecast.io.AppConfig;
+import dev.streamforecast.io.KafkaIO;
+import dev.streamforecast.stream.ForecastTopology;
+import dev.streamforecast.stream.JobSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.CheckpointingMode;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/** The live job: Kafka in, the forecasting topology, Kafka out, as one configuration describes it. */
+public final class LiveJob {
+    private LiveJob() {}
+
+    /** Flink settings the job needs whatever the cluster: no Kryo fallback, and the config's flink.* keys. */
+    public static Configuration flinkConfiguration(AppConfig config) {
+        Configuration c = Configuration.fromMap(config.flinkSettings());
+        c.setString("pipeline.generic-types", "false");
+        return c;
+    }
+
+    /** The topology's settings from the configuration, reading the warm-start model file if named. */
+    public static JobSettings settings(AppConfig config) throws IOException {
+        String warm = config.get("model.warm-start");
+        String json = warm.isBlank() ? null : Files.readString(Path.of(warm));
+        return new JobSettings(config.model(), config.duration("events.max-out-of-orderness"),
+                config.duration("events.idle-state-retention"), json);
+    }
+
+    /** Adds the job to {@code env}; a bounded source (replays, the demo) is passed as {@code stop}. */
+    public static void define(StreamExecutionEnvironment env, AppConfig config, OffsetsInitializer stop)
+            throws IOException {
+        env.configure(flinkConfiguration(config));
+        int parallelism = config.integer("job.parallelism", 0, 10_000);
+        if (parallelism > 0) {
+            env.setParallelism(parallelism);
+        }
+        env.enableCheckpointing(config.duration("job.checkpoint-interval").toMillis(),
+                CheckpointingMode.EXACTLY_ONCE);
+
+        Properties client = config.kafkaClientProperties();
+        OffsetsInitializer start;
+        switch (config.startingOffsets()) {
+            case "earliest": start = OffsetsInitializer.earliest(); break;
+            case "latest": start = OffsetsInitializer.latest(); break;
+            default: start = OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+        }
+        KafkaSource<RawRecord> source = stop == null
+                ? KafkaIO.source(client, config.get("kafka.input-topic"), config.get("kafka.group-id"), start)
+                : KafkaIO.source(client, config.get("kafka.input-topic"), config.get("kafka.group-id"), start, stop);
+        var raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka-input").uid("kafka-input");
+
+        ForecastTopology.Outputs out = ForecastTopology.buildFromRaw(raw, settings(config));
+
+        DeliveryGuarantee guarantee = guarantee(config.deliveryGuarantee());
+        String prefix = config.get("kafka.transactional-id-prefix");
+        out.forecasts.sinkTo(KafkaIO.forecastSink(client, config.get("kafka.output-topic"), guarantee, prefix))
+                .name("kafka-forecasts").uid("kafka-forecasts");
+        out.deadLetters.sinkTo(KafkaIO.deadLetterSink(client, config.get("kafka.dead-letter-topic"), guarantee,
+                prefix + "-dead-letters")).name("kafka-dead-letters").uid("kafka-dead-letters");
+    }
+
+    static DeliveryGuarantee guarantee(String name) {
+        switch (name) {
+            case "exactly-once": return DeliveryGuarantee.EXACTLY_ONCE;
+            case "at-least-once": return DeliveryGuarantee.AT_LEAST_ONCE;
+            default: return DeliveryGuarantee.NONE;
+        }
+    }
+}
