@@ -1,0 +1,107 @@
+package dev.streamforecast.io;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.streamforecast.event.Forecast;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class ForecastCodecTest {
+
+    private static final long JULY_1_2016 = Instant.parse("2016-07-01T00:00:00Z").toEpochMilli();
+
+    private static Forecast roundTrip(Forecast f) {
+        return ForecastCodec.decode(ForecastCodec.encode(f));
+    }
+
+    private static void assertSameBits(double expected, double actual) {
+        assertEquals(Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(actual),
+                () -> expected + " came back as " + actual);
+    }
+
+    private static void assertBitExactRoundTrip(Forecast f) {
+        Forecast back = roundTrip(f);
+        assertEquals(f, back);
+        assertSameBits(f.value, back.value);
+        assertSameBits(f.forecast, back.forecast);
+        assertSameBits(f.lower, back.lower);
+        assertSameBits(f.upper, back.upper);
+    }
+
+    @Test
+    void writesTheDocumentedFieldsWithAnIsoAndAnEpochTimestamp() throws Exception {
+        Forecast f = new Forecast("meter-7", JULY_1_2016 + 250, 12.5, 13.25, 11.0, 15.5, 42, 40, "lstm-1a2b");
+        JsonNode n = new ObjectMapper().readTree(ForecastCodec.encode(f));
+        List<String> names = new ArrayList<>();
+        n.fieldNames().forEachRemaining(names::add);
+        assertEquals(List.of("key", "ts", "ts_ms", "value", "forecast", "lower", "upper", "events", "updates",
+                "model"), names);
+        assertEquals("meter-7", n.get("key").textValue());
+        assertEquals("2016-07-01T00:00:00.250Z", n.get("ts").textValue());
+        assertEquals(JULY_1_2016 + 250, n.get("ts_ms").longValue());
+        assertEquals(13.25, n.get("forecast").doubleValue());
+        assertEquals(42, n.get("events").longValue());
+        assertEquals("lstm-1a2b", n.get("model").textValue());
+    }
+
+    @Test
+    void negativeZeroSurvives() {
+        assertBitExactRoundTrip(new Forecast("k", 0, -0.0, 0.0, -0.0, 0.0, 1, 0, "m"));
+    }
+
+    @Test
+    void extremeMagnitudesSurvive() {
+        assertBitExactRoundTrip(new Forecast("k", 1, Double.MIN_VALUE, -Double.MIN_VALUE, Double.MIN_NORMAL,
+                Double.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, "m"));
+        assertBitExactRoundTrip(new Forecast("k", 1, -Double.MAX_VALUE, 1e-310, 123456789.12345678,
+                Math.nextUp(1.0), 0, 0, "m"));
+        assertBitExactRoundTrip(new Forecast("k", 1, 0.1 + 0.2, Math.PI, -Math.E, 1.0 / 3, 0, 0, "m"));
+    }
+
+    @Test
+    void nonFiniteValuesAreWrittenAsStringsAndSurvive() {
+        Forecast f = new Forecast("k", 2, 1.0, Double.NaN, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY,
+                1, 0, "m");
+        String json = new String(ForecastCodec.encode(f), StandardCharsets.UTF_8);
+        assertTrue(json.contains("\"forecast\":\"NaN\""), json);
+        assertTrue(json.contains("\"lower\":\"-Infinity\""), json);
+        assertBitExactRoundTrip(f);
+    }
+
+    @Test
+    void randomBitPatternsSurvive() {
+        Random random = new Random(20160701);
+        for (int i = 0; i < 20_000; i++) {
+            double a = Double.longBitsToDouble(random.nextLong());
+            double b = Double.longBitsToDouble(random.nextLong());
+            if (Double.isNaN(a) || Double.isNaN(b)) {
+                continue; // JSON has one NaN; its payload bits are not part of a forecast's meaning
+            }
+            assertBitExactRoundTrip(new Forecast("k", random.nextLong(), a, b, random.nextGaussian(),
+                    random.nextDouble() * 1e-300, random.nextLong(), random.nextLong(), "m"));
+        }
+    }
+
+    @Test
+    void nullModelAndUnicodeKeysSurvive() {
+        assertBitExactRoundTrip(new Forecast("ключ \"q\" \\ \u0001", 3, 1, 2, 0, 4, 5, 6, null));
+    }
+
+    @Test
+    void decodeNamesWhatIsWrong() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ForecastCodec.decode("{\"key\":\"k\"}".getBytes(StandardCharsets.UTF_8)));
+        assertTrue(e.getMessage().contains("missing field 'ts_ms'"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> ForecastCodec.decode("{".getBytes(StandardCharsets.UTF_8)));
+        assertTrue(e.getMessage().contains("malformed JSON"), e.getMessage());
+    }
+}

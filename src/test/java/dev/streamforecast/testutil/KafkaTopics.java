@@ -1,0 +1,76 @@
+package dev.streamforecast.testutil;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/** Reads whole topics back in tests, with deadlines instead of sleeps. */
+public final class KafkaTopics {
+
+    private KafkaTopics() {}
+
+    /**
+     * Every record of every partition from the beginning up to the end offsets as of the call (for
+     * {@code read_committed}, the last stable offsets), partition by partition in offset order.
+     */
+    public static List<ConsumerRecord<byte[], byte[]>> readToEnd(Properties client, String topic,
+            String isolationLevel, Duration timeout) {
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(client, isolationLevel)) {
+            List<TopicPartition> partitions = assignAll(consumer, topic);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("did not reach the end offsets " + end + " of " + topic
+                            + " within " + timeout);
+                }
+                consumer.poll(Duration.ofMillis(100)).forEach(out::add);
+            }
+        }
+        out.sort((a, b) -> a.partition() != b.partition() ? Integer.compare(a.partition(), b.partition())
+                : Long.compare(a.offset(), b.offset()));
+        return out;
+    }
+
+    /** Waits until {@code read_committed} consumers can see at least {@code count} records of the topic. */
+    public static void awaitCommitted(Properties client, String topic, int count, Duration timeout) {
+        int seen = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(client, "read_committed")) {
+            assignAll(consumer, topic);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (seen < count) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("only " + seen + " of " + count + " committed records in "
+                            + topic + " within " + timeout);
+                }
+                seen += consumer.poll(Duration.ofMillis(100)).count();
+            }
+        }
+    }
+
+    private static KafkaConsumer<byte[], byte[]> consumer(Properties client, String isolationLevel) {
+        Properties p = new Properties();
+        p.putAll(client);
+        p.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolationLevel);
+        p.setProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private static List<TopicPartition> assignAll(KafkaConsumer<byte[], byte[]> consumer, String topic) {
+        List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                .map(i -> new TopicPartition(topic, i.partition())).collect(Collectors.toList());
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        return partitions;
+    }
+}
