@@ -1,6 +1,7 @@
 package dev.streamforecast.testutil;
 
 import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +10,9 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -16,6 +20,18 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 public final class KafkaTopics {
 
     private KafkaTopics() {}
+
+    /** Writes (key, payload) pairs in order, a null key for none, and waits until the broker has them. */
+    public static void produce(Properties client, String topic, List<String[]> keyAndPayload) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(client, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (String[] kv : keyAndPayload) {
+                byte[] key = kv[0] == null ? null : kv[0].getBytes(StandardCharsets.UTF_8);
+                producer.send(new ProducerRecord<>(topic, key, kv[1].getBytes(StandardCharsets.UTF_8)));
+            }
+            producer.flush();
+        }
+    }
 
     /**
      * Every record of every partition from the beginning up to the end offsets as of the call (for
