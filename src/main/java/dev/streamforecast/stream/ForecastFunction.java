@@ -2,6 +2,7 @@ package dev.streamforecast.stream;
 
 import dev.streamforecast.event.DeadLetter;
 import dev.streamforecast.event.Forecast;
+import dev.streamforecast.event.ModelSnapshot;
 import dev.streamforecast.event.Observation;
 import dev.streamforecast.io.ModelJson;
 import dev.streamforecast.model.OnlineForecaster;
@@ -38,8 +39,12 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
     /** Decay of the running forecast-error gauges, per event. */
     private static final double ERROR_DECAY = 0.01;
 
+    /** The timer of the end of a bounded input: the final watermark reaches it, nothing else does. */
+    private static final long END_OF_INPUT = Long.MAX_VALUE;
+
     private final JobSettings settings;
     private final OutputTag<DeadLetter> deadLetters;
+    private final OutputTag<ModelSnapshot> models;
 
     private transient OnlineForecaster forecaster;
     private transient SeriesState warmStart;
@@ -62,9 +67,11 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
     private transient double errorModel;
     private transient double errorPersistence;
 
-    public ForecastFunction(JobSettings settings, OutputTag<DeadLetter> deadLetters) {
+    public ForecastFunction(JobSettings settings, OutputTag<DeadLetter> deadLetters,
+            OutputTag<ModelSnapshot> models) {
         this.settings = settings;
         this.deadLetters = deadLetters;
+        this.models = models;
     }
 
     /** The keyed state descriptor of the model, shared with tests that count state entries. */
@@ -130,6 +137,13 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Forecast> out) throws Exception {
+        if (timestamp == END_OF_INPUT && settings.exportModels) {
+            SeriesState s = model.value();
+            if (s != null) {
+                ctx.output(models, new ModelSnapshot(ctx.getCurrentKey(),
+                        ModelJson.write(settings.model, s, ctx.getCurrentKey())));
+            }
+        }
         Observation obs = pending.get(timestamp);
         if (obs != null) {
             pending.remove(timestamp);
@@ -149,6 +163,9 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
         if (s == null) {
             s = warmStart != null ? warmStart.copy() : forecaster.newState(ctx.getCurrentKey());
             keysCreated++;
+            if (settings.exportModels) {
+                ctx.timerService().registerEventTimeTimer(END_OF_INPUT);
+            }
         }
         double previousForecast = s.lastForecast;
         double previousValue = s.lastValue;

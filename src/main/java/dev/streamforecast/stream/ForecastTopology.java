@@ -2,6 +2,7 @@ package dev.streamforecast.stream;
 
 import dev.streamforecast.event.DeadLetter;
 import dev.streamforecast.event.Forecast;
+import dev.streamforecast.event.ModelSnapshot;
 import dev.streamforecast.event.Observation;
 import dev.streamforecast.event.RawRecord;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -16,6 +17,8 @@ import org.apache.flink.util.OutputTag;
 public final class ForecastTopology {
     /** Events the forecaster could not use (late, duplicate, refused by the model), with the reason. */
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
+    /** Trained models at the end of a bounded replay, when the settings ask for them. */
+    public static final OutputTag<ModelSnapshot> MODELS = new OutputTag<>("models") {};
 
     private ForecastTopology() {}
 
@@ -23,10 +26,13 @@ public final class ForecastTopology {
     public static final class Outputs {
         public final DataStream<Forecast> forecasts;
         public final DataStream<DeadLetter> deadLetters;
+        public final DataStream<ModelSnapshot> models;
 
-        Outputs(DataStream<Forecast> forecasts, DataStream<DeadLetter> deadLetters) {
+        Outputs(DataStream<Forecast> forecasts, DataStream<DeadLetter> deadLetters,
+                DataStream<ModelSnapshot> models) {
             this.forecasts = forecasts;
             this.deadLetters = deadLetters;
+            this.models = models;
         }
     }
 
@@ -51,7 +57,7 @@ public final class ForecastTopology {
                 .uid("parse");
         Outputs out = build(parsed.assignTimestampsAndWatermarks(watermarks(settings)).name("event-time")
                 .uid("event-time"), settings);
-        return new Outputs(out.forecasts, parsed.getSideOutput(DEAD_LETTERS).union(out.deadLetters));
+        return new Outputs(out.forecasts, parsed.getSideOutput(DEAD_LETTERS).union(out.deadLetters), out.models);
     }
 
     /**
@@ -61,9 +67,9 @@ public final class ForecastTopology {
     public static Outputs build(DataStream<Observation> observations, JobSettings settings) {
         SingleOutputStreamOperator<Forecast> forecasts = observations
                 .keyBy(obs -> obs.key)
-                .process(new ForecastFunction(settings, DEAD_LETTERS))
+                .process(new ForecastFunction(settings, DEAD_LETTERS, MODELS))
                 .name("forecast")
                 .uid("forecast");
-        return new Outputs(forecasts, forecasts.getSideOutput(DEAD_LETTERS));
+        return new Outputs(forecasts, forecasts.getSideOutput(DEAD_LETTERS), forecasts.getSideOutput(MODELS));
     }
 }

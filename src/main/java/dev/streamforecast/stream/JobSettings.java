@@ -18,13 +18,25 @@ public final class JobSettings implements Serializable {
     public final Duration idleStateRetention;
     /** The JSON form of a trained model that new keys start from, or null for seeded random weights. */
     public final String warmStartModelJson;
+    /** Emit every key's model when the input ends (bounded replays only; a live stream never ends). */
+    public final boolean exportModels;
 
     public JobSettings(ModelConfig model, Duration maxOutOfOrderness, Duration idleStateRetention,
             String warmStartModelJson) {
+        this(model, maxOutOfOrderness, idleStateRetention, warmStartModelJson, false);
+    }
+
+    private JobSettings(ModelConfig model, Duration maxOutOfOrderness, Duration idleStateRetention,
+            String warmStartModelJson, boolean exportModels) {
         this.model = model;
         this.maxOutOfOrderness = maxOutOfOrderness;
         this.idleStateRetention = idleStateRetention;
         this.warmStartModelJson = warmStartModelJson;
+        this.exportModels = exportModels;
+    }
+
+    public JobSettings withModelExport(boolean export) {
+        return new JobSettings(model, maxOutOfOrderness, idleStateRetention, warmStartModelJson, export);
     }
 
     public static JobSettings defaults(ModelConfig model) {
@@ -32,14 +44,14 @@ public final class JobSettings implements Serializable {
     }
 
     public JobSettings withMaxOutOfOrderness(Duration d) {
-        return new JobSettings(model, d, idleStateRetention, warmStartModelJson);
+        return new JobSettings(model, d, idleStateRetention, warmStartModelJson, exportModels);
     }
 
     public JobSettings withIdleStateRetention(Duration d) {
-        return new JobSettings(model, maxOutOfOrderness, d, warmStartModelJson);
+        return new JobSettings(model, maxOutOfOrderness, d, warmStartModelJson, exportModels);
     }
 
     public JobSettings withWarmStart(String json) {
-        return new JobSettings(model, maxOutOfOrderness, idleStateRetention, json);
+        return new JobSettings(model, maxOutOfOrderness, idleStateRetention, json, exportModels);
     }
 }

@@ -29,7 +29,8 @@ class ForecastFunctionTest {
             JobSettings settings) throws Exception {
         KeyedOneInputStreamOperatorTestHarness<String, Observation, Forecast> h =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new ForecastFunction(settings, ForecastTopology.DEAD_LETTERS)),
+                        new KeyedProcessOperator<>(new ForecastFunction(settings, ForecastTopology.DEAD_LETTERS,
+                                ForecastTopology.MODELS)),
                         obs -> obs.key, Types.STRING);
         // Any state or record falling back to Kryo fails loudly.
         ((SerializerConfigImpl) h.getExecutionConfig().getSerializerConfig()).setGenericTypes(false);
