@@ -15,7 +15,8 @@ import java.util.Arrays;
  * without learning.
  *
  * <p>RLS with forgetting factor lambda and P_0 = delta I is exact least squares on the exponentially
- * weighted history (lambda = 1: all history, equally weighted) with a ridge prior of strength 1/delta.
+ * weighted history (lambda = 1: all history, equally weighted) with a ridge prior of strength 1/delta,
+ * as long as no difference is winsorised and P is never reset (see below).
  * Until p differences are known the forecast is persistence (the last value). All per-series memory is
  * in a {@link State} of primitive arrays, so one instance serves every key of a Flink subtask; its work
  * arrays are sized once and {@code observe} allocates nothing. Not thread-safe.
@@ -49,7 +50,7 @@ public final class OnlineAutoRegression {
     public static final boolean DEFAULT_INTERCEPT = false;
     /**
      * Differences are winsorised at this many running RMS (see the class comment). On the shared series
-     * 8 cost nothing on ETTh1 and gained up to 3% on the NAB ones; 4 lost 5% on one of them.
+     * 8 cost nothing on ETTh1 and gained up to 3% on the NAB ones; 4 lost 8% on one of them.
      */
     public static final double DEFAULT_CLIP = 8.0;
     /** Trace of P, relative to the initial trace, beyond which P is reset. */
@@ -71,7 +72,7 @@ public final class OnlineAutoRegression {
     private final double[] x;
     private final double[] px;
 
-    /** AR({@value #DEFAULT_ORDER}) with the default forgetting, prior and intercept setting. */
+    /** AR({@value #DEFAULT_ORDER}) with the default forgetting, prior, intercept and clip settings. */
     public OnlineAutoRegression() {
         this(DEFAULT_ORDER, DEFAULT_FORGETTING, DEFAULT_DELTA, DEFAULT_INTERCEPT, DEFAULT_CLIP);
     }
