@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
@@ -76,59 +75,88 @@ public final class Backtest {
         return env;
     }
 
+    /**
+     * One record type for everything a replay emits, so a single collect stream carries it all: with one
+     * iterator per output, the local cluster could shut down before the later ones were drained.
+     */
+    public static class Output {
+        public Forecast forecast;
+        public DeadLetter deadLetter;
+        public ModelSnapshot model;
+
+        public Output() {}
+
+        static Output of(Forecast f) {
+            Output o = new Output();
+            o.forecast = f;
+            return o;
+        }
+
+        static Output of(DeadLetter d) {
+            Output o = new Output();
+            o.deadLetter = d;
+            return o;
+        }
+
+        static Output of(ModelSnapshot m) {
+            Output o = new Output();
+            o.model = m;
+            return o;
+        }
+    }
+
     private static Result execute(StreamExecutionEnvironment env, ForecastTopology.Outputs out, long expected,
             PrintStream progress) throws Exception {
         long start = System.nanoTime();
-        CloseableIterator<Forecast> forecasts = out.forecasts.collectAsync();
-        CloseableIterator<DeadLetter> dead = out.deadLetters.collectAsync();
-        CloseableIterator<ModelSnapshot> models = out.models.collectAsync();
-        env.executeAsync("backtest");
-        CompletableFuture<List<DeadLetter>> deadList = CompletableFuture.supplyAsync(() -> drain(dead));
-        CompletableFuture<List<ModelSnapshot>> modelList = CompletableFuture.supplyAsync(() -> drain(models));
-        List<Forecast> all = new ArrayList<>();
+        DataStream<Output> all = out.forecasts.map(Output::of).returns(Output.class).name("forecasts")
+                .union(out.deadLetters.map(Output::of).returns(Output.class).name("dead-letters"),
+                        out.models.map(Output::of).returns(Output.class).name("models"));
+        List<Forecast> forecasts = new ArrayList<>();
+        List<DeadLetter> deadLetters = new ArrayList<>();
+        Map<String, String> models = new TreeMap<>();
         long lastReport = start;
-        while (forecasts.hasNext()) {
-            all.add(forecasts.next());
-            long now = System.nanoTime();
-            if (progress != null && now - lastReport > 2_000_000_000L) {
-                lastReport = now;
-                report(progress, all.size(), expected, (now - start) / 1e9);
+        long first = 0;
+        try (CloseableIterator<Output> it = all.executeAndCollect("backtest")) {
+            while (it.hasNext()) {
+                Output o = it.next();
+                if (first == 0) {
+                    first = System.nanoTime();
+                }
+                if (o.forecast != null) {
+                    forecasts.add(o.forecast);
+                } else if (o.deadLetter != null) {
+                    deadLetters.add(o.deadLetter);
+                } else {
+                    models.put(o.model.key, o.model.json);
+                }
+                long now = System.nanoTime();
+                if (progress != null && now - lastReport > 2_000_000_000L && now - first > 1_000_000_000L) {
+                    lastReport = now;
+                    report(progress, forecasts.size(), expected, (now - first) / 1e9);
+                }
             }
         }
-        forecasts.close();
-        all.sort(Comparator.comparing((Forecast f) -> f.key).thenComparingLong(f -> f.ts));
-        Map<String, String> byKey = new TreeMap<>();
-        for (ModelSnapshot m : modelList.get()) {
-            byKey.put(m.key, m.json);
-        }
-        List<DeadLetter> deadLetters = new ArrayList<>(deadList.get());
+        forecasts.sort(Comparator.comparing((Forecast f) -> f.key).thenComparingLong(f -> f.ts));
         deadLetters.sort(Comparator.comparing((DeadLetter d) -> d.origin).thenComparing(d -> d.payload));
         double seconds = (System.nanoTime() - start) / 1e9;
-        if (progress != null) {
-            report(progress, all.size(), expected, seconds);
+        if (expected >= 0 && forecasts.size() + deadLetters.size() != expected) {
+            // Every input event ends as a forecast or a dead letter; anything else is a lost record.
+            throw new IllegalStateException("replay incomplete: " + expected + " events in, " + forecasts.size()
+                    + " forecasts and " + deadLetters.size() + " dead letters out");
         }
-        return new Result(all, deadLetters, byKey, seconds);
+        if (progress != null) {
+            report(progress, forecasts.size(), expected, seconds);
+        }
+        return new Result(forecasts, deadLetters, models, seconds);
     }
 
     private static void report(PrintStream progress, long done, long expected, double seconds) {
         double rate = done / Math.max(seconds, 1e-9);
         if (expected > 0) {
-            progress.printf(Locale.ROOT, "backtest: %,d / %,d events (%.0f%%), %,.0f events/s, ETA %.0f s%n",
+            progress.printf(Locale.ROOT, "backtest: %,d / %,d events (%.0f%%), %,.0f forecasts/s, ETA %.0f s%n",
                     done, expected, 100.0 * done / expected, rate, Math.max(0, (expected - done) / rate));
         } else {
             progress.printf(Locale.ROOT, "backtest: %,d events, %,.0f events/s%n", done, rate);
         }
-    }
-
-    private static <T> List<T> drain(CloseableIterator<T> it) {
-        List<T> out = new ArrayList<>();
-        try (it) {
-            while (it.hasNext()) {
-                out.add(it.next());
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException("collecting replay output failed", e);
-        }
-        return out;
     }
 }

@@ -71,6 +71,17 @@ public final class ModelJson {
         number(st, "lastForecast", s.lastForecast);
         number(st, "residualVariance", s.residualVariance);
         st.put("residuals", s.residuals);
+        if (s.linear != null) {
+            // the linear part's own binary form: exact, and versioned by its class
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            try {
+                s.linear.writeTo(new java.io.DataOutputStream(bytes));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+            st.put("linear", java.util.Base64.getEncoder().encodeToString(bytes.toByteArray()));
+        }
+        array(st, "linearWindow", s.linearWindow);
         try {
             return MAPPER.writeValueAsString(root);
         } catch (IOException e) {
@@ -126,9 +137,20 @@ public final class ModelJson {
         s.lastForecast = number(st, "lastForecast");
         s.residualVariance = number(st, "residualVariance");
         s.residuals = st.path("residuals").asLong();
+        if (st.hasNonNull("linear")) {
+            byte[] bytes = java.util.Base64.getDecoder().decode(st.get("linear").asText());
+            try {
+                s.linear = dev.streamforecast.model.OnlineAutoRegression.State.readFrom(
+                        new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes)));
+            } catch (IOException e) {
+                throw new IllegalArgumentException("model state 'linear' is corrupt: " + e.getMessage(), e);
+            }
+        }
+        s.linearWindow = st.has("linearWindow") ? doubles(st, "linearWindow") : new double[0];
         SeriesState expected = SeriesState.allocate(config);
         if (expected.hidden.length != s.hidden.length || expected.window.length != s.window.length
-                || expected.snapshots.length != s.snapshots.length || expected.mean.length != s.mean.length) {
+                || expected.snapshots.length != s.snapshots.length || expected.mean.length != s.mean.length
+                || (expected.linear == null) != (s.linear == null)) {
             throw new IllegalArgumentException("model state does not match its configuration "
                     + config.describe());
         }

@@ -46,6 +46,13 @@ public final class ModelConfig implements Serializable {
     public final double residualHalfLife;
     /** Mixed with each key's hash to seed that key's initial weights. */
     public final long seed;
+    /**
+     * Order p of the online linear autoregression on differences that the network corrects; 0 = none
+     * (the network forecasts on its own).
+     */
+    public final int linearOrder;
+    /** Forgetting factor of the linear part's recursive least squares, in (0, 1]. */
+    public final double linearForgetting;
 
     private ModelConfig(Builder b) {
         this.cell = b.cell;
@@ -67,6 +74,8 @@ public final class ModelConfig implements Serializable {
         this.intervalLevel = b.intervalLevel;
         this.residualHalfLife = b.residualHalfLife;
         this.seed = b.seed;
+        this.linearOrder = b.linearOrder;
+        this.linearForgetting = b.linearForgetting;
     }
 
     public static Builder builder() {
@@ -94,6 +103,8 @@ public final class ModelConfig implements Serializable {
         b.intervalLevel = intervalLevel;
         b.residualHalfLife = residualHalfLife;
         b.seed = seed;
+        b.linearOrder = linearOrder;
+        b.linearForgetting = linearForgetting;
         return b;
     }
 
@@ -102,7 +113,7 @@ public final class ModelConfig implements Serializable {
             "model.features", "model.target", "model.scaler-half-life", "model.input-clip", "model.seed",
             "train.k1", "train.k2", "train.optimizer", "train.learning-rate", "train.beta1", "train.beta2",
             "train.epsilon", "train.clip-norm", "train.l2", "forecast.interval-level",
-            "forecast.residual-half-life");
+            "forecast.residual-half-life", "model.linear-order", "model.linear-forgetting");
 
     /** Every setting as a string, keyed by {@link #KEYS}; {@code fromMap(toMap())} equals this. */
     public java.util.Map<String, String> toMap() {
@@ -126,6 +137,8 @@ public final class ModelConfig implements Serializable {
         m.put("train.l2", Double.toString(l2));
         m.put("forecast.interval-level", Double.toString(intervalLevel));
         m.put("forecast.residual-half-life", Double.toString(residualHalfLife));
+        m.put("model.linear-order", Integer.toString(linearOrder));
+        m.put("model.linear-forgetting", Double.toString(linearForgetting));
         return m;
     }
 
@@ -165,6 +178,8 @@ public final class ModelConfig implements Serializable {
                 case "train.l2": b.l2(parseDouble(key, v)); break;
                 case "forecast.interval-level": b.intervalLevel(parseDouble(key, v)); break;
                 case "forecast.residual-half-life": b.residualHalfLife(parseDouble(key, v)); break;
+                case "model.linear-order": b.linearOrder(parseInt(key, v)); break;
+                case "model.linear-forgetting": b.linearForgetting(parseDouble(key, v)); break;
                 default: throw new IllegalStateException(key);
             }
         }
@@ -216,10 +231,10 @@ public final class ModelConfig implements Serializable {
         return String.format(Locale.ROOT,
                 "cell=%s hidden=%d layers=%d features=%s k1=%d k2=%d optimizer=%s lr=%s beta1=%s "
                         + "beta2=%s eps=%s clip=%s l2=%s target=%s scalerHalfLife=%s inputClip=%s "
-                        + "interval=%s residualHalfLife=%s seed=%d",
+                        + "interval=%s residualHalfLife=%s seed=%d linear=%d/%s",
                 cell, hidden, layers, String.join(",", features), k1, k2, optimizer,
                 learningRate, beta1, beta2, epsilon, clipNorm, l2, target, scalerHalfLife, inputClip,
-                intervalLevel, residualHalfLife, seed);
+                intervalLevel, residualHalfLife, seed, linearOrder, linearForgetting);
     }
 
     /** A short stable fingerprint of {@link #describe()}, e.g. {@code lstm-32x1-3f9c2a1b}. */
@@ -270,6 +285,8 @@ public final class ModelConfig implements Serializable {
         private double intervalLevel = 0.9;
         private double residualHalfLife = 200.0;
         private long seed = 42L;
+        private int linearOrder = 48;
+        private double linearForgetting = 0.9995;
 
         private Builder() {}
 
@@ -292,6 +309,8 @@ public final class ModelConfig implements Serializable {
         public Builder intervalLevel(double v) { intervalLevel = v; return this; }
         public Builder residualHalfLife(double v) { residualHalfLife = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
+        public Builder linearOrder(int v) { linearOrder = v; return this; }
+        public Builder linearForgetting(double v) { linearForgetting = v; return this; }
 
         public ModelConfig build() {
             check(hidden >= 1 && hidden <= 4096, "model.hidden", hidden, "an integer in [1, 4096]");
@@ -313,6 +332,10 @@ public final class ModelConfig implements Serializable {
                     intervalLevel, "a number in (0, 1), e.g. 0.9");
             check(finite(residualHalfLife) && residualHalfLife >= 1, "forecast.residual-half-life",
                     residualHalfLife, "a number of events >= 1");
+            check(linearOrder >= 0 && linearOrder <= 512, "model.linear-order", linearOrder,
+                    "an integer in [0, 512] (0 = no linear part)");
+            check(finite(linearForgetting) && linearForgetting > 0.9 && linearForgetting <= 1,
+                    "model.linear-forgetting", linearForgetting, "a number in (0.9, 1]");
             for (String f : features) {
                 check(f != null && !f.isBlank(), "model.features", features, "non-empty names");
             }

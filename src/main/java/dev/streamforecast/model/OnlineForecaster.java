@@ -27,6 +27,8 @@ public final class OnlineForecaster {
     private final double scalerAlpha;
     private final double residualAlpha;
     private final double z;
+    /** The linear part the network corrects, or null. */
+    private final OnlineAutoRegression linear;
 
     // Work arrays.
     private final double[] x;
@@ -45,6 +47,7 @@ public final class OnlineForecaster {
         this.scalerAlpha = config.scalerHalfLife == 0 ? 0 : 1 - Math.pow(2, -1 / config.scalerHalfLife);
         this.residualAlpha = 1 - Math.pow(2, -1 / config.residualHalfLife);
         this.z = Gaussian.quantile(0.5 + config.intervalLevel / 2);
+        this.linear = config.linearOrder > 0 ? SeriesState.linearModel(config) : null;
         this.x = new double[inputSize];
         this.xs = new double[config.k2 * inputSize];
         this.targets = new double[config.k2];
@@ -134,9 +137,15 @@ public final class OnlineForecaster {
             s.snapshotSteps[s.nextSnapshot] = step;
             s.nextSnapshot = (s.nextSnapshot + 1) % snapshotSlots;
         }
+        // The linear part learns the value and forecasts the next change; the network corrects it.
+        double linearDelta = 0;
+        if (linear != null) {
+            linearDelta = linear.observe(s.linear, value) - value;
+            s.linearWindow[(int) (step % capacity)] = linearDelta;
+        }
         scaleInput(s, s.window, slot, x, 0);
         double y = network.step(s.params, s.hidden, x);
-        double forecast = unscale(s, value, y);
+        double forecast = linear != null ? value + linearDelta + y * deltaStd(s) : unscale(s, value, y);
         s.events = step + 1;
         s.lastValue = value;
         s.lastForecast = forecast;
@@ -247,7 +256,10 @@ public final class OnlineForecaster {
             int slot = (int) (step % capacity) * inputSize;
             int next = (int) ((step + 1) % capacity) * inputSize;
             scaleInput(s, s.window, slot, xs, t * inputSize);
-            targets[t] = scaleTarget(s, s.window[next], s.window[slot]);
+            targets[t] = linear != null
+                    // the network's target: what the linear part got wrong, in deviations of the changes
+                    ? clip((s.window[next] - s.window[slot] - s.linearWindow[(int) (step % capacity)]) / deltaStd(s))
+                    : scaleTarget(s, s.window[next], s.window[slot]);
         }
         network.lossAndGradient(s.params, start, xs, targets, steps, config.l2, grad);
         double norm = 0;

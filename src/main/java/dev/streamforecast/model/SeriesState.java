@@ -51,6 +51,10 @@ public final class SeriesState {
     public double residualVariance;
     public long residuals;
 
+    /** The linear part's state (null without one), and its forecast change at each window step. */
+    public OnlineAutoRegression.State linear;
+    public double[] linearWindow = new double[0];
+
     public SeriesState() {}
 
     /** An empty state sized for {@code config}; parameters are zero until initialised. */
@@ -69,7 +73,17 @@ public final class SeriesState {
         s.window = new double[(config.k2 + 1) * config.inputSize()];
         s.mean = new double[config.inputSize()];
         s.variance = new double[config.inputSize()];
+        if (config.linearOrder > 0) {
+            s.linear = linearModel(config).newState();
+            s.linearWindow = new double[config.k2 + 1];
+        }
         return s;
+    }
+
+    /** The linear part a configuration asks for (its work arrays are per instance). */
+    static OnlineAutoRegression linearModel(ModelConfig c) {
+        return new OnlineAutoRegression(c.linearOrder, c.linearForgetting, OnlineAutoRegression.DEFAULT_DELTA,
+                false, OnlineAutoRegression.DEFAULT_CLIP);
     }
 
     /**
@@ -101,6 +115,8 @@ public final class SeriesState {
         s.lastForecast = lastForecast;
         s.residualVariance = residualVariance;
         s.residuals = residuals;
+        s.linear = linear == null ? null : linear.copy();
+        s.linearWindow = linearWindow.clone();
         return s;
     }
 
@@ -128,6 +144,11 @@ public final class SeriesState {
         out.writeDouble(lastForecast);
         out.writeDouble(residualVariance);
         out.writeLong(residuals);
+        out.writeBoolean(linear != null);
+        if (linear != null) {
+            linear.writeTo(out);
+        }
+        writeArray(out, linearWindow);
     }
 
     public static SeriesState readFrom(DataInput in) throws IOException {
@@ -160,6 +181,8 @@ public final class SeriesState {
         s.lastForecast = in.readDouble();
         s.residualVariance = in.readDouble();
         s.residuals = in.readLong();
+        s.linear = in.readBoolean() ? OnlineAutoRegression.State.readFrom(in) : null;
+        s.linearWindow = readArray(in);
         return s;
     }
 
@@ -223,7 +246,8 @@ public final class SeriesState {
                 && Arrays.equals(variance, s.variance) && same(deltaMean, s.deltaMean)
                 && same(deltaVariance, s.deltaVariance) && events == s.events && updates == s.updates
                 && same(lastValue, s.lastValue) && same(lastForecast, s.lastForecast)
-                && same(residualVariance, s.residualVariance) && residuals == s.residuals;
+                && same(residualVariance, s.residualVariance) && residuals == s.residuals
+                && java.util.Objects.equals(linear, s.linear) && Arrays.equals(linearWindow, s.linearWindow);
     }
 
     private static boolean same(double a, double b) {
