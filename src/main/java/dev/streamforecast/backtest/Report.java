@@ -1,0 +1,395 @@
+package dev.streamforecast.backtest;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Writes a backtest's results as one self-contained HTML page that needs no network to view.
+ *
+ * <p>The page holds, in order: the title, the notes as a list, the metrics table (rows grouped by key, the
+ * group "all" first and the others in order of first appearance, each key's lowest MSE highlighted), the
+ * configuration sorted by name, and for every series two charts drawn with the vendored uPlot library:
+ * actual against forecast with the prediction interval as a band, and the absolute error with its trailing
+ * mean. Series longer than {@value ReportCharts#MAX_POINTS} events are reduced to the minimum and maximum of
+ * each of {@value ReportCharts#BUCKETS} buckets, which the page says under the chart.
+ *
+ * <p>The same arguments always give the same bytes: nothing depends on the clock, the locale, the platform's
+ * line separator or a map's iteration order. Once every chart has drawn, the page sets
+ * {@code data-rendered} on its body to the number of charts drawn, and {@code data-render-error} if any failed.
+ */
+public final class Report {
+
+    /** One series as replayed: per event its time, actual value, the forecast made at the previous event, and that forecast's interval (NaN where there is none, e.g. the first event). */
+    public record Series(String key, long[] ts, double[] actual, double[] forecast, double[] lower, double[] upper) {
+        public Series {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(ts, "ts");
+            int n = ts.length;
+            for (double[] column : new double[][] {actual, forecast, lower, upper}) {
+                if (Objects.requireNonNull(column, "column of series " + key).length != n) {
+                    throw new IllegalArgumentException("series " + key + ": every column must have " + n
+                            + " values, one per timestamp");
+                }
+            }
+            // the charts join points in array order; a step back in time would draw the line backwards
+            for (int i = 1; i < n; i++) {
+                if (ts[i] < ts[i - 1]) {
+                    throw new IllegalArgumentException("series " + key + ": timestamps must not decrease, but ts["
+                            + i + "] < ts[" + (i - 1) + "]");
+                }
+            }
+        }
+    }
+
+    /** One line of the metrics table. method is e.g. "model", "persistence", "seasonal naive (24)", "holt", "ar(24) rls"; coverage and width are NaN for methods without intervals. key is a series key or "all". */
+    public record Row(String key, String method, long n, double mse, double mae, double rmse, double smape, double mase, double coverage, double width) {
+        public Row {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(method, "method");
+        }
+    }
+
+    private static final String RESOURCES = "/report/";
+    private static final String ALL = "all";
+    private static final String MISSING = "\u2013";
+    private static final Pattern BANNER = Pattern.compile("\\A/\\*!(.*?)\\*/\\s*", Pattern.DOTALL);
+    private static final Pattern VERSION = Pattern.compile("\\(v([0-9A-Za-z.+-]+)\\)");
+
+    private static final String STYLE = """
+            body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;\
+            color:#1b1b1b;background:#fff;max-width:1320px;margin:24px auto;padding:0 20px}
+            h1{font-size:24px;margin:0 0 10px}
+            h2{font-size:18px;margin:30px 0 8px;padding-bottom:4px;border-bottom:1px solid #d6d6d6}
+            h3{font-size:16px;margin:26px 0 2px}
+            ul.notes{margin:0;padding-left:20px}
+            table{border-collapse:collapse;font-variant-numeric:tabular-nums}
+            th,td{padding:3px 10px;border-bottom:1px solid #e4e4e4;text-align:left;vertical-align:top}
+            th{background:#f4f4f4;font-weight:600}
+            .num{text-align:right}
+            table.metrics tbody{border-top:2px solid #9a9a9a}
+            table.metrics td.key{font-weight:600;background:#fff}
+            table.metrics tr.best td:not(.key){background:#dff0df}
+            table.metrics tr.best td.mse{font-weight:700}
+            table.config td{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:13px;word-break:break-all}
+            .caption{color:#555;font-size:12.5px;margin:2px 0 14px}
+            .chart{width:100%;min-height:40px}
+            .uplot .u-title{font-size:14px;font-weight:600;text-align:left}
+            """;
+
+    private static final String SCRIPT = """
+            (function () {
+              'use strict';
+              var body = document.body, errors = [], drawn = 0, plots = [];
+              function fail(e) { errors.push(e && e.message ? e.message : String(e)); }
+              window.addEventListener('error', function (ev) { fail(ev.error || ev.message); });
+              // the x values are epoch milliseconds; labels in UTC so that every viewer sees the same times
+              function utc(ms) { return uPlot.tzDate(new Date(ms), 'Etc/UTC'); }
+              function countFirstDraw() {
+                var seen = false;
+                return function () { if (!seen) { seen = true; drawn++; } };
+              }
+              function widthOf(el) { return Math.max(320, el.clientWidth); }
+              function chart(id, title, height, series, bands, columns) {
+                var el = document.getElementById(id);
+                try {
+                  var opts = {
+                    title: title, width: widthOf(el), height: height, ms: 1, tzDate: utc,
+                    scales: { x: { time: true } }, series: series, bands: bands,
+                    hooks: { draw: [countFirstDraw()] }
+                  };
+                  plots.push({ el: el, plot: new uPlot(opts, columns, el) });
+                } catch (e) {
+                  fail(e);
+                }
+              }
+              try {
+                var data = JSON.parse(document.getElementById('report-data').textContent);
+                data.series.forEach(function (s, i) {
+                  // uPlot fills a band while drawing its first series: the interval edges come first so
+                  // that the fill lies under the lines rather than tinting them
+                  chart('forecast-' + i, s.key + ': actual and forecast', 330, [
+                    { label: 'time (UTC)' },
+                    { label: 'interval upper', stroke: 'rgba(239,108,0,0.55)', width: 1 },
+                    { label: 'interval lower', stroke: 'rgba(239,108,0,0.55)', width: 1 },
+                    { label: 'actual', stroke: 'rgba(33,33,33,0.85)', width: 1 },
+                    { label: 'forecast', stroke: 'rgba(21,101,192,0.85)', width: 1 }
+                  ], [{ series: [1, 2], fill: 'rgba(239,108,0,0.22)' }],
+                  [s.x, s.upper, s.lower, s.actual, s.forecast]);
+                  chart('error-' + i, s.key + ': absolute error', 230, [
+                    { label: 'time (UTC)' },
+                    { label: '|actual \\u2212 forecast|', stroke: 'rgba(198,40,40,0.45)', width: 1 },
+                    { label: 'mean of last ' + s.window, stroke: '#7f0000', width: 2 }
+                  ], [], [s.x, s.absError, s.meanError]);
+                });
+              } catch (e) {
+                fail(e);
+              }
+              window.addEventListener('resize', function () {
+                plots.forEach(function (p) { p.plot.setSize({ width: widthOf(p.el), height: p.plot.height }); });
+              });
+              // uPlot draws in a microtask after construction; a timer runs only after all of those
+              setTimeout(function () {
+                if (errors.length) { body.dataset.renderError = errors.join('; '); }
+                body.dataset.rendered = String(drawn);
+              }, 0);
+            })();
+            """;
+
+    private Report() {}
+
+    /**
+     * Writes the report to {@code file}, replacing it if it exists.
+     *
+     * @param notes free text shown as a list under the title, e.g. the protocol, the input file, the run time
+     */
+    public static void write(Path file, String title, List<Series> series, List<Row> rows,
+            Map<String, String> configuration, List<String> notes) throws IOException {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(title, "title");
+        List<Series> allSeries = List.copyOf(series);
+        List<Row> allRows = List.copyOf(rows);
+        Map<String, String> sortedConfiguration = new TreeMap<>(configuration);
+        List<String> allNotes = List.copyOf(notes);
+        String library = libraryScript();
+        String libraryStyle = resource("uPlot.min.css");
+
+        List<ReportCharts.Columns> charts = new ArrayList<>(allSeries.size());
+        for (Series s : allSeries) {
+            charts.add(ReportCharts.of(s));
+        }
+
+        try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            out.write("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+            out.write("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+            out.write("<title>" + html(title) + "</title>\n");
+            out.write("<style>\n" + libraryStyle.strip() + "\n" + STYLE + "</style>\n</head>\n<body>\n");
+            out.write("<h1>" + html(title) + "</h1>\n");
+            writeNotes(out, allNotes);
+            writeMetrics(out, allRows);
+            writeConfiguration(out, sortedConfiguration);
+            writeSeries(out, charts);
+            out.write("<script type=\"application/json\" id=\"report-data\">");
+            ReportCharts.writeJson(out, charts);
+            out.write("</script>\n<script>\n" + library + "\n</script>\n<script>\n" + SCRIPT + "</script>\n");
+            out.write("</body>\n</html>\n");
+        }
+    }
+
+    private static void writeNotes(Writer out, List<String> notes) throws IOException {
+        if (notes.isEmpty()) {
+            return;
+        }
+        out.write("<ul class=\"notes\">\n");
+        for (String note : notes) {
+            out.write("<li>" + html(note) + "</li>\n");
+        }
+        out.write("</ul>\n");
+    }
+
+    private static void writeMetrics(Writer out, List<Row> rows) throws IOException {
+        out.write("<h2>Metrics</h2>\n");
+        if (rows.isEmpty()) {
+            out.write("<p>No metrics.</p>\n");
+            return;
+        }
+        out.write("<p class=\"caption\">Rows are grouped by series key; the lowest MSE of each key is highlighted. "
+                + MISSING + " means not defined, e.g. no interval.</p>\n");
+        out.write("<table class=\"metrics\">\n<thead><tr><th>key</th><th>method</th><th class=\"num\">n</th>"
+                + "<th class=\"num\">MSE</th><th class=\"num\">MAE</th><th class=\"num\">RMSE</th>"
+                + "<th class=\"num\">sMAPE</th><th class=\"num\">MASE</th><th class=\"num\">coverage</th>"
+                + "<th class=\"num\">width</th></tr></thead>\n");
+        for (List<Row> group : groupByKey(rows)) {
+            double best = bestMse(group);
+            out.write("<tbody>\n");
+            for (int i = 0; i < group.size(); i++) {
+                Row r = group.get(i);
+                out.write(r.mse() == best ? "<tr class=\"best\">" : "<tr>");
+                if (i == 0) {
+                    out.write("<td class=\"key\" rowspan=\"" + group.size() + "\">" + html(r.key()) + "</td>");
+                }
+                out.write("<td>" + html(r.method()) + "</td>"
+                        + "<td class=\"num\">" + count(r.n()) + "</td>"
+                        + "<td class=\"num mse\">" + number(r.mse()) + "</td>"
+                        + "<td class=\"num\">" + number(r.mae()) + "</td>"
+                        + "<td class=\"num\">" + number(r.rmse()) + "</td>"
+                        + "<td class=\"num\">" + number(r.smape()) + "</td>"
+                        + "<td class=\"num\">" + number(r.mase()) + "</td>"
+                        + "<td class=\"num\">" + number(r.coverage()) + "</td>"
+                        + "<td class=\"num\">" + number(r.width()) + "</td></tr>\n");
+            }
+            out.write("</tbody>\n");
+        }
+        out.write("</table>\n");
+    }
+
+    /** Rows per key in order of first appearance, except that the pooled "all" comes first as the summary. */
+    static List<List<Row>> groupByKey(List<Row> rows) {
+        Map<String, List<Row>> groups = new LinkedHashMap<>();
+        if (rows.stream().anyMatch(r -> r.key().equals(ALL))) {
+            groups.put(ALL, new ArrayList<>());
+        }
+        for (Row r : rows) {
+            groups.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r);
+        }
+        return new ArrayList<>(groups.values());
+    }
+
+    /** The lowest finite MSE of a group, NaN if it has none, so that no row matches. */
+    private static double bestMse(List<Row> group) {
+        double best = Double.NaN;
+        for (Row r : group) {
+            if (Double.isFinite(r.mse()) && (Double.isNaN(best) || r.mse() < best)) {
+                best = r.mse();
+            }
+        }
+        return best;
+    }
+
+    private static void writeConfiguration(Writer out, Map<String, String> configuration) throws IOException {
+        out.write("<h2>Configuration</h2>\n");
+        if (configuration.isEmpty()) {
+            out.write("<p>No configuration given.</p>\n");
+            return;
+        }
+        out.write("<table class=\"config\">\n<thead><tr><th>name</th><th>value</th></tr></thead>\n<tbody>\n");
+        for (Map.Entry<String, String> e : configuration.entrySet()) {
+            out.write("<tr><td>" + html(e.getKey()) + "</td><td>" + html(String.valueOf(e.getValue()))
+                    + "</td></tr>\n");
+        }
+        out.write("</tbody>\n</table>\n");
+    }
+
+    private static void writeSeries(Writer out, List<ReportCharts.Columns> charts) throws IOException {
+        out.write("<h2>Series</h2>\n");
+        out.write(charts.isEmpty() ? "<p>No series.</p>\n"
+                : "<p class=\"caption\">Drag across a chart to zoom in, double-click to zoom out; "
+                        + "click a legend entry to hide its line.</p>\n");
+        for (int i = 0; i < charts.size(); i++) {
+            ReportCharts.Columns c = charts.get(i);
+            out.write("<section>\n<h3>" + html(c.key()) + "</h3>\n");
+            out.write("<p class=\"caption\">" + html(span(c)) + "</p>\n");
+            out.write("<div class=\"chart\" id=\"forecast-" + i + "\"></div>\n");
+            out.write("<p class=\"caption\">Shaded orange: the prediction interval of each forecast"
+                    + (c.downsampled() ? " (per bucket, from its lowest lower to its highest upper bound)" : "")
+                    + ". " + html(sampling(c)) + "</p>\n");
+            out.write("<div class=\"chart\" id=\"error-" + i + "\"></div>\n");
+            out.write("<p class=\"caption\">" + html("|actual \u2212 forecast| per event, and its mean over the last "
+                    + count(c.window()) + " events (those with a forecast), computed from every event. " + sampling(c))
+                    + "</p>\n</section>\n");
+        }
+    }
+
+    private static String span(ReportCharts.Columns c) {
+        long[] x = c.x();
+        if (x.length == 0) {
+            return "No events.";
+        }
+        return count(c.events()) + (c.events() == 1 ? " event, " : " events, ")
+                + Instant.ofEpochMilli(x[0]) + " to " + Instant.ofEpochMilli(x[x.length - 1]) + ".";
+    }
+
+    private static String sampling(ReportCharts.Columns c) {
+        if (!c.downsampled()) {
+            return "Every event drawn.";
+        }
+        return "Downsampled for display: " + count(c.events()) + " events in " + count(c.buckets())
+                + " buckets of about " + count(Math.round((double) c.events() / c.buckets()))
+                + " events, each drawn as its minimum and maximum in time order so that spikes stay visible.";
+    }
+
+    /** A metric to four significant digits (whole numbers from 1000 on), "–" when undefined. */
+    static String number(double v) {
+        if (Double.isNaN(v)) {
+            return MISSING;
+        }
+        if (Double.isInfinite(v)) {
+            return v > 0 ? "\u221e" : "\u2212\u221e";
+        }
+        if (v == 0) {
+            return "0";
+        }
+        double a = Math.abs(v);
+        if (a >= 1e9 || a < 1e-4) {
+            return String.format(Locale.ROOT, "%.3e", v);
+        }
+        BigDecimal d = new BigDecimal(v);
+        if (a >= 1000) {
+            return d.setScale(0, RoundingMode.HALF_EVEN).toPlainString();
+        }
+        BigDecimal r = d.round(new MathContext(4, RoundingMode.HALF_EVEN));
+        // short binary values such as 2.5 come out with fewer digits; pad so a column reads alike
+        return r.setScale(r.scale() + Math.max(0, 4 - r.precision())).toPlainString();
+    }
+
+    private static String count(long n) {
+        return String.format(Locale.ROOT, "%,d", n);
+    }
+
+    /** Text as HTML element content or attribute value. */
+    static String html(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 16);
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            switch (ch) {
+                case '&' -> b.append("&amp;");
+                case '<' -> b.append("&lt;");
+                case '>' -> b.append("&gt;");
+                case '"' -> b.append("&quot;");
+                case '\'' -> b.append("&#39;");
+                default -> b.append(ch);
+            }
+        }
+        return b.toString();
+    }
+
+    /**
+     * The vendored uPlot script with its banner comment, which carries a web address, replaced by the
+     * library's version and full MIT license text, which the license asks to keep with every copy.
+     */
+    private static String libraryScript() {
+        String script = resource("uPlot.iife.min.js");
+        String version = "";
+        Matcher banner = BANNER.matcher(script);
+        if (banner.find()) {
+            Matcher v = VERSION.matcher(banner.group(1));
+            version = v.find() ? " " + v.group(1) : "";
+            script = script.substring(banner.end());
+        }
+        String license = resource("uPlot.LICENSE").strip().replace("*/", "* /");
+        script = "/*! uPlot" + version + "\n\n" + license + "\n*/\n" + script.strip();
+        // an end tag or comment opener inside the inline script would end it early
+        if (script.toLowerCase(Locale.ROOT).contains("</script") || script.contains("<!--")) {
+            throw new IllegalStateException("vendored uPlot script cannot be inlined: it contains </script or <!--");
+        }
+        return script;
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = Report.class.getResourceAsStream(RESOURCES + name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing classpath resource " + RESOURCES + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read classpath resource " + RESOURCES + name, e);
+        }
+    }
+}
