@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * Scores model configurations on every standard dataset in-process (no Flink), for tuning:
- * {@code java -cp forecaster.jar dev.streamforecast.backtest.AccuracySweep DATA_DIR "k=v,k=v" ...}.
+ * {@code java -cp forecaster.jar dev.streamforecast.backtest.AccuracySweep DATA_DIR "k=v;k=v" ...}.
  * Each argument after the directory is one configuration; the model code is the operator's, so the
  * figures match a backtest of the same configuration.
  */
@@ -31,7 +31,7 @@ public final class AccuracySweep {
         System.out.println();
         for (int i = 1; i < args.length; i++) {
             Map<String, String> m = new LinkedHashMap<>();
-            for (String kv : args[i].split(",")) {
+            for (String kv : args[i].split(";")) {
                 if (!kv.isBlank()) {
                     String[] p = kv.split("=", 2);
                     m.put(p[0].trim(), p[1].trim());

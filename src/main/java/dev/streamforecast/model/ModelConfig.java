@@ -22,6 +22,12 @@ public final class ModelConfig implements Serializable {
     public final int layers;
     /** Names of the covariates that follow the value in each input vector, in order. */
     public final List<String> features;
+    /**
+     * What the network sees of the series at each step, besides the covariates: any of {@code level}
+     * (the standardised value), {@code delta} (the standardised change) and {@code linear} (the linear
+     * part's forecast change, standardised), in that order.
+     */
+    public final List<String> inputs;
     /** Train every {@code k1} events. */
     public final int k1;
     /** Backpropagate through the last {@code k2} steps. */
@@ -59,6 +65,7 @@ public final class ModelConfig implements Serializable {
         this.hidden = b.hidden;
         this.layers = b.layers;
         this.features = Collections.unmodifiableList(new ArrayList<>(b.features));
+        this.inputs = Collections.unmodifiableList(new ArrayList<>(b.inputs));
         this.k1 = b.k1;
         this.k2 = b.k2;
         this.optimizer = b.optimizer;
@@ -88,6 +95,7 @@ public final class ModelConfig implements Serializable {
         b.hidden = hidden;
         b.layers = layers;
         b.features = new ArrayList<>(features);
+        b.inputs = new ArrayList<>(inputs);
         b.k1 = k1;
         b.k2 = k2;
         b.optimizer = optimizer;
@@ -110,7 +118,7 @@ public final class ModelConfig implements Serializable {
 
     /** The setting names of {@link #toMap()} and {@link #fromMap}, as they appear in config files. */
     public static final List<String> KEYS = List.of("model.cell", "model.hidden", "model.layers",
-            "model.features", "model.target", "model.scaler-half-life", "model.input-clip", "model.seed",
+            "model.features", "model.inputs", "model.target", "model.scaler-half-life", "model.input-clip", "model.seed",
             "train.k1", "train.k2", "train.optimizer", "train.learning-rate", "train.beta1", "train.beta2",
             "train.epsilon", "train.clip-norm", "train.l2", "forecast.interval-level",
             "forecast.residual-half-life", "model.linear-order", "model.linear-forgetting");
@@ -122,6 +130,7 @@ public final class ModelConfig implements Serializable {
         m.put("model.hidden", Integer.toString(hidden));
         m.put("model.layers", Integer.toString(layers));
         m.put("model.features", String.join(",", features));
+        m.put("model.inputs", String.join(",", inputs));
         m.put("model.target", target.name().toLowerCase(Locale.ROOT));
         m.put("model.scaler-half-life", Double.toString(scalerHalfLife));
         m.put("model.input-clip", Double.toString(inputClip));
@@ -160,6 +169,10 @@ public final class ModelConfig implements Serializable {
                 case "model.hidden": b.hidden(parseInt(key, v)); break;
                 case "model.layers": b.layers(parseInt(key, v)); break;
                 case "model.features": b.features(v.isEmpty() ? List.of()
+                        : java.util.Arrays.stream(v.split(",")).map(String::trim)
+                                .collect(java.util.stream.Collectors.toList()));
+                    break;
+                case "model.inputs": b.inputs(v.isEmpty() ? List.of()
                         : java.util.Arrays.stream(v.split(",")).map(String::trim)
                                 .collect(java.util.stream.Collectors.toList()));
                     break;
@@ -221,18 +234,27 @@ public final class ModelConfig implements Serializable {
         }
     }
 
-    /** Width of one input vector: the value followed by the features. */
+    /** Width of the network's input: the derived series inputs followed by the features. */
     public int inputSize() {
+        return inputs.size() + features.size();
+    }
+
+    /** Width of one raw event in the window: the value followed by the features. */
+    public int rawSize() {
         return 1 + features.size();
+    }
+
+    public boolean hasInput(String name) {
+        return inputs.contains(name);
     }
 
     /** A canonical one-line description of every setting; equal strings mean equal forecasts. */
     public String describe() {
         return String.format(Locale.ROOT,
-                "cell=%s hidden=%d layers=%d features=%s k1=%d k2=%d optimizer=%s lr=%s beta1=%s "
+                "cell=%s hidden=%d layers=%d features=%s inputs=%s k1=%d k2=%d optimizer=%s lr=%s beta1=%s "
                         + "beta2=%s eps=%s clip=%s l2=%s target=%s scalerHalfLife=%s inputClip=%s "
                         + "interval=%s residualHalfLife=%s seed=%d linear=%d/%s",
-                cell, hidden, layers, String.join(",", features), k1, k2, optimizer,
+                cell, hidden, layers, String.join(",", features), String.join(",", inputs), k1, k2, optimizer,
                 learningRate, beta1, beta2, epsilon, clipNorm, l2, target, scalerHalfLife, inputClip,
                 intervalLevel, residualHalfLife, seed, linearOrder, linearForgetting);
     }
@@ -270,6 +292,7 @@ public final class ModelConfig implements Serializable {
         private int hidden = 32;
         private int layers = 1;
         private List<String> features = new ArrayList<>();
+        private List<String> inputs = new ArrayList<>(List.of("level", "delta", "linear"));
         private int k1 = 8;
         private int k2 = 32;
         private OptimizerType optimizer = OptimizerType.ADAM;
@@ -294,6 +317,7 @@ public final class ModelConfig implements Serializable {
         public Builder hidden(int v) { hidden = v; return this; }
         public Builder layers(int v) { layers = v; return this; }
         public Builder features(List<String> v) { features = new ArrayList<>(v); return this; }
+        public Builder inputs(List<String> v) { inputs = new ArrayList<>(v); return this; }
         public Builder k1(int v) { k1 = v; return this; }
         public Builder k2(int v) { k2 = v; return this; }
         public Builder optimizer(OptimizerType v) { optimizer = Objects.requireNonNull(v, "optimizer"); return this; }
@@ -336,6 +360,16 @@ public final class ModelConfig implements Serializable {
                     "an integer in [0, 512] (0 = no linear part)");
             check(finite(linearForgetting) && linearForgetting > 0.9 && linearForgetting <= 1,
                     "model.linear-forgetting", linearForgetting, "a number in (0.9, 1]");
+            List<String> known = List.of("level", "delta", "linear");
+            check(!inputs.isEmpty() && inputs.stream().allMatch(known::contains)
+                    && inputs.stream().distinct().count() == inputs.size(), "model.inputs", String.join(",", inputs),
+                    "distinct names from level, delta, linear, at least one");
+            // keep the canonical order so equal settings give equal ids
+            inputs.sort(java.util.Comparator.comparingInt(known::indexOf));
+            if (linearOrder == 0) {
+                inputs.remove("linear");
+                check(!inputs.isEmpty(), "model.inputs", "linear", "an input besides linear when model.linear-order=0");
+            }
             for (String f : features) {
                 check(f != null && !f.isBlank(), "model.features", features, "non-empty names");
             }

@@ -22,11 +22,15 @@ public final class OnlineForecaster {
     private final ParameterLayout layout;
     private final Network network;
     private final int inputSize;
+    private final int rawSize;
     private final int capacity;
     private final int snapshotSlots;
     private final double scalerAlpha;
     private final double residualAlpha;
     private final double z;
+    private final boolean levelInput;
+    private final boolean deltaInput;
+    private final boolean linearInput;
     /** The linear part the network corrects, or null. */
     private final OnlineAutoRegression linear;
 
@@ -42,12 +46,16 @@ public final class OnlineForecaster {
         this.layout = ParameterLayout.of(config);
         this.network = new Network(layout, config.k2);
         this.inputSize = config.inputSize();
-        this.capacity = config.k2 + 1;
+        this.rawSize = config.rawSize();
+        this.capacity = SeriesState.windowCapacity(config);
         this.snapshotSlots = SeriesState.snapshotSlots(config);
         this.scalerAlpha = config.scalerHalfLife == 0 ? 0 : 1 - Math.pow(2, -1 / config.scalerHalfLife);
         this.residualAlpha = 1 - Math.pow(2, -1 / config.residualHalfLife);
         this.z = Gaussian.quantile(0.5 + config.intervalLevel / 2);
         this.linear = config.linearOrder > 0 ? SeriesState.linearModel(config) : null;
+        this.levelInput = config.hasInput("level");
+        this.deltaInput = config.hasInput("delta");
+        this.linearInput = config.hasInput("linear") && linear != null;
         this.x = new double[inputSize];
         this.xs = new double[config.k2 * inputSize];
         this.targets = new double[config.k2];
@@ -127,9 +135,9 @@ public final class OnlineForecaster {
             s.residuals++;
         }
         updateScaler(s, value, features, step);
-        int slot = (int) (step % capacity) * inputSize;
+        int slot = (int) (step % capacity) * rawSize;
         s.window[slot] = value;
-        for (int i = 1; i < inputSize; i++) {
+        for (int i = 1; i < rawSize; i++) {
             s.window[slot + i] = features[i - 1];
         }
         if (step == 0 || (step + 1 + config.k2) % config.k1 == 0) {
@@ -143,7 +151,7 @@ public final class OnlineForecaster {
             linearDelta = linear.observe(s.linear, value) - value;
             s.linearWindow[(int) (step % capacity)] = linearDelta;
         }
-        scaleInput(s, s.window, slot, x, 0);
+        scaleInput(s, step, x, 0);
         double y = network.step(s.params, s.hidden, x);
         double forecast = linear != null ? value + linearDelta + y * deltaStd(s) : unscale(s, value, y);
         s.events = step + 1;
@@ -162,8 +170,8 @@ public final class OnlineForecaster {
             throw new IllegalArgumentException("value must be a finite number, got " + value);
         }
         int n = features == null ? 0 : features.length;
-        if (n != inputSize - 1) {
-            throw new IllegalArgumentException("expected " + (inputSize - 1) + " features "
+        if (n != rawSize - 1) {
+            throw new IllegalArgumentException("expected " + (rawSize - 1) + " features "
                     + config.features + ", got " + n);
         }
         for (int i = 0; i < n; i++) {
@@ -182,7 +190,7 @@ public final class OnlineForecaster {
      */
     private void updateScaler(SeriesState s, double value, double[] features, long step) {
         double a = Math.max(scalerAlpha, 1.0 / (step + 1));
-        for (int i = 0; i < inputSize; i++) {
+        for (int i = 0; i < rawSize; i++) {
             double v = i == 0 ? value : features[i - 1];
             double d = winsorise(v - s.mean[i], s.variance[i], step);
             s.mean[i] += a * d;
@@ -218,9 +226,26 @@ public final class OnlineForecaster {
         return v > c ? c : (v < -c ? -c : v);
     }
 
-    private void scaleInput(SeriesState s, double[] raw, int off, double[] dst, int dOff) {
-        for (int i = 0; i < inputSize; i++) {
-            dst[dOff + i] = clip((raw[off + i] - s.mean[i]) / std(s, i));
+    /**
+     * The network's input at window step {@code step}: the derived series inputs the configuration
+     * names (standardised level, change, linear forecast change), then the standardised features.
+     */
+    private void scaleInput(SeriesState s, long step, double[] dst, int dOff) {
+        int slot = (int) (step % capacity) * rawSize;
+        double v = s.window[slot];
+        int k = dOff;
+        if (levelInput) {
+            dst[k++] = clip((v - s.mean[0]) / std(s, 0));
+        }
+        if (deltaInput) {
+            double previous = step == 0 ? v : s.window[(int) ((step - 1) % capacity) * rawSize];
+            dst[k++] = clip((v - previous - s.deltaMean) / deltaStd(s));
+        }
+        if (linearInput) {
+            dst[k++] = clip((s.linearWindow[(int) (step % capacity)] - s.deltaMean) / deltaStd(s));
+        }
+        for (int i = 1; i < rawSize; i++) {
+            dst[k++] = clip((s.window[slot + i] - s.mean[i]) / std(s, i));
         }
     }
 
@@ -253,9 +278,9 @@ public final class OnlineForecaster {
         loadSnapshot(s, first);
         for (int t = 0; t < steps; t++) {
             long step = first + t;
-            int slot = (int) (step % capacity) * inputSize;
-            int next = (int) ((step + 1) % capacity) * inputSize;
-            scaleInput(s, s.window, slot, xs, t * inputSize);
+            int slot = (int) (step % capacity) * rawSize;
+            int next = (int) ((step + 1) % capacity) * rawSize;
+            scaleInput(s, step, xs, t * inputSize);
             targets[t] = linear != null
                     // the network's target: what the linear part got wrong, in deviations of the changes
                     ? clip((s.window[next] - s.window[slot] - s.linearWindow[(int) (step % capacity)]) / deltaStd(s))

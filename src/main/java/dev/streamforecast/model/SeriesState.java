@@ -31,7 +31,7 @@ public final class SeriesState {
     public long[] snapshotSteps;
     public int nextSnapshot;
 
-    /** Raw input vectors of the last {@code k2 + 1} steps, step s at slot {@code s % capacity}. */
+    /** Raw events (value, features) of the last {@code k2 + 2} steps, step s at slot {@code s % (k2 + 2)}. */
     public double[] window;
 
     // Running scaling statistics of each input column, and of the value's changes.
@@ -70,14 +70,19 @@ public final class SeriesState {
         s.snapshots = new double[slots * layout.stateSize];
         s.snapshotSteps = new long[slots];
         Arrays.fill(s.snapshotSteps, -1L);
-        s.window = new double[(config.k2 + 1) * config.inputSize()];
-        s.mean = new double[config.inputSize()];
-        s.variance = new double[config.inputSize()];
+        s.window = new double[windowCapacity(config) * config.rawSize()];
+        s.mean = new double[config.rawSize()];
+        s.variance = new double[config.rawSize()];
         if (config.linearOrder > 0) {
             s.linear = linearModel(config).newState();
-            s.linearWindow = new double[config.k2 + 1];
+            s.linearWindow = new double[windowCapacity(config)];
         }
         return s;
+    }
+
+    /** Steps the window holds: the k2 inputs of a training window, its last target, and the step before. */
+    static int windowCapacity(ModelConfig c) {
+        return c.k2 + 2;
     }
 
     /** The linear part a configuration asks for (its work arrays are per instance). */
