@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The command line of {@code forecaster.jar}: one subcommand per way of running the forecaster. */
 @Command(name = "forecaster", mixinStandardHelpOptions = true, version = "forecaster 0.1.0",
         description = "Online per-key LSTM forecasting inside Apache Flink.",
-        subcommands = {dev.streamforecast.app.local.DemoCommand.class, RunCommand.class, BacktestCommand.class, BenchCommand.class,
+        subcommands = {dev.streamforecast.app.local.DemoCommand.class, RunCommand.class, BacktestCommand.class, AccuracyCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
