@@ -48,6 +48,7 @@ public final class BenchCommand implements Callable<Integer> {
         line("model_forward32_lstm32", nanos.get("forward32") / 1e3, "us");
         line("model_tbptt_update_k2_32_adam", nanos.get("tbpttUpdate") / 1e3, "us");
         line("model_tbptt_over_forward32", nanos.get("tbpttUpdate") / nanos.get("forward32"), "ratio");
+        line("model_default_hybrid_event", 1e9 / nanos.get("defaultModelEvent"), "events/s");
         return 0;
     }
 

@@ -226,19 +226,24 @@ public final class Network {
         double[] hp = hBuf[l][t];
         double[] hn = hBuf[l][t + 1];
         // a = b + W_x x + W_h h_{t-1}   (for GRU the candidate block waits for r*h_{t-1})
-        System.arraycopy(p[layout.bias(l)], 0, a, 0, rows);
-        for (int c = 0; c < in; c++) {
+        double[] bias = p[layout.bias(l)];
+        double[] w0 = p[layout.column(l, 0)];
+        double x0 = x[xOff];
+        for (int k = 0; k < rows; k++) {
+            a[k] = bias[k] + w0[k] * x0;
+        }
+        for (int c = 1; c < in; c++) {
             axpy(p[layout.column(l, c)], x[xOff + c], a, 0, rows);
         }
         int hiddenRows = cell == CellType.GRU ? 2 * h : rows;
         int first = layout.column(l, in);
-        int j4 = 0;
-        for (; j4 + 3 < h; j4 += 4) {
-            axpy4(p[first + j4], hp[j4], p[first + j4 + 1], hp[j4 + 1], p[first + j4 + 2], hp[j4 + 2],
-                    p[first + j4 + 3], hp[j4 + 3], a, hiddenRows);
+        int col = 0;
+        for (; col + 3 < h; col += 4) {
+            axpy4(p[first + col], hp[col], p[first + col + 1], hp[col + 1], p[first + col + 2], hp[col + 2],
+                    p[first + col + 3], hp[col + 3], a, hiddenRows);
         }
-        for (; j4 < h; j4++) {
-            axpy(p[first + j4], hp[j4], a, 0, hiddenRows);
+        for (; col < h; col++) {
+            axpy(p[first + col], hp[col], a, 0, hiddenRows);
         }
         switch (cell) {
             case LSTM: {
