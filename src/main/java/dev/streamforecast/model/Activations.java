@@ -23,22 +23,29 @@ public final class Activations {
      */
     public static void gates(double[] a, double[] scale, double[] work, int from, int to) {
         for (int k = from; k < to; k++) {
-            double v = Math.max(-40.0, Math.min(40.0, scale[k] * a[k])) * -0.00390625;
-            work[k] = poly(v);
+            work[k] = poly(reduce(scale[k] * a[k]));
         }
         for (int k = from; k < to; k++) {
-            double e = work[k];
-            e *= e;
-            e *= e;
-            e *= e;
-            e *= e;
-            e *= e;
-            e *= e;
-            e *= e;
-            e *= e;
             double s = scale[k];
-            a[k] = s / (1.0 + e) - (s - 1.0);
+            a[k] = s / (1.0 + pow256(work[k])) - (s - 1.0);
         }
+    }
+
+    /** -x/256 with x clamped to [-40, 40]: the argument of the polynomial for e^-x. */
+    private static double reduce(double x) {
+        return Math.max(-40.0, Math.min(40.0, x)) * -0.00390625;
+    }
+
+    /** e^256 by eight squarings. */
+    private static double pow256(double e) {
+        e *= e;
+        e *= e;
+        e *= e;
+        e *= e;
+        e *= e;
+        e *= e;
+        e *= e;
+        return e * e;
     }
 
     /**
@@ -60,17 +67,7 @@ public final class Activations {
 
     /** Scalar sigmoid with the same approximation, for single values and tests. */
     public static double sigmoid(double x) {
-        double v = Math.max(-40.0, Math.min(40.0, x)) * -0.00390625;
-        double e = poly(v);
-        e *= e;
-        e *= e;
-        e *= e;
-        e *= e;
-        e *= e;
-        e *= e;
-        e *= e;
-        e *= e;
-        return 1.0 / (1.0 + e);
+        return 1.0 / (1.0 + pow256(poly(reduce(x))));
     }
 
     /** Scalar tanh with the same approximation. */
