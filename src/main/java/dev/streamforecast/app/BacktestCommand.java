@@ -15,6 +15,7 @@ import dev.streamforecast.io.ForecastCodec;
 import dev.streamforecast.io.KafkaIO;
 import dev.streamforecast.io.ObservationCodec;
 import dev.streamforecast.io.Timestamps;
+import dev.streamforecast.stream.ForecastTopology;
 import dev.streamforecast.stream.JobSettings;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -29,7 +30,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
@@ -119,9 +119,10 @@ public final class BacktestCommand implements Callable<Integer> {
                     : OffsetsInitializer.timestamp(Timestamps.parse(from));
             OffsetsInitializer stop = to == null ? OffsetsInitializer.latest()
                     : OffsetsInitializer.timestamp(Timestamps.parse(to));
-            var raw = env.fromSource(KafkaIO.source(c.kafkaClientProperties(), c.get("kafka.input-topic"),
-                    c.get("kafka.group-id") + "-backtest", start, stop), WatermarkStrategy.noWatermarks(), "kafka-history");
-            result = Backtest.replayRaw(env, raw, settings, System.err);
+            var parsed = env.fromSource(KafkaIO.parsedSource(c.kafkaClientProperties(), c.get("kafka.input-topic"),
+                    c.get("kafka.group-id") + "-backtest", start, stop, settings.model.features),
+                    ForecastTopology.sourceWatermarks(settings), "kafka-history");
+            result = Backtest.replayParsed(env, parsed, settings, System.err);
         } else {
             if (input == null) {
                 throw new IllegalArgumentException("give --input FILE (or --kafka to replay the config's topic)");

@@ -1,6 +1,6 @@
 package dev.streamforecast.app;
 
-import dev.streamforecast.event.RawRecord;
+import dev.streamforecast.event.Parsed;
 import dev.streamforecast.io.AppConfig;
 import dev.streamforecast.io.KafkaIO;
 import dev.streamforecast.stream.ForecastTopology;
@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -55,12 +54,14 @@ public final class LiveJob {
             case "latest": start = OffsetsInitializer.latest(); break;
             default: start = OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
         }
-        KafkaSource<RawRecord> source = stop == null
-                ? KafkaIO.source(client, config.get("kafka.input-topic"), config.get("kafka.group-id"), start)
-                : KafkaIO.source(client, config.get("kafka.input-topic"), config.get("kafka.group-id"), start, stop);
-        var raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka-input").uid("kafka-input");
+        JobSettings settings = settings(config);
+        KafkaSource<Parsed> source = KafkaIO.parsedSource(client, config.get("kafka.input-topic"),
+                config.get("kafka.group-id"), start, stop, settings.model.features);
+        // watermarks per partition, inside the source
+        var parsed = env.fromSource(source, ForecastTopology.sourceWatermarks(settings), "kafka-input")
+                .uid("kafka-input");
 
-        ForecastTopology.Outputs out = ForecastTopology.buildFromRaw(raw, settings(config));
+        ForecastTopology.Outputs out = ForecastTopology.buildFromParsed(parsed, settings);
 
         DeliveryGuarantee guarantee = guarantee(config.deliveryGuarantee());
         String prefix = config.get("kafka.transactional-id-prefix");

@@ -4,7 +4,7 @@ import dev.streamforecast.event.DeadLetter;
 import dev.streamforecast.event.Forecast;
 import dev.streamforecast.event.ModelSnapshot;
 import dev.streamforecast.event.Observation;
-import dev.streamforecast.event.RawRecord;
+import dev.streamforecast.event.Parsed;
 import dev.streamforecast.stream.ForecastTopology;
 import dev.streamforecast.stream.JobSettings;
 import java.io.PrintStream;
@@ -57,10 +57,10 @@ public final class Backtest {
         return execute(env, ForecastTopology.build(source, settings), observations.size(), progress);
     }
 
-    /** Replays raw records (a bounded Kafka topic) through the parse stage and the topology. */
-    public static Result replayRaw(StreamExecutionEnvironment env, DataStream<RawRecord> raw,
+    /** Replays decoded source records (a bounded Kafka topic, watermarked per partition). */
+    public static Result replayParsed(StreamExecutionEnvironment env, DataStream<Parsed> parsed,
             JobSettings settings, PrintStream progress) throws Exception {
-        return execute(env, ForecastTopology.buildFromRaw(raw, settings), -1, progress);
+        return execute(env, ForecastTopology.buildFromParsed(parsed, settings), -1, progress);
     }
 
     /** A local environment for replays: streaming mode (the live operator, timers and all). */

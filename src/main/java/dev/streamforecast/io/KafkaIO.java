@@ -2,6 +2,7 @@ package dev.streamforecast.io;
 
 import dev.streamforecast.event.DeadLetter;
 import dev.streamforecast.event.Forecast;
+import dev.streamforecast.event.Parsed;
 import dev.streamforecast.event.RawRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
@@ -73,6 +74,26 @@ public final class KafkaIO {
                 transactionalIdPrefix);
     }
 
+    /**
+     * A source that decodes each record as it reads it: observations, or dead letters with the original
+     * payload and the reason. Decoding here, rather than downstream, is what lets every partition carry
+     * its own event-time watermark (a reader of several partitions would otherwise let the fastest one
+     * push event time past the others). {@code stop} null means unbounded.
+     */
+    public static KafkaSource<Parsed> parsedSource(Properties clientProps, String topic, String groupId,
+            OffsetsInitializer start, OffsetsInitializer stop, java.util.List<String> features) {
+        KafkaSourceBuilder<Parsed> b = KafkaSource.<Parsed>builder()
+                .setProperties(consumerProperties(clientProps))
+                .setTopics(requireTopic(topic))
+                .setGroupId(requireGroup(groupId))
+                .setStartingOffsets(Objects.requireNonNull(start, "start"))
+                .setDeserializer(new ParsedDeserializer(new ObservationCodec(features)));
+        if (stop != null) {
+            b.setBounded(stop);
+        }
+        return b.build();
+    }
+
     /** {@code topic-partition@offset}, the origin a record's dead letter will carry. */
     public static String origin(String topic, int partition, long offset) {
         return topic + "-" + partition + "@" + offset;
@@ -98,13 +119,10 @@ public final class KafkaIO {
     private static KafkaSourceBuilder<RawRecord> sourceBuilder(Properties clientProps, String topic,
             String groupId, OffsetsInitializer start) {
         Properties props = consumerProperties(clientProps);
-        if (groupId == null || groupId.isBlank()) {
-            throw new IllegalArgumentException("a consumer group id is required");
-        }
         return KafkaSource.<RawRecord>builder()
                 .setProperties(props)
                 .setTopics(requireTopic(topic))
-                .setGroupId(groupId)
+                .setGroupId(requireGroup(groupId))
                 .setStartingOffsets(Objects.requireNonNull(start, "start"))
                 .setDeserializer(new RawRecordDeserializer());
     }
@@ -149,6 +167,40 @@ public final class KafkaIO {
     }
 
     /** Wraps every record as it is; it cannot fail on a bad payload because it does not parse. */
+    private static String requireGroup(String groupId) {
+        if (groupId == null || groupId.isBlank()) {
+            throw new IllegalArgumentException("a consumer group id is required");
+        }
+        return groupId;
+    }
+
+    /** Decodes records into observations or dead letters; never throws on bad payloads. */
+    static final class ParsedDeserializer implements KafkaRecordDeserializationSchema<Parsed> {
+        private static final long serialVersionUID = 1L;
+        private final ObservationCodec codec;
+
+        ParsedDeserializer(ObservationCodec codec) {
+            this.codec = codec;
+        }
+
+        @Override
+        public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Parsed> out) {
+            ObservationCodec.Result r = codec.decode(record.value());
+            if (r.isOk()) {
+                out.collect(Parsed.of(r.observation()));
+            } else {
+                RawRecord raw = new RawRecord(origin(record.topic(), record.partition(), record.offset()),
+                        record.value(), record.timestamp());
+                out.collect(Parsed.of(new DeadLetter(raw.origin, r.reason(), raw.payloadText())));
+            }
+        }
+
+        @Override
+        public TypeInformation<Parsed> getProducedType() {
+            return TypeInformation.of(Parsed.class);
+        }
+    }
+
     static final class RawRecordDeserializer implements KafkaRecordDeserializationSchema<RawRecord> {
         private static final long serialVersionUID = 1L;
 

@@ -4,7 +4,7 @@ import dev.streamforecast.event.DeadLetter;
 import dev.streamforecast.event.Forecast;
 import dev.streamforecast.event.ModelSnapshot;
 import dev.streamforecast.event.Observation;
-import dev.streamforecast.event.RawRecord;
+import dev.streamforecast.event.Parsed;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -47,17 +47,27 @@ public final class ForecastTopology {
     }
 
     /**
-     * The whole pipeline from raw input records: parse (bad records to dead letters), event time,
-     * forecasting. Dead letters of both stages come out as one stream.
+     * Watermarks for decoded source records, per Kafka partition when given to the source: an
+     * observation's event time; dead letters do not move event time.
      */
-    public static Outputs buildFromRaw(DataStream<RawRecord> raw, JobSettings settings) {
-        SingleOutputStreamOperator<Observation> parsed = raw
-                .process(new ParseObservations(settings.model.features))
+    public static WatermarkStrategy<Parsed> sourceWatermarks(JobSettings settings) {
+        return WatermarkStrategy.<Parsed>forBoundedOutOfOrderness(settings.maxOutOfOrderness)
+                .withTimestampAssigner((p, previous) -> p.observation != null ? p.observation.ts : Long.MIN_VALUE)
+                .withIdleness(java.time.Duration.ofMinutes(1));
+    }
+
+    /**
+     * The whole pipeline from decoded source records that already carry event time (see
+     * {@link #sourceWatermarks}): records the source could not decode join the forecaster's dead letters.
+     */
+    public static Outputs buildFromParsed(DataStream<Parsed> parsed, JobSettings settings) {
+        SingleOutputStreamOperator<Observation> observations = parsed
+                .process(new SplitParsed())
                 .name("parse")
                 .uid("parse");
-        Outputs out = build(parsed.assignTimestampsAndWatermarks(watermarks(settings)).name("event-time")
-                .uid("event-time"), settings);
-        return new Outputs(out.forecasts, parsed.getSideOutput(DEAD_LETTERS).union(out.deadLetters), out.models);
+        Outputs out = build(observations, settings);
+        return new Outputs(out.forecasts, observations.getSideOutput(DEAD_LETTERS).union(out.deadLetters),
+                out.models);
     }
 
     /**

@@ -7,7 +7,7 @@ import dev.streamforecast.app.LiveJob;
 import dev.streamforecast.app.local.EmbeddedKafka;
 import dev.streamforecast.event.Forecast;
 import dev.streamforecast.event.Observation;
-import dev.streamforecast.event.RawRecord;
+import dev.streamforecast.event.Parsed;
 import dev.streamforecast.io.AppConfig;
 import dev.streamforecast.io.ForecastCodec;
 import dev.streamforecast.io.KafkaIO;
@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.RuntimeExecutionMode;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
@@ -82,7 +81,7 @@ class ExactlyOnceITCase {
      * a checkpoint has completed, so recovery restores real state rather than starting over. Until that
      * checkpoint it slows each record down, so a short stream cannot finish first.
      */
-    static final class FailOnce extends RichMapFunction<RawRecord, RawRecord> implements CheckpointListener {
+    static final class FailOnce extends RichMapFunction<Parsed, Parsed> implements CheckpointListener {
         private final String marker;
         private final int after;
         private transient int seen;
@@ -94,7 +93,7 @@ class ExactlyOnceITCase {
         }
 
         @Override
-        public RawRecord map(RawRecord r) throws Exception {
+        public Parsed map(Parsed r) throws Exception {
             if (++seen > after && Files.notExists(Path.of(marker))) {
                 if (!checkpointed) {
                     // throttle (never block: the barrier must pass this task for the checkpoint to finish)
@@ -113,7 +112,7 @@ class ExactlyOnceITCase {
         }
     }
 
-    private static void run(String out, String dead, MapFunction<RawRecord, RawRecord> inject) throws Exception {
+    private static void run(String out, String dead, MapFunction<Parsed, Parsed> inject) throws Exception {
         Configuration conf = new Configuration();
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
@@ -125,11 +124,12 @@ class ExactlyOnceITCase {
         env.setParallelism(2);
         env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
         env.enableCheckpointing(150, CheckpointingMode.EXACTLY_ONCE);
-        var raw = env.fromSource(KafkaIO.source(config.kafkaClientProperties(), "in", "g-" + out,
-                        OffsetsInitializer.earliest(), OffsetsInitializer.latest()),
-                WatermarkStrategy.noWatermarks(), "in")
-                .map(inject).name("inject");
-        ForecastTopology.Outputs o = ForecastTopology.buildFromRaw(raw, LiveJob.settings(config));
+        var settings = LiveJob.settings(config);
+        var parsed = env.fromSource(KafkaIO.parsedSource(config.kafkaClientProperties(), "in", "g-" + out,
+                        OffsetsInitializer.earliest(), OffsetsInitializer.latest(), List.of()),
+                ForecastTopology.sourceWatermarks(settings), "in")
+                .map(inject).returns(Parsed.class).name("inject");
+        ForecastTopology.Outputs o = ForecastTopology.buildFromParsed(parsed, settings);
         o.forecasts.sinkTo(KafkaIO.forecastSink(config.kafkaClientProperties(), out,
                 DeliveryGuarantee.EXACTLY_ONCE, "tx-" + out));
         o.deadLetters.sinkTo(KafkaIO.deadLetterSink(config.kafkaClientProperties(), dead,
@@ -149,7 +149,7 @@ class ExactlyOnceITCase {
 
     @Test
     void aFailureMidStreamYieldsExactlyTheForecastsOfAnUninterruptedRun(@TempDir Path tmp) throws Exception {
-        run("out-clean", "dead-clean", r -> r);
+        run("out-clean", "dead-clean", (MapFunction<Parsed, Parsed>) r -> r);
         Path marker = tmp.resolve("failed-once");
         run("out-failed", "dead-failed", new FailOnce(marker.toString(), 700));
         assertTrue(Files.exists(marker), "the failure was injected");

@@ -1,0 +1,120 @@
+package dev.streamforecast.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.streamforecast.app.local.EmbeddedKafka;
+import dev.streamforecast.event.Forecast;
+import dev.streamforecast.event.Observation;
+import dev.streamforecast.io.AppConfig;
+import dev.streamforecast.io.ForecastCodec;
+import dev.streamforecast.io.ObservationCodec;
+import dev.streamforecast.io.SampleData;
+import dev.streamforecast.testutil.FlinkProcessCluster;
+import dev.streamforecast.testutil.KafkaTopics;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The cluster job as users deploy it: {@code target/forecaster-job.jar} submitted over REST to a real
+ * session cluster (a JobManager and two single-slot TaskManagers, each its own JVM), one TaskManager
+ * killed mid-stream and a replacement started, as a replaced pod would join. The forecasts topic, read with read_committed, holds every forecast exactly once and
+ * identical to an uninterrupted run.
+ */
+class ClusterFailoverITCase {
+    private static final int HOURS = 1500;
+
+    private static Map<String, String> settings(EmbeddedKafka kafka, String output) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("kafka.bootstrap-servers", kafka.bootstrapServers());
+        m.put("kafka.output-topic", output);
+        m.put("kafka.group-id", "g-" + output);
+        m.put("kafka.transactional-id-prefix", "tx-" + output);
+        m.put("kafka.starting-offsets", "earliest");
+        m.put("job.checkpoint-interval", "500ms");
+        m.put("events.max-out-of-orderness", "0s");
+        m.put("flink.restart-strategy.type", "fixed-delay");
+        m.put("flink.restart-strategy.fixed-delay.attempts", "20");
+        m.put("flink.restart-strategy.fixed-delay.delay", "1s");
+        return m;
+    }
+
+    private static Map<String, List<Forecast>> read(EmbeddedKafka kafka, String topic) {
+        return KafkaTopics.readToEnd(kafka.clientProperties(), topic, "read_committed", Duration.ofSeconds(60))
+                .stream().map(r -> ForecastCodec.decode(r.value()))
+                .collect(Collectors.groupingBy(f -> f.key, TreeMap::new, Collectors.toList()));
+    }
+
+    @Test
+    void killingATaskManagerMidStreamLosesAndDuplicatesNothing(@TempDir Path dir) throws Exception {
+        Path jar = Path.of("target/forecaster-job.jar");
+        assertTrue(Files.exists(jar), "run after mvn package: " + jar);
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            kafka.createTopic("observations", 4);
+            kafka.createTopic("cluster-out", 4);
+            kafka.createTopic("reference-out", 4);
+            kafka.createTopic("forecasts-dead-letters", 1);
+            List<Observation> sample = SampleData.generate(HOURS);
+            ObservationCodec codec = new ObservationCodec(List.of());
+            List<String[]> records = new ArrayList<>();
+            for (Observation o : sample) {
+                records.add(new String[] {o.key, new String(codec.encode(o), StandardCharsets.UTF_8)});
+            }
+            int half = records.size() / 2;
+            KafkaTopics.produce(kafka.clientProperties(), "observations", records.subList(0, half));
+
+            Path config = dir.resolve("job.properties");
+            StringBuilder props = new StringBuilder();
+            settings(kafka, "cluster-out").forEach((k, v) -> props.append(k).append('=').append(v).append('\n'));
+            Files.writeString(config, props.toString());
+
+            try (FlinkProcessCluster cluster = FlinkProcessCluster.start(
+                    Files.createTempDirectory(Path.of("target").toAbsolutePath(), "cluster-it-"), 2, 1, Map.of())) {
+                String job = cluster.submit(jar, "dev.streamforecast.app.ClusterJob",
+                        List.of("--config", config.toString()), 2);
+                // some forecasts committed, i.e. at least one checkpoint done, then a machine dies
+                KafkaTopics.awaitCommitted(kafka.clientProperties(), "cluster-out", half / 2, Duration.ofSeconds(120));
+                // one slot per TaskManager at parallelism 2: the killed one was running half the job
+                cluster.killTaskManager(0);
+                cluster.addTaskManager();
+                KafkaTopics.produce(kafka.clientProperties(), "observations", records.subList(half, records.size()));
+                KafkaTopics.awaitCommitted(kafka.clientProperties(), "cluster-out", records.size(), Duration.ofSeconds(180));
+                assertEquals("RUNNING", cluster.jobState(job));
+                assertTrue(cluster.get("/jobs/" + job + "/exceptions").path("exceptionHistory").path("entries")
+                        .size() >= 1, "the job failed over after the kill");
+                cluster.cancel(job);
+            }
+
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            Map<String, String> reference = settings(kafka, "reference-out");
+            reference.put("job.parallelism", "2");
+            LiveJob.define(env, AppConfig.of(reference), OffsetsInitializer.latest());
+            env.execute("reference");
+
+            Map<String, List<Forecast>> expected = read(kafka, "reference-out");
+            Map<String, List<Forecast>> actual = read(kafka, "cluster-out");
+            assertEquals(expected.keySet(), actual.keySet());
+            for (String key : expected.keySet()) {
+                List<Forecast> want = expected.get(key);
+                List<Forecast> got = actual.get(key);
+                assertEquals(HOURS, want.size());
+                for (int i = 0; i < Math.min(want.size(), got.size()); i++) {
+                    assertEquals(want.get(i), got.get(i), key + " forecast " + i + " of " + got.size());
+                }
+                assertEquals(want.size(), got.size(), "forecasts of " + key + ", exactly once");
+            }
+        }
+    }
+}
