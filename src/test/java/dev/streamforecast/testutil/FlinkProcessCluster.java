@@ -71,11 +71,18 @@ public final class FlinkProcessCluster implements AutoCloseable {
         Files.writeString(dir.resolve("conf/config.yaml"), conf.toString());
         Process jm = launch(dir, "jobmanager", "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint");
         FlinkProcessCluster cluster = new FlinkProcessCluster(dir, restPort, jm);
-        for (int i = 0; i < taskManagers; i++) {
-            cluster.taskManagers.add(launch(dir, "taskmanager-" + i, "org.apache.flink.runtime.taskexecutor.TaskManagerRunner"));
+        // child JVMs must not outlive the test, whatever happens to it
+        Runtime.getRuntime().addShutdownHook(new Thread(cluster::close));
+        try {
+            for (int i = 0; i < taskManagers; i++) {
+                cluster.taskManagers.add(launch(dir, "taskmanager-" + i, "org.apache.flink.runtime.taskexecutor.TaskManagerRunner"));
+            }
+            cluster.awaitTaskManagers(taskManagers, Duration.ofSeconds(90));
+            return cluster;
+        } catch (Exception | Error e) {
+            cluster.close();
+            throw e;
         }
-        cluster.awaitTaskManagers(taskManagers, Duration.ofSeconds(90));
-        return cluster;
     }
 
     private static Process launch(Path dir, String name, String mainClass) throws IOException {
