@@ -9,15 +9,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.streamforecast.app.local.EmbeddedKafka;
 import dev.streamforecast.event.Observation;
 import dev.streamforecast.io.ModelJson;
-import dev.streamforecast.io.ObservationCodec;
 import dev.streamforecast.io.SampleData;
 import dev.streamforecast.testutil.KafkaTopics;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,12 +88,7 @@ class BacktestITCase {
         SampleData.writeCsv(sample, input);
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             kafka.createTopic("history", 3);
-            ObservationCodec codec = new ObservationCodec(List.of());
-            List<String[]> records = new ArrayList<>();
-            for (Observation o : sample) {
-                records.add(new String[] {o.key, new String(codec.encode(o), StandardCharsets.UTF_8)});
-            }
-            KafkaTopics.produce(kafka.clientProperties(), "history", records);
+            KafkaTopics.produce(kafka.clientProperties(), "history", KafkaTopics.records(sample));
             Path fromFile = dir.resolve("file.jsonl");
             Path fromKafka = dir.resolve("kafka.jsonl");
             backtest("backtest", "--input", input.toString(), "--format", "csv-long", "--output", fromFile.toString());

@@ -7,21 +7,15 @@ import dev.streamforecast.app.local.EmbeddedKafka;
 import dev.streamforecast.event.Forecast;
 import dev.streamforecast.event.Observation;
 import dev.streamforecast.io.AppConfig;
-import dev.streamforecast.io.ForecastCodec;
-import dev.streamforecast.io.ObservationCodec;
 import dev.streamforecast.io.SampleData;
 import dev.streamforecast.testutil.FlinkProcessCluster;
 import dev.streamforecast.testutil.KafkaTopics;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.stream.Collectors;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
@@ -52,9 +46,7 @@ class ClusterFailoverITCase {
     }
 
     private static Map<String, List<Forecast>> read(EmbeddedKafka kafka, String topic) {
-        return KafkaTopics.readToEnd(kafka.clientProperties(), topic, "read_committed", Duration.ofSeconds(60))
-                .stream().map(r -> ForecastCodec.decode(r.value()))
-                .collect(Collectors.groupingBy(f -> f.key, TreeMap::new, Collectors.toList()));
+        return KafkaTopics.forecastsByKey(kafka.clientProperties(), topic);
     }
 
     @Test
@@ -67,11 +59,7 @@ class ClusterFailoverITCase {
             kafka.createTopic("reference-out", 4);
             kafka.createTopic("forecasts-dead-letters", 1);
             List<Observation> sample = SampleData.generate(HOURS);
-            ObservationCodec codec = new ObservationCodec(List.of());
-            List<String[]> records = new ArrayList<>();
-            for (Observation o : sample) {
-                records.add(new String[] {o.key, new String(codec.encode(o), StandardCharsets.UTF_8)});
-            }
+            List<String[]> records = KafkaTopics.records(sample);
             int half = records.size() / 2;
             KafkaTopics.produce(kafka.clientProperties(), "observations", records.subList(0, half));
 

@@ -6,19 +6,13 @@ import dev.streamforecast.app.local.EmbeddedKafka;
 import dev.streamforecast.event.Forecast;
 import dev.streamforecast.event.Observation;
 import dev.streamforecast.io.AppConfig;
-import dev.streamforecast.io.ForecastCodec;
-import dev.streamforecast.io.ObservationCodec;
 import dev.streamforecast.io.SampleData;
 import dev.streamforecast.testutil.KafkaTopics;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.JobClient;
@@ -68,19 +62,8 @@ class RescaleITCase {
         return env.executeAsync(config.get("job.name"));
     }
 
-    private static List<String[]> records(List<Observation> part) {
-        ObservationCodec codec = new ObservationCodec(List.of());
-        List<String[]> out = new ArrayList<>();
-        for (Observation o : part) {
-            out.add(new String[] {o.key, new String(codec.encode(o), StandardCharsets.UTF_8)});
-        }
-        return out;
-    }
-
     private static Map<String, List<Forecast>> read(EmbeddedKafka kafka, String topic) {
-        return KafkaTopics.readToEnd(kafka.clientProperties(), topic, "read_committed", Duration.ofSeconds(60))
-                .stream().map(r -> ForecastCodec.decode(r.value()))
-                .collect(Collectors.groupingBy(f -> f.key, TreeMap::new, Collectors.toList()));
+        return KafkaTopics.forecastsByKey(kafka.clientProperties(), topic);
     }
 
     @Test
@@ -96,7 +79,7 @@ class RescaleITCase {
             int[] parallelism = {1, 2, 1};
             for (int phase = 0; phase < 3; phase++) {
                 int end = phase == 2 ? all.size() : (phase + 1) * third;
-                KafkaTopics.produce(kafka.clientProperties(), "observations", records(all.subList(phase * third, end)));
+                KafkaTopics.produce(kafka.clientProperties(), "observations", KafkaTopics.records(all.subList(phase * third, end)));
                 AppConfig config = AppConfig.of(settings(kafka, "rescaled", parallelism[phase]));
                 JobClient job = start(config, savepoint);
                 KafkaTopics.awaitCommitted(kafka.clientProperties(), "rescaled", end, Duration.ofSeconds(60));

@@ -6,19 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.streamforecast.app.LiveJob;
 import dev.streamforecast.app.local.EmbeddedKafka;
 import dev.streamforecast.event.Forecast;
-import dev.streamforecast.event.Observation;
 import dev.streamforecast.event.Parsed;
 import dev.streamforecast.io.AppConfig;
 import dev.streamforecast.io.ForecastCodec;
 import dev.streamforecast.io.KafkaIO;
-import dev.streamforecast.io.ObservationCodec;
 import dev.streamforecast.io.SampleData;
 import dev.streamforecast.testutil.KafkaTopics;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -63,12 +59,7 @@ class ExactlyOnceITCase {
         kafka.createTopic("out-failed", 2);
         kafka.createTopic("dead-clean", 1);
         kafka.createTopic("dead-failed", 1);
-        ObservationCodec codec = new ObservationCodec(List.of());
-        List<String[]> records = new ArrayList<>();
-        for (Observation o : SampleData.generate(HOURS)) {
-            records.add(new String[] {o.key, new String(codec.encode(o), StandardCharsets.UTF_8)});
-        }
-        KafkaTopics.produce(kafka.clientProperties(), "in", records);
+        KafkaTopics.produce(kafka.clientProperties(), "in", KafkaTopics.records(SampleData.generate(HOURS)));
     }
 
     @AfterAll

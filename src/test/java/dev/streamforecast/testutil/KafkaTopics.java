@@ -21,6 +21,24 @@ public final class KafkaTopics {
 
     private KafkaTopics() {}
 
+    /** Observations as (series key, JSON payload) pairs, the input format of the live job. */
+    public static List<String[]> records(List<dev.streamforecast.event.Observation> observations) {
+        dev.streamforecast.io.ObservationCodec codec = new dev.streamforecast.io.ObservationCodec(List.of());
+        List<String[]> out = new ArrayList<>();
+        for (dev.streamforecast.event.Observation o : observations) {
+            out.add(new String[] {o.key, new String(codec.encode(o), StandardCharsets.UTF_8)});
+        }
+        return out;
+    }
+
+    /** Every committed forecast of a topic, grouped by key in the order they were written. */
+    public static java.util.Map<String, List<dev.streamforecast.event.Forecast>> forecastsByKey(Properties client,
+            String topic) {
+        return readToEnd(client, topic, "read_committed", Duration.ofSeconds(60)).stream()
+                .map(r -> dev.streamforecast.io.ForecastCodec.decode(r.value()))
+                .collect(Collectors.groupingBy(f -> f.key, java.util.TreeMap::new, Collectors.toList()));
+    }
+
     /** Writes (key, payload) pairs in order, a null key for none, and waits until the broker has them. */
     public static void produce(Properties client, String topic, List<String[]> keyAndPayload) {
         try (KafkaProducer<byte[], byte[]> producer =
