@@ -1,6 +1,11 @@
 package dev.streamforecast.app;
 
 import dev.streamforecast.bench.ModelBenchmark;
+import dev.streamforecast.model.ModelConfig;
+import dev.streamforecast.model.OnlineForecaster;
+import dev.streamforecast.model.ParameterLayout;
+import dev.streamforecast.model.Prediction;
+import dev.streamforecast.model.SeriesState;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Locale;
@@ -49,7 +54,29 @@ public final class BenchCommand implements Callable<Integer> {
         line("model_tbptt_update_k2_32_adam", nanos.get("tbpttUpdate") / 1e3, "us");
         line("model_tbptt_over_forward32", nanos.get("tbpttUpdate") / nanos.get("forward32"), "ratio");
         line("model_default_hybrid_event", 1e9 / nanos.get("defaultModelEvent"), "events/s");
+        stateSize("lstm32", ModelConfig.builder().linearOrder(0).inputs(java.util.List.of("level")).build());
+        stateSize("default", ModelConfig.builder().build());
         return 0;
+    }
+
+    /**
+     * Checkpointed bytes of one key's state (its binary form, which the Flink serializer writes) against
+     * the raw size of its parameters, Adam moments and window at 8 bytes a double.
+     */
+    private static void stateSize(String name, ModelConfig config) throws java.io.IOException {
+        OnlineForecaster f = new OnlineForecaster(config);
+        SeriesState s = f.newState("key");
+        Prediction p = new Prediction();
+        for (int t = 0; t < 500; t++) {
+            f.observe(s, Math.sin(0.1 * t), null, p);
+        }
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        s.writeTo(new java.io.DataOutputStream(bytes));
+        ParameterLayout layout = f.layout();
+        long raw = 8L * (3L * layout.size + s.window.length);
+        line("state_bytes_per_key_" + name, bytes.size(), "bytes");
+        line("state_raw_bytes_per_key_" + name, raw, "bytes");
+        line("state_overhead_ratio_" + name, bytes.size() / (double) raw, "ratio");
     }
 
     private static void line(String name, double value, String unit) {
