@@ -1,5 +1,6 @@
 package dev.streamforecast.app;
 
+import dev.streamforecast.bench.JobThroughput;
 import dev.streamforecast.bench.ModelBenchmark;
 import dev.streamforecast.model.ModelConfig;
 import dev.streamforecast.model.OnlineForecaster;
@@ -29,6 +30,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "Fewer and shorter iterations: a rough figure in ~30 s.")
     boolean quick;
 
+    @Option(names = "--job", description = "Also the whole job on a local mini cluster: 10,000 keys, learning on, "
+            + "against a pass-through keyed job (a few minutes).")
+    boolean job;
+
     @Override
     public Integer call() throws Exception {
         Options options = new OptionsBuilder()
@@ -56,6 +61,17 @@ public final class BenchCommand implements Callable<Integer> {
         line("model_default_hybrid_event", 1e9 / nanos.get("defaultModelEvent"), "events/s");
         stateSize("lstm32", ModelConfig.builder().linearOrder(0).inputs(java.util.List.of("level")).build());
         stateSize("default", ModelConfig.builder().build());
+        if (job) {
+            int keys = 10_000;
+            // each key needs many events for learning to run at its steady rate (every 16th event)
+            ModelConfig lstm = ModelConfig.builder().hidden(32).k1(16).k2(32).linearOrder(0)
+                    .inputs(java.util.List.of("level")).build();
+            double forecaster = JobThroughput.rate(lstm, false, keys, 50L * keys, (quick ? 100L : 150L) * keys, 2);
+            double pass = JobThroughput.rate(lstm, true, keys, 1_000_000, quick ? 3_000_000 : 6_000_000, 2);
+            line("job_events_per_s_lstm32_k1_16", forecaster, "events/s");
+            line("job_events_per_s_passthrough", pass, "events/s");
+            line("job_ratio_lstm32_to_passthrough", forecaster / pass, "ratio");
+        }
         return 0;
     }
 
