@@ -21,7 +21,8 @@ import java.time.temporal.TemporalAccessor;
  * {@code 2016-07-01T02:15:00+02:00}, {@code ...Z}, {@code ...+0200}, {@code ...+02:00[Europe/Paris]}.
  * A date-time without zone or offset is UTC; a date alone is its midnight UTC. Fractions finer than a
  * millisecond are truncated. Anything before {@link #MIN} or from {@link #MAX} on is refused: such
- * values are almost always a unit mistake (seconds or microseconds read as milliseconds).
+ * values are almost always a unit mistake (microseconds read as milliseconds). Epoch seconds cannot be
+ * caught this way: read as milliseconds they land in January 1970, inside the range.
  */
 public final class Timestamps {
 
