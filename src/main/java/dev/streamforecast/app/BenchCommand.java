@@ -1,5 +1,6 @@
 package dev.streamforecast.app;
 
+import dev.streamforecast.bench.Figures;
 import dev.streamforecast.bench.JobThroughput;
 import dev.streamforecast.bench.ModelBenchmark;
 import dev.streamforecast.model.ModelConfig;
@@ -7,9 +8,13 @@ import dev.streamforecast.model.OnlineForecaster;
 import dev.streamforecast.model.ParameterLayout;
 import dev.streamforecast.model.Prediction;
 import dev.streamforecast.model.SeriesState;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.openjdk.jmh.results.RunResult;
@@ -21,21 +26,48 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code bench}: the JMH benchmarks of the model, ending with one {@code name=value unit} line per
- * figure so results are easy to track over time.
+ * {@code bench}: the benchmark suite, ending with one {@code name=value unit} line per figure so results
+ * are easy to track over time. Progress goes to stderr, the summary to stdout.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Run the benchmark suite (JMH) and print one name=value unit line per figure.")
+        description = "Run the benchmark suite and print one name=value unit line per figure.")
 public final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--quick", description = "Fewer and shorter iterations: a rough figure in ~30 s.")
+
+    /** The parts of the suite, in the order they run. */
+    enum Part { MODEL, STATE, JOB }
+
+    @Option(names = "--quick", description = "Fewer and shorter iterations, smaller runs: rough figures, fast.")
     boolean quick;
 
-    @Option(names = "--job", description = "Also the whole job on a local mini cluster: 10,000 keys, learning on, "
-            + "against a pass-through keyed job (a few minutes).")
-    boolean job;
+    @Option(names = "--only", split = ",", paramLabel = "PART",
+            description = "Run only these parts: ${COMPLETION-CANDIDATES} (default: all).")
+    EnumSet<Part> only;
+
+    /** The model configuration the figures are stated for: LSTM-32, one layer, one input. */
+    static ModelConfig lstm32() {
+        return ModelConfig.builder().hidden(32).k1(16).k2(32).linearOrder(0).inputs(List.of("level")).build();
+    }
 
     @Override
     public Integer call() throws Exception {
+        EnumSet<Part> parts = only == null || only.isEmpty() ? EnumSet.allOf(Part.class) : only;
+        Figures figures = new Figures();
+        figures.add("machine_cores", Runtime.getRuntime().availableProcessors(), "cores");
+        for (Part part : parts) {
+            System.err.println("bench: " + part.name().toLowerCase(java.util.Locale.ROOT) + " ...");
+            switch (part) {
+                case MODEL: model(figures); break;
+                case STATE: state(figures); break;
+                case JOB: job(figures); break;
+                default: throw new IllegalStateException(part.name());
+            }
+        }
+        System.out.println();
+        figures.print(System.out);
+        return 0;
+    }
+
+    private void model(Figures figures) throws Exception {
         Options options = new OptionsBuilder()
                 .include(ModelBenchmark.class.getName() + ".*")
                 .forks(1)
@@ -50,52 +82,47 @@ public final class BenchCommand implements Callable<Integer> {
             String label = r.getParams().getBenchmark();
             nanos.put(label.substring(label.lastIndexOf('.') + 1), r.getPrimaryResult().getScore());
         }
-        int cores = Runtime.getRuntime().availableProcessors();
-        System.out.println();
-        line("machine_cores", cores, "cores");
-        line("model_step_lstm32", 1e9 / nanos.get("step"), "steps/s");
-        line("model_observe_lstm32", 1e9 / nanos.get("observe"), "events/s");
-        line("model_forward32_lstm32", nanos.get("forward32") / 1e3, "us");
-        line("model_tbptt_update_k2_32_adam", nanos.get("tbpttUpdate") / 1e3, "us");
-        line("model_tbptt_over_forward32", nanos.get("tbpttUpdate") / nanos.get("forward32"), "ratio");
-        line("model_default_hybrid_event", 1e9 / nanos.get("defaultModelEvent"), "events/s");
-        stateSize("lstm32", ModelConfig.builder().linearOrder(0).inputs(java.util.List.of("level")).build());
-        stateSize("default", ModelConfig.builder().build());
-        if (job) {
-            int keys = 10_000;
-            // each key needs many events for learning to run at its steady rate (every 16th event)
-            ModelConfig lstm = ModelConfig.builder().hidden(32).k1(16).k2(32).linearOrder(0)
-                    .inputs(java.util.List.of("level")).build();
-            double forecaster = JobThroughput.rate(lstm, false, keys, 50L * keys, (quick ? 100L : 150L) * keys, 2);
-            double pass = JobThroughput.rate(lstm, true, keys, 1_000_000, quick ? 3_000_000 : 6_000_000, 2);
-            line("job_events_per_s_lstm32_k1_16", forecaster, "events/s");
-            line("job_events_per_s_passthrough", pass, "events/s");
-            line("job_ratio_lstm32_to_passthrough", forecaster / pass, "ratio");
-        }
-        return 0;
+        figures.add("model_step_lstm32", 1e9 / nanos.get("step"), "steps/s");
+        figures.add("model_observe_lstm32", 1e9 / nanos.get("observe"), "events/s");
+        figures.add("model_forward32_lstm32", nanos.get("forward32") / 1e3, "us");
+        figures.add("model_tbptt_update_k2_32_adam", nanos.get("tbpttUpdate") / 1e3, "us");
+        figures.add("model_tbptt_over_forward32", nanos.get("tbpttUpdate") / nanos.get("forward32"), "ratio");
+        figures.add("model_default_hybrid_event", 1e9 / nanos.get("defaultModelEvent"), "events/s");
+    }
+
+    private static void state(Figures figures) throws IOException {
+        stateSize(figures, "lstm32", lstm32());
+        stateSize(figures, "default", ModelConfig.builder().build());
+    }
+
+    private void job(Figures figures) throws Exception {
+        int keys = 10_000;
+        // each key needs many events for learning to run at its steady rate (every 16th event)
+        ModelConfig lstm = lstm32();
+        double forecaster = JobThroughput.rate(lstm, false, keys, 50L * keys, (quick ? 100L : 150L) * keys, 2);
+        double pass = JobThroughput.rate(lstm, true, keys, 1_000_000, quick ? 3_000_000 : 6_000_000, 2);
+        figures.add("job_events_per_s_lstm32_k1_16", forecaster, "events/s");
+        figures.add("job_events_per_s_passthrough", pass, "events/s");
+        figures.add("job_ratio_lstm32_to_passthrough", forecaster / pass, "ratio");
     }
 
     /**
      * Checkpointed bytes of one key's state (its binary form, which the Flink serializer writes) against
      * the raw size of its parameters, Adam moments and window at 8 bytes a double.
      */
-    private static void stateSize(String name, ModelConfig config) throws java.io.IOException {
+    private static void stateSize(Figures figures, String name, ModelConfig config) throws IOException {
         OnlineForecaster f = new OnlineForecaster(config);
         SeriesState s = f.newState("key");
         Prediction p = new Prediction();
         for (int t = 0; t < 500; t++) {
             f.observe(s, Math.sin(0.1 * t), null, p);
         }
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        s.writeTo(new java.io.DataOutputStream(bytes));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        s.writeTo(new DataOutputStream(bytes));
         ParameterLayout layout = f.layout();
         long raw = 8L * (3L * layout.size + s.window.length);
-        line("state_bytes_per_key_" + name, bytes.size(), "bytes");
-        line("state_raw_bytes_per_key_" + name, raw, "bytes");
-        line("state_overhead_ratio_" + name, bytes.size() / (double) raw, "ratio");
-    }
-
-    private static void line(String name, double value, String unit) {
-        System.out.printf(Locale.ROOT, "%s=%.4g %s%n", name, value, unit);
+        figures.add("state_bytes_per_key_" + name, bytes.size(), "bytes");
+        figures.add("state_raw_bytes_per_key_" + name, raw, "bytes");
+        figures.add("state_overhead_ratio_" + name, bytes.size() / (double) raw, "ratio");
     }
 }
