@@ -62,10 +62,18 @@ public final class AppConfig implements Serializable {
 
     /** Reads a properties file; unknown keys and bad values fail with the key named. */
     public static AppConfig load(Path file) throws IOException {
-        Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            p.load(r);
+            return load(r, file.toString());
         }
+    }
+
+    /**
+     * Reads properties from {@code reader} (a file bundled on the class path, say); unknown keys and bad
+     * values fail naming {@code source} and the key.
+     */
+    public static AppConfig load(Reader reader, String source) throws IOException {
+        Properties p = new Properties();
+        p.load(reader);
         Map<String, String> m = new LinkedHashMap<>();
         for (String k : p.stringPropertyNames()) {
             m.put(k, p.getProperty(k).trim());
@@ -73,7 +81,7 @@ public final class AppConfig implements Serializable {
         try {
             return of(m);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
         }
     }
 
