@@ -2,6 +2,7 @@ package dev.streamforecast.app;
 
 import dev.streamforecast.bench.Figures;
 import dev.streamforecast.bench.JobThroughput;
+import dev.streamforecast.bench.KafkaLatency;
 import dev.streamforecast.bench.ModelBenchmark;
 import dev.streamforecast.model.ModelConfig;
 import dev.streamforecast.model.OnlineForecaster;
@@ -34,7 +35,7 @@ import picocli.CommandLine.Option;
 public final class BenchCommand implements Callable<Integer> {
 
     /** The parts of the suite, in the order they run. */
-    enum Part { MODEL, STATE, JOB }
+    enum Part { MODEL, STATE, JOB, LATENCY }
 
     @Option(names = "--quick", description = "Fewer and shorter iterations, smaller runs: rough figures, fast.")
     boolean quick;
@@ -59,6 +60,7 @@ public final class BenchCommand implements Callable<Integer> {
                 case MODEL: model(figures); break;
                 case STATE: state(figures); break;
                 case JOB: job(figures); break;
+                case LATENCY: KafkaLatency.run(lstm32(), quick, figures); break;
                 default: throw new IllegalStateException(part.name());
             }
         }
