@@ -34,7 +34,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -63,6 +62,8 @@ public final class KafkaLatency {
     public static final long BASE_TS = 1_704_067_200_000L;
     private static final long SEED = 42;
     private static final int PARTITIONS = 2;
+    /** The paced producer's shortest sleep: a millisecond. */
+    private static final long TICK_NANOS = 1_000_000L;
     /** Latencies above this count as missing the target. */
     private static final long TARGET_NANOS = 100_000_000L;
 
@@ -78,7 +79,7 @@ public final class KafkaLatency {
     public static void run(ModelConfig model, boolean quick, Figures figures) throws Exception {
         int keys = quick ? 1_000 : 10_000;
         int events = (quick ? 50 : 60) * keys;
-        Duration warmUp = Duration.ofSeconds(quick ? 2 : 10);
+        Duration warmUp = Duration.ofSeconds(quick ? 2 : 20);
         Duration window = Duration.ofSeconds(quick ? 4 : 30);
         Duration interval = Duration.ofSeconds(quick ? 2 : 10);
         Path checkpoints = Files.createTempDirectory("latency-checkpoints-");
@@ -92,10 +93,11 @@ public final class KafkaLatency {
 
             System.err.printf(Locale.ROOT, "bench: latency: sustained rate, %d events of %d keys written first, "
                     + "then read from the earliest offset to the end%n", events, keys);
-            double sustained = sustainedRate(kafka, config, "sustained", keys, events);
-            figures.add("kafka_sustained_events_per_s", sustained, "events/s");
+            Throughput sustained = sustainedRate(kafka, config, "sustained", keys, events);
+            figures.add("kafka_sustained_events_per_s", sustained.eventsPerSecond(), "events/s");
+            figures.add("kafka_sustained_cpu_other_cores", sustained.otherCores(), "cores");
 
-            double rate = sustained / 2;
+            double rate = sustained.eventsPerSecond() / 2;
             report(figures, "kafka_latency", measure(kafka, config, "at-least-once", keys, rate, warmUp, window,
                     "at-least-once, configs/low-latency.properties"));
             String every = "a checkpoint every " + interval.toSeconds() + " s";
@@ -127,6 +129,9 @@ public final class KafkaLatency {
         figures.add(prefix + "_p999_ms", r.percentileMillis(0.999), "ms");
         figures.add(prefix + "_max_ms", r.maxMillis(), "ms");
         figures.add(prefix + "_over_100ms", r.shareAbove(TARGET_NANOS), "ratio");
+        figures.add(prefix + "_cpu_other_cores", r.otherCores, "cores");
+        System.err.printf(Locale.ROOT, "bench: latency: %s: this process used %.2f cores, the largest lag of a "
+                + "send behind its schedule was %.1f ms%n", prefix, r.ownCores, r.maxScheduleLagMillis);
         if (r.answered != r.sent || r.duplicates > 0 || r.mismatched > 0) {
             System.err.printf(Locale.ROOT, "bench: latency: %s: %d events sent, %d answered, %d duplicate and "
                     + "%d mismatched forecasts%n", prefix, r.sent, r.answered, r.duplicates, r.mismatched);
@@ -152,18 +157,19 @@ public final class KafkaLatency {
      *
      * @param name names the run's topics, consumer group and transactional ids
      */
-    public static double sustainedRate(EmbeddedKafka kafka, AppConfig config, String name, int keys, int events)
-            throws Exception {
+    public static Throughput sustainedRate(EmbeddedKafka kafka, AppConfig config, String name, int keys,
+            int events) throws Exception {
         AppConfig c = forRun(kafka, config, name);
         // event time as if written at 10,000 events/s; it matters only to a positive out-of-orderness
         Workload workload = new Workload(keys, events, 10_000);
-        try (KafkaProducer<byte[], byte[]> producer = producer(kafka, "5")) {
+        try (KafkaProducer<byte[], byte[]> producer = producer(c)) {
             for (int seq = 0; seq < events; seq++) {
                 producer.send(workload.record(c.get("kafka.input-topic"), seq));
             }
             producer.flush();
         }
-        try (ForecastReader reader = new ForecastReader(kafka, c.get("kafka.output-topic"), workload, events)) {
+        try (ForecastReader reader = new ForecastReader(c, workload, events)) {
+            CpuTime before = CpuTime.now();
             JobClient job = start(c, OffsetsInitializer.latest());
             try {
                 reader.await(events, Duration.ofMinutes(10), job);
@@ -171,11 +177,13 @@ public final class KafkaLatency {
                 // every forecast is in: no need to wait for the final checkpoint of a bounded job
                 stop(job);
             }
+            CpuTime after = CpuTime.now();
             long[] arrivals = reader.arrivals();
             Arrays.sort(arrivals);
             int lo = events / 4;
             int hi = (int) (events * 0.95) - 1;
-            return (hi - lo) / ((arrivals[hi] - arrivals[lo]) / 1e9);
+            return new Throughput((hi - lo) / ((arrivals[hi] - arrivals[lo]) / 1e9), after.ownCoresSince(before),
+                    after.otherCoresSince(before));
         }
     }
 
@@ -203,8 +211,8 @@ public final class KafkaLatency {
         // exactly-once forecasts become visible only as checkpoints complete
         Duration patience = Duration.ofSeconds(60).plus(c.deliveryGuarantee().equals("exactly-once")
                 ? c.duration("job.checkpoint-interval").multipliedBy(3) : Duration.ZERO);
-        try (ForecastReader reader = new ForecastReader(kafka, c.get("kafka.output-topic"), workload, total);
-                KafkaProducer<byte[], byte[]> producer = producer(kafka, "0")) {
+        try (ForecastReader reader = new ForecastReader(c, workload, total);
+                KafkaProducer<byte[], byte[]> producer = producer(c)) {
             JobClient job = start(c, null);
             try {
                 for (int seq = 0; seq < keys; seq++) {
@@ -218,11 +226,14 @@ public final class KafkaLatency {
                 if (bound.isZero()) {
                     reader.await(keys, patience, job);
                 }
-                long lag = pace(producer, workload, topic, keys, sends.length, rate, sends);
+                CpuTime before = CpuTime.now();
+                int from = Math.toIntExact(keys + warm);
+                long lag = pace(producer, workload, topic, keys, sends.length, from, rate, sends);
+                CpuTime after = CpuTime.now();
                 producer.flush();
                 reader.await(total, patience, job);
-                int from = Math.toIntExact(keys + warm);
-                return new Result(reader, sends, from, total, lag);
+                return new Result(reader, sends, from, total, lag, after.ownCoresSince(before),
+                        after.otherCoresSince(before));
             } finally {
                 stop(job);
             }
@@ -247,11 +258,13 @@ public final class KafkaLatency {
 
     /**
      * Writes events {@code from} to {@code to - 1}, event {@code from + i} due at {@code i / rate} seconds
-     * after the start; a late schedule is caught up at once rather than shifted, so the rate holds.
-     * Returns the largest lag of a send behind its due time, in nanoseconds.
+     * after the start; a late schedule is caught up at once rather than shifted, so the rate holds. It
+     * sleeps {@link #TICK_NANOS} or more between rounds and sends what has fallen due, so that pacing
+     * costs little CPU; latencies count from each actual send. Returns the largest lag of a send behind
+     * its due time from event {@code measuredFrom} on, in nanoseconds.
      */
     private static long pace(KafkaProducer<byte[], byte[]> producer, Workload workload, String topic, int from,
-            int to, double rate, long[] sends) {
+            int to, int measuredFrom, double rate, long[] sends) {
         double period = 1e9 / rate;
         long start = System.nanoTime();
         long maxLag = 0;
@@ -263,12 +276,12 @@ public final class KafkaLatency {
                 long now = System.nanoTime();
                 sends[seq] = now;
                 producer.send(r);
-                maxLag = Math.max(maxLag, now - start - (long) ((seq - from) * period));
+                if (seq >= measuredFrom) {
+                    maxLag = Math.max(maxLag, now - start - (long) ((seq - from) * period));
+                }
             }
-            long wait = start + (long) ((seq - from) * period) - System.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(wait);
-            }
+            long wait = Math.max(TICK_NANOS, start + (long) ((seq - from) * period) - System.nanoTime());
+            LockSupport.parkNanos(wait);
         }
         return maxLag;
     }
@@ -297,11 +310,20 @@ public final class KafkaLatency {
         return env.executeAsync(config.get("job.name"));
     }
 
-    private static KafkaProducer<byte[], byte[]> producer(EmbeddedKafka kafka, String lingerMs) {
-        Properties p = kafka.clientProperties();
-        p.setProperty(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
-        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    /**
+     * A producer of events with the configuration's client properties, like any client of the same
+     * cluster ({@code linger.ms} is the one that matters to it).
+     */
+    private static KafkaProducer<byte[], byte[]> producer(AppConfig config) {
+        return new KafkaProducer<>(config.kafkaClientProperties(), new ByteArraySerializer(),
+                new ByteArraySerializer());
     }
+
+    /**
+     * Events per second a run sustained, and the CPU this process and other processes used meanwhile, in
+     * cores' worth (NaN where unknown).
+     */
+    public record Throughput(double eventsPerSecond, double ownCores, double otherCores) {}
 
     /** What one paced run measured. */
     public static final class Result {
@@ -314,13 +336,16 @@ public final class KafkaLatency {
         public final long mismatched;
         /** Events per second the producer achieved over the measured window. */
         public final double rate;
-        /** The largest lag of a send behind its schedule, in milliseconds. */
+        /** The largest lag of a send of the measured window behind its schedule, in milliseconds. */
         public final double maxScheduleLagMillis;
+        /** Cores' worth of CPU this process and other processes used while events were written (NaN if unknown). */
+        public final double ownCores;
+        public final double otherCores;
         /** Latencies of the measured window's events, ascending, in nanoseconds. */
         private final long[] latencies;
 
-        Result(ForecastReader reader, long[] sends, int from, int to, long maxLagNanos)
-                throws InterruptedException {
+        Result(ForecastReader reader, long[] sends, int from, int to, long maxLagNanos, double ownCores,
+                double otherCores) throws InterruptedException {
             long[] arrivals = reader.arrivals();
             long answered = 0;
             for (long a : arrivals) {
@@ -343,6 +368,8 @@ public final class KafkaLatency {
             this.mismatched = reader.unknown();
             this.rate = (to - from - 1) / ((sends[to - 1] - sends[from]) / 1e9);
             this.maxScheduleLagMillis = maxLagNanos / 1e6;
+            this.ownCores = ownCores;
+            this.otherCores = otherCores;
         }
 
         /** The measured window's latencies, ascending, in nanoseconds (a copy). */
@@ -457,8 +484,9 @@ public final class KafkaLatency {
     }
 
     /**
-     * A consumer thread reading a forecast topic from the beginning ({@code read_committed}, as users
-     * read it) and noting, per event, when its first forecast arrived and which key it named.
+     * A consumer thread reading the forecasts topic from the beginning ({@code read_committed}, as users
+     * read it, and otherwise with the configuration's client properties, like the job's source) and
+     * noting, per event, when its first forecast arrived.
      */
     static final class ForecastReader implements AutoCloseable {
         private final KafkaConsumer<byte[], byte[]> consumer;
@@ -472,10 +500,11 @@ public final class KafkaLatency {
         private Throwable failure;
 
         /** Reads the forecasts of {@code workload}'s events; those past the first {@code events} are ignored. */
-        ForecastReader(EmbeddedKafka kafka, String topic, Workload workload, int events) {
+        ForecastReader(AppConfig config, Workload workload, int events) {
             this.workload = workload;
             arrivals = new long[events];
-            Properties p = kafka.clientProperties();
+            String topic = config.get("kafka.output-topic");
+            Properties p = config.kafkaClientProperties();
             p.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             p.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
             consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
