@@ -40,7 +40,7 @@ public final class BenchCommand implements Callable<Integer> {
     boolean quick;
 
     @Option(names = "--only", split = ",", paramLabel = "PART",
-            description = "Run only these parts: ${COMPLETION-CANDIDATES} (default: all).")
+            description = "Run only these parts, any case: ${COMPLETION-CANDIDATES} (default: all).")
     EnumSet<Part> only;
 
     /** The model configuration the figures are stated for: LSTM-32, one layer, one input. */
