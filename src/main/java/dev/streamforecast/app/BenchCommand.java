@@ -108,7 +108,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     /**
      * Checkpointed bytes of one key's state (its binary form, which the Flink serializer writes) against
-     * the raw size of its parameters, Adam moments and window at 8 bytes a double.
+     * the raw size of what it must hold: the network's parameters and Adam moments at the 4 bytes of
+     * float32 they are kept at, the windows of raw values at 8 bytes a double and, for a model with a
+     * linear part, that part's coefficients, RLS covariance (its optimiser state) and lags in doubles.
      */
     private static void stateSize(Figures figures, String name, ModelConfig config) throws IOException {
         OnlineForecaster f = new OnlineForecaster(config);
@@ -120,7 +122,10 @@ public final class BenchCommand implements Callable<Integer> {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         s.writeTo(new DataOutputStream(bytes));
         ParameterLayout layout = f.layout();
-        long raw = 8L * (3L * layout.size + s.window.length);
+        long raw = 4L * 3L * layout.size + 8L * (s.window.length + s.linearWindow.length);
+        if (s.linear != null) {
+            raw += 8L * (s.linear.theta.length + s.linear.covariance.length + s.linear.lags.length);
+        }
         figures.add("state_bytes_per_key_" + name, bytes.size(), "bytes");
         figures.add("state_raw_bytes_per_key_" + name, raw, "bytes");
         figures.add("state_overhead_ratio_" + name, bytes.size() / (double) raw, "ratio");

@@ -11,11 +11,16 @@ import java.util.Arrays;
  *
  * <p>This is what Flink keeps in keyed state and what checkpoints carry. {@link #writeTo} and
  * {@link #readFrom} give its compact binary form (schema {@value #SCHEMA_VERSION}); a copy or round trip
- * must be bit-exact, so every field is written, tested in {@code SeriesStateTest}.
+ * must be bit-exact, so every field is written, tested in {@code SeriesStateTest}. Parameters and
+ * moments are always rounded to float32 precision ({@link Float32}), so the binary form stores them in
+ * four bytes each, half the size of doubles, without loss; everything else is stored as it is held.
  */
 public final class SeriesState {
-    /** Bumped whenever the binary form changes; readers accept every version they know. */
-    public static final int SCHEMA_VERSION = 1;
+    /**
+     * Bumped whenever the binary form changes; readers accept every version they know. Version 1 held
+     * parameters and moments as doubles; reading it rounds them to float32 as version 2 keeps them.
+     */
+    public static final int SCHEMA_VERSION = 2;
 
     // Model parameters and Adam moments: tensors as ParameterLayout splits them.
     public double[][] params;
@@ -127,9 +132,9 @@ public final class SeriesState {
 
     public void writeTo(DataOutput out) throws IOException {
         out.writeInt(SCHEMA_VERSION);
-        writeTensors(out, params);
-        writeTensors(out, adamM);
-        writeTensors(out, adamV);
+        writeFloatTensors(out, params);
+        writeFloatTensors(out, adamM);
+        writeFloatTensors(out, adamV);
         out.writeLong(adamStep);
         writeArray(out, hidden);
         writeArray(out, snapshots);
@@ -158,14 +163,23 @@ public final class SeriesState {
 
     public static SeriesState readFrom(DataInput in) throws IOException {
         int version = in.readInt();
-        if (version != SCHEMA_VERSION) {
+        if (version != 1 && version != SCHEMA_VERSION) {
             throw new IOException("unsupported series state schema version " + version
-                    + " (this build reads version " + SCHEMA_VERSION + ")");
+                    + " (this build reads versions 1 to " + SCHEMA_VERSION + ")");
         }
         SeriesState s = new SeriesState();
-        s.params = readTensors(in);
-        s.adamM = readTensors(in);
-        s.adamV = readTensors(in);
+        if (version == 1) {
+            s.params = readTensors(in);
+            s.adamM = readTensors(in);
+            s.adamV = readTensors(in);
+            Float32.round(s.params);
+            Float32.round(s.adamM);
+            Float32.round(s.adamV);
+        } else {
+            s.params = readFloatTensors(in);
+            s.adamM = readFloatTensors(in);
+            s.adamV = readFloatTensors(in);
+        }
         s.adamStep = in.readLong();
         s.hidden = readArray(in);
         s.snapshots = readArray(in);
@@ -199,11 +213,27 @@ public final class SeriesState {
         return c;
     }
 
-    private static void writeTensors(DataOutput out, double[][] t) throws IOException {
+    /** Tensors of float32-rounded values, in {@link Float32}'s form: four bytes each. */
+    private static void writeFloatTensors(DataOutput out, double[][] t) throws IOException {
         out.writeInt(t.length);
         for (double[] a : t) {
-            writeArray(out, a);
+            out.writeInt(a.length);
+            for (double v : a) {
+                Float32.write(out, v);
+            }
         }
+    }
+
+    private static double[][] readFloatTensors(DataInput in) throws IOException {
+        double[][] t = new double[checkLength(in.readInt())][];
+        for (int i = 0; i < t.length; i++) {
+            double[] a = new double[checkLength(in.readInt())];
+            for (int j = 0; j < a.length; j++) {
+                a[j] = Float32.read(in);
+            }
+            t[i] = a;
+        }
+        return t;
     }
 
     private static double[][] readTensors(DataInput in) throws IOException {
