@@ -2,7 +2,9 @@ package dev.streamforecast.app;
 
 import dev.streamforecast.bench.Figures;
 import dev.streamforecast.bench.JobThroughput;
+import dev.streamforecast.bench.KeyedModelBenchmark;
 import dev.streamforecast.bench.ModelBenchmark;
+import dev.streamforecast.bench.PeakBenchmark;
 import dev.streamforecast.model.ModelConfig;
 import dev.streamforecast.model.OnlineForecaster;
 import dev.streamforecast.model.ParameterLayout;
@@ -70,17 +72,21 @@ public final class BenchCommand implements Callable<Integer> {
     private void model(Figures figures) throws Exception {
         Options options = new OptionsBuilder()
                 .include(ModelBenchmark.class.getName() + ".*")
+                .include(PeakBenchmark.class.getName() + ".*")
+                .include(KeyedModelBenchmark.class.getName() + ".*")
                 .forks(1)
                 .warmupIterations(quick ? 2 : 5)
                 .warmupTime(TimeValue.seconds(1))
                 .measurementIterations(quick ? 3 : 10)
-                .measurementTime(TimeValue.seconds(quick ? 1 : 2))
+                .measurementTime(TimeValue.seconds(1))
                 .build();
         Collection<RunResult> results = new Runner(options).run();
         Map<String, Double> nanos = new HashMap<>();
         for (RunResult r : results) {
             String label = r.getParams().getBenchmark();
-            nanos.put(label.substring(label.lastIndexOf('.') + 1), r.getPrimaryResult().getScore());
+            String keys = r.getParams().getParam("keys");
+            nanos.put(label.substring(label.lastIndexOf('.') + 1) + (keys == null ? "" : "@" + keys),
+                    r.getPrimaryResult().getScore());
         }
         figures.add("model_step_lstm32", 1e9 / nanos.get("step"), "steps/s");
         figures.add("model_observe_lstm32", 1e9 / nanos.get("observe"), "events/s");
@@ -88,6 +94,38 @@ public final class BenchCommand implements Callable<Integer> {
         figures.add("model_tbptt_update_k2_32_adam", nanos.get("tbpttUpdate") / 1e3, "us");
         figures.add("model_tbptt_over_forward32", nanos.get("tbpttUpdate") / nanos.get("forward32"), "ratio");
         figures.add("model_default_hybrid_event", 1e9 / nanos.get("defaultModelEvent"), "events/s");
+        // the same model driven as a subtask drives it: one key, or 5,000 keys in turn (state out of cache)
+        figures.add("model_step_lstm32_1_key", 1e9 / nanos.get("step@1"), "steps/s");
+        figures.add("model_step_lstm32_5000_keys", 1e9 / nanos.get("step@5000"), "steps/s");
+        figures.add("model_event_learning_k1_16_1_key", 1e9 / nanos.get("observeLearning@1"), "events/s");
+        figures.add("model_event_learning_k1_16_5000_keys", 1e9 / nanos.get("observeLearning@5000"), "events/s");
+
+        // The peak: measured FMA issue rate of one core x the JIT's vector lanes x 2 flops per FMA.
+        double fmaPerSecond = 1e9 / nanos.get("scalarFma");
+        int lanes = vectorBytes() / Double.BYTES;
+        double peak = fmaPerSecond * lanes * 2;
+        figures.add("machine_scalar_fma_per_s_one_core", fmaPerSecond, "fma/s");
+        figures.add("machine_vector_lanes_double", lanes, "lanes");
+        figures.add("machine_peak_flops_double_one_core", peak, "flop/s");
+        // 2 flops per multiply-add of the matrix products; activations and element-wise work not counted
+        double stepFlops = 2.0 * ParameterLayout.of(lstm32()).multiplyAddsPerStep();
+        double stepRate = stepFlops * 1e9 / nanos.get("step");
+        figures.add("model_step_flops_lstm32", stepRate, "flop/s");
+        figures.add("model_step_fraction_of_peak", stepRate / peak, "ratio");
+        double updateRate = 3 * 32 * stepFlops * 1e9 / nanos.get("tbpttUpdate");
+        figures.add("model_tbptt_update_flops", updateRate, "flop/s");
+        figures.add("model_tbptt_update_fraction_of_peak", updateRate / peak, "ratio");
+    }
+
+    /** Widest vector, in bytes, the JIT compiles loops to (HotSpot's MaxVectorSize); 16 if unknown. */
+    static int vectorBytes() {
+        try {
+            var hotspot = java.lang.management.ManagementFactory.getPlatformMXBean(
+                    com.sun.management.HotSpotDiagnosticMXBean.class);
+            return Integer.parseInt(hotspot.getVMOption("MaxVectorSize").getValue());
+        } catch (RuntimeException e) {
+            return 16;
+        }
     }
 
     private static void state(Figures figures) throws IOException {
