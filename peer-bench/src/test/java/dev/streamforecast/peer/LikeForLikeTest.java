@@ -33,6 +33,12 @@ class LikeForLikeTest {
         compare(DataType.FLOAT, 1e-6);
     }
 
+    /** Surefire starts this test's JVM with OMP_NUM_THREADS=1, as ThreadEnvironment starts the forks. */
+    @Test
+    void ompNumThreadsOneLeavesEveryNd4jThreadCountOne() {
+        assertArrayEquals(new int[] {1, 1, 1, 1}, Nd4jThreads.counts(), Nd4jThreads.describe());
+    }
+
     private static void compare(DataType type, double tolerance) {
         OnlineForecaster forecaster = PeerModels.ours();
         ParameterLayout layout = forecaster.layout();
