@@ -26,9 +26,8 @@ import org.openjdk.jmh.annotations.State;
  * One streaming step of an LSTM with 32 hidden units, one layer and one input, batch 1, hidden state
  * carried from call to call: ours ({@code Network.step}) and Deeplearning4j's ({@code rnnTimeStep}),
  * both on the same weights, each call on a new input value written into a preallocated input.
- * Alongside, per measured iteration, how much CPU the process used besides the benchmark thread and
- * how many threads one ND4J operation may use (the {@link Cpu} state both methods take, only for its
- * counters).
+ * Alongside, per measured iteration, the CPU time of the process and of the benchmark thread and the
+ * threads ND4J runs on (counters of the {@link Cpu} state both methods take for that alone).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -37,9 +36,9 @@ public class PeerBenchmark {
     static volatile int nd4jThreads;
 
     /**
-     * The whole process's CPU time over the benchmark thread's during each measured iteration: 1 when all
-     * the work is done on the benchmark thread, more when other threads (ND4J's, the JVM's) work too.
-     * Unlike CPU over wall time it does not fall when other processes take the cores.
+     * CPU time during each measured iteration, of the whole process and of the benchmark thread: a
+     * measure of the work per step that, unlike wall time, hardly grows when other processes take the
+     * cores, and that counts the work the step leaves to other threads (ND4J's, the garbage collector's).
      */
     @State(Scope.Thread)
     @AuxCounters(AuxCounters.Type.EVENTS)
@@ -58,9 +57,12 @@ public class PeerBenchmark {
             thread0 = threadsBean.getThreadCpuTime(thread);
         }
 
-        public double processCpuPerThreadCpu() {
-            long t = threadsBean.getThreadCpuTime(thread) - thread0;
-            return (os.getProcessCpuTime() - process0) / (double) t;
+        public long processCpuNanos() {
+            return os.getProcessCpuTime() - process0;
+        }
+
+        public long threadCpuNanos() {
+            return threadsBean.getThreadCpuTime(thread) - thread0;
         }
 
         public int nd4jThreads() {

@@ -25,9 +25,12 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  */
 public final class PeerMain {
     private static final String USAGE = "usage: java -jar peer-bench/target/peer-bench.jar [--quick]\n"
-            + "  --quick  fewer and shorter iterations: rough figures in about a minute";
+            + "  --quick  fewer and shorter iterations: rough figures in about 30 s";
 
-    private static final String CPU = "processCpuPerThreadCpu";
+    private static final String PROCESS_CPU = "processCpuNanos";
+    private static final String THREAD_CPU = "threadCpuNanos";
+    private static final List<String> PEER_VARIANTS =
+            List.of("double", "float", "double" + PeerBenchmark.Peer.DEFAULT_THREADS);
     /** JMH's gc profiler: heap bytes allocated per operation. */
     private static final String ALLOCATED = "gc.alloc.rate.norm";
     private static final long MAX_WAIT_SECONDS = 3600;
@@ -49,27 +52,44 @@ public final class PeerMain {
         }
         Figures figures = new Figures();
         figures.add("machine_cores", Runtime.getRuntime().availableProcessors(), "cores");
-        Map<String, RunResult> runs = run(quick);
+        summarise(run(quick), figures);
+        System.out.println();
+        figures.print(System.out);
+    }
+
+    /**
+     * Steps per second by wall time (JMH's score) and their ratios; CPU time per step, of the benchmark
+     * thread and of the whole process; heap bytes allocated per step.
+     */
+    private static void summarise(Map<String, RunResult> runs, Figures figures) {
         RunResult ours = runs.get("ours");
         figures.add("peer_ours_step_lstm32", 1e9 / nanos(ours), "steps/s");
         for (String type : List.of("double", "float")) {
-            RunResult peer = runs.get(type);
-            figures.add("peer_dl4j_rnn_time_step_lstm32_" + type, 1e9 / nanos(peer), "steps/s");
-            figures.add("peer_ratio_ours_over_dl4j_" + type, nanos(peer) / nanos(ours), "ratio");
+            figures.add("peer_dl4j_rnn_time_step_lstm32_" + type, 1e9 / nanos(runs.get(type)), "steps/s");
+        }
+        for (String type : List.of("double", "float")) {
+            figures.add("peer_ratio_ours_over_dl4j_" + type, nanos(runs.get(type)) / nanos(ours), "ratio");
         }
         RunResult defaults = runs.get("double" + PeerBenchmark.Peer.DEFAULT_THREADS);
         figures.add("peer_dl4j_rnn_time_step_lstm32_double_default_threads", 1e9 / nanos(defaults), "steps/s");
         figures.add("peer_dl4j_default_threads", mean(defaults, "nd4jThreads"), "threads");
-        figures.add("peer_ours_heap_bytes_per_step", secondary(ours, ALLOCATED), "bytes");
-        figures.add("peer_ours_process_cpu_over_thread_cpu", mean(ours, CPU), "ratio");
-        for (String variant : List.of("double", "float", "double" + PeerBenchmark.Peer.DEFAULT_THREADS)) {
-            String name = variant.replace('-', '_');
-            RunResult peer = runs.get(variant);
-            figures.add("peer_dl4j_heap_bytes_per_step_" + name, secondary(peer, ALLOCATED), "bytes");
-            figures.add("peer_dl4j_process_cpu_over_thread_cpu_" + name, mean(peer, CPU), "ratio");
+        figures.add("peer_ours_thread_cpu_per_step", perStep(ours, THREAD_CPU), "ns");
+        figures.add("peer_ours_process_cpu_per_step", perStep(ours, PROCESS_CPU), "ns");
+        for (String type : List.of("double", "float")) {
+            figures.add("peer_dl4j_thread_cpu_per_step_" + type, perStep(runs.get(type), THREAD_CPU), "ns");
         }
-        System.out.println();
-        figures.print(System.out);
+        for (String variant : PEER_VARIANTS) {
+            figures.add("peer_dl4j_process_cpu_per_step_" + name(variant), perStep(runs.get(variant), PROCESS_CPU), "ns");
+        }
+        for (String type : List.of("double", "float")) {
+            figures.add("peer_ratio_ours_over_dl4j_" + type + "_by_process_cpu",
+                    perStep(runs.get(type), PROCESS_CPU) / perStep(ours, PROCESS_CPU), "ratio");
+        }
+        figures.add("peer_ours_heap_bytes_per_step", secondary(ours, ALLOCATED), "bytes");
+        for (String variant : PEER_VARIANTS) {
+            figures.add("peer_dl4j_heap_bytes_per_step_" + name(variant), secondary(runs.get(variant), ALLOCATED),
+                    "bytes");
+        }
     }
 
     /**
@@ -94,9 +114,9 @@ public final class PeerMain {
             String key = variant == null ? "ours" : variant;
             runs.put(key, r);
             Result<?> score = r.getPrimaryResult();
-            System.err.printf(Locale.ROOT, "peer: %-28s %12.1f +- %.1f ns per step, %.0f heap bytes per step, "
-                    + "process/thread cpu %.2f%n", key, score.getScore(), score.getScoreError(), secondary(r, ALLOCATED),
-                    mean(r, CPU));
+            System.err.printf(Locale.ROOT, "peer: %-24s %11.1f +- %.1f ns per step; cpu per step: thread %.1f ns, "
+                    + "process %.1f ns; %.0f heap bytes per step%n", key, score.getScore(), score.getScoreError(),
+                    perStep(r, THREAD_CPU), perStep(r, PROCESS_CPU), secondary(r, ALLOCATED));
         }
         return runs;
     }
@@ -130,6 +150,21 @@ public final class PeerMain {
 
     private static double secondary(RunResult r, String name) {
         return r.getSecondaryResults().get(name).getScore();
+    }
+
+    /** A per-iteration counter over the measured iterations, per step. */
+    private static double perStep(RunResult r, String counter) {
+        double sum = 0;
+        long steps = 0;
+        for (IterationResult i : r.getBenchmarkResults().iterator().next().getIterationResults()) {
+            sum += i.getSecondaryResults().get(counter).getScore();
+            steps += i.getMetadata().getMeasuredOps();
+        }
+        return sum / steps;
+    }
+
+    private static String name(String variant) {
+        return variant.replace('-', '_');
     }
 
     /** A per-iteration counter averaged over the measured iterations (JMH would sum them). */
