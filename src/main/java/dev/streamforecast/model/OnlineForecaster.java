@@ -166,7 +166,12 @@ public final class OnlineForecaster {
         out.forecast = forecast;
         out.lower = forecast - z * sigma;
         out.upper = forecast + z * sigma;
-        out.trained = s.events % config.k1 == 0 && train(s);
+        out.trained = s.events % config.k1 == 0 && train(s); // trainsNext(s) said so before this event
+    }
+
+    /** Whether the next {@link #observe} of this key will learn (and so needs its optimiser moments). */
+    public boolean trainsNext(SeriesState s) {
+        return (s.events + 1) % config.k1 == 0;
     }
 
     private void check(double value, double[] features) {

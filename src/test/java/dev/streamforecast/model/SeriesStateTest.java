@@ -50,70 +50,48 @@ class SeriesStateTest {
     @EnumSource(CellType.class)
     void parametersAndMomentsAreKeptAtFloat32PrecisionAndStoredInFourBytes(CellType cell) throws IOException {
         SeriesState s = trained(cell);
-        for (double[][] tensors : new double[][][] {s.params, s.adamM, s.adamV}) {
-            for (double[] t : tensors) {
-                for (double v : t) {
-                    assertTrue(Float32.isExact(v), v + " is not a float32 value");
-                }
-            }
-        }
         int values = 0;
         for (double[] t : s.params) {
             values += t.length;
-        }
-        assertEquals(bytes(s).length + 4 * 3 * values, versionOne(bytes(s)).length,
-                "version 2 stores parameters and both moments in half the bytes of version 1");
-    }
-
-    @Test
-    void aVersionOneStateIsReadWithItsValuesRoundedToFloat32() throws IOException {
-        SeriesState s = trained(CellType.LSTM);
-        byte[] v1 = versionOne(bytes(s));
-        assertEquals(s, SeriesState.readFrom(new DataInputStream(new ByteArrayInputStream(v1))));
-
-        // a version-1 parameter that a float does not hold comes back rounded
-        ByteArrayOutputStream bos = new ByteArrayOutputStream();
-        DataOutputStream out = new DataOutputStream(bos);
-        out.writeInt(1);
-        out.writeInt(1);
-        out.writeInt(1);
-        out.writeDouble(0.1);
-        DataInputStream in = new DataInputStream(new ByteArrayInputStream(v1));
-        in.readInt();
-        skipTensors(in, 8);
-        out.write(in.readAllBytes());
-        SeriesState back = SeriesState.readFrom(new DataInputStream(new ByteArrayInputStream(bos.toByteArray())));
-        assertEquals((double) 0.1f, back.params[0][0]);
-    }
-
-    /** The same state in schema version 1, which held parameters and moments as doubles. */
-    private static byte[] versionOne(byte[] v2) throws IOException {
-        DataInputStream in = new DataInputStream(new ByteArrayInputStream(v2));
-        assertEquals(2, in.readInt());
-        ByteArrayOutputStream bos = new ByteArrayOutputStream();
-        DataOutputStream out = new DataOutputStream(bos);
-        out.writeInt(1);
-        for (int group = 0; group < 3; group++) {
-            int tensors = in.readInt();
-            out.writeInt(tensors);
-            for (int i = 0; i < tensors; i++) {
-                int n = in.readInt();
-                out.writeInt(n);
-                for (int j = 0; j < n; j++) {
-                    out.writeDouble(Float32.read(in));
-                }
+            for (double v : t) {
+                assertTrue(Float32.isExact(v), v + " is not a float32 value");
             }
         }
-        out.write(in.readAllBytes());
+        // version, tensor count, then per tensor its length and four bytes a value
+        int tensorHeaders = 4 + 4 * s.params.length;
+        assertEquals(4 + tensorHeaders + 4 * values, part(s, SeriesState.Part.WEIGHTS).length);
+        assertEquals(4 + 2 * (tensorHeaders + 4 * values) + 8, part(s, SeriesState.Part.MOMENTS).length);
+    }
+
+    private static byte[] part(SeriesState s, SeriesState.Part part) throws IOException {
+        ByteArrayOutputStream bos = new ByteArrayOutputStream();
+        s.write(part, new DataOutputStream(bos));
         return bos.toByteArray();
     }
 
-    /** Skips one group of version-1 tensors (doubles of {@code bytesPerValue} bytes). */
-    private static void skipTensors(DataInputStream in, int bytesPerValue) throws IOException {
-        int tensors = in.readInt();
-        for (int i = 0; i < tensors; i++) {
-            in.skipNBytes((long) in.readInt() * bytesPerValue);
+    @ParameterizedTest
+    @EnumSource(CellType.class)
+    void partsStoredApartReassembleTheWholeState(CellType cell) throws IOException {
+        SeriesState s = trained(cell);
+        SeriesState whole = new SeriesState();
+        for (SeriesState.Part part : SeriesState.Part.values()) {
+            SeriesState alone = new SeriesState();
+            alone.read(part, new DataInputStream(new ByteArrayInputStream(part(s, part))));
+            for (SeriesState.Part other : SeriesState.Part.values()) {
+                assertEquals(other == part, alone.has(other), part + " read alone holds " + other);
+            }
+            whole.adopt(part, alone);
         }
+        assertEquals(s, whole);
+        SeriesState copied = new SeriesState();
+        for (SeriesState.Part part : SeriesState.Part.values()) {
+            SeriesState c = s.copy(part);
+            assertEquals(java.util.Arrays.toString(part(s, part)), java.util.Arrays.toString(part(c, part)));
+            copied.adopt(part, c);
+        }
+        assertEquals(s, copied);
+        assertNotSame(s.hidden, copied.hidden);
+        assertNotSame(s.adamM[0], copied.adamM[0]);
     }
 
     @Test

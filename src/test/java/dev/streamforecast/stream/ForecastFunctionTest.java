@@ -83,8 +83,8 @@ class ForecastFunctionTest {
             assertEquals(15, last.updates);
             assertEquals(MODEL.id(), last.modelId);
             assertTrue(last.lower < last.forecast && last.forecast < last.upper);
-            // model and last-ts per key
-            assertEquals(4, h.numKeyedStateEntries());
+            // the record, the weights and the moments of each key
+            assertEquals(2 * ForecastFunction.STATES_PER_KEY, h.numKeyedStateEntries());
         }
     }
 
@@ -150,10 +150,9 @@ class ForecastFunctionTest {
             h.processWatermark(600);
             h.processElement(new Observation("b", 700, 2.0), 700);
             h.processWatermark(800);
-            // model, last-ts and expiry for both keys
-            assertEquals(6, h.numKeyedStateEntries());
+            assertEquals(2 * ForecastFunction.STATES_PER_KEY, h.numKeyedStateEntries());
             h.processWatermark(1150);
-            assertEquals(3, h.numKeyedStateEntries(), "only b remains");
+            assertEquals(ForecastFunction.STATES_PER_KEY, h.numKeyedStateEntries(), "only b remains");
             h.processWatermark(1800);
             assertEquals(0, h.numKeyedStateEntries());
             // a key that comes back starts afresh
