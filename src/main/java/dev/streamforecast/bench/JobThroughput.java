@@ -5,6 +5,8 @@ import dev.streamforecast.event.Observation;
 import dev.streamforecast.model.ModelConfig;
 import dev.streamforecast.stream.ForecastTopology;
 import dev.streamforecast.stream.JobSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.state.ValueState;
@@ -17,28 +19,47 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.FileUtils;
 
 /**
  * Sustained events per second of the whole job on a local mini cluster: generated events for many
  * keys, the forecaster (or a pass-through keyed operator with comparable state access), a discarding
- * sink. Two runs of different lengths are timed and the rate taken from their difference, so start-up
- * and the first event of every key (state creation) cancel out.
+ * sink, keyed state in the chosen backend ({@link StateBackends}). Two runs of different lengths are
+ * timed and the rate taken from their difference, so start-up and the first event of every key (state
+ * creation) cancel out.
  */
 public final class JobThroughput {
     private JobThroughput() {}
 
-    /** Events per second: (n2 - n1) / (t(n2) - t(n1)). */
+    /** Events per second with heap state: (n2 - n1) / (t(n2) - t(n1)). */
     public static double rate(ModelConfig model, boolean passThrough, int keys, long n1, long n2, int parallelism)
             throws Exception {
-        double t1 = run(model, passThrough, keys, n1, parallelism);
-        double t2 = run(model, passThrough, keys, n2, parallelism);
+        return rate(model, passThrough, keys, n1, n2, parallelism, StateBackends.HASHMAP);
+    }
+
+    /** Events per second with keyed state in {@code backend}: (n2 - n1) / (t(n2) - t(n1)). */
+    public static double rate(ModelConfig model, boolean passThrough, int keys, long n1, long n2, int parallelism,
+            String backend) throws Exception {
+        double t1 = run(model, passThrough, keys, n1, parallelism, backend);
+        double t2 = run(model, passThrough, keys, n2, parallelism, backend);
         return (n2 - n1) / (t2 - t1);
     }
 
-    static double run(ModelConfig model, boolean passThrough, int keys, long events, int parallelism)
-            throws Exception {
+    static double run(ModelConfig model, boolean passThrough, int keys, long events, int parallelism,
+            String backend) throws Exception {
+        Path dir = Files.createTempDirectory("job-throughput");
+        try {
+            return run(model, passThrough, keys, events, parallelism, backend, dir);
+        } finally {
+            FileUtils.deleteDirectory(dir.toFile());
+        }
+    }
+
+    private static double run(ModelConfig model, boolean passThrough, int keys, long events, int parallelism,
+            String backend, Path dir) throws Exception {
         Configuration conf = new Configuration();
         conf.setString("pipeline.generic-types", "false");
+        StateBackends.configure(conf, backend, dir);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(parallelism);
         // one generator thread keeps every key's events in order; the keyed work runs in parallel
