@@ -1,5 +1,6 @@
 package dev.streamforecast.app;
 
+import dev.streamforecast.bench.CheckpointBench;
 import dev.streamforecast.bench.Figures;
 import dev.streamforecast.bench.JobThroughput;
 import dev.streamforecast.bench.ModelBenchmark;
@@ -35,7 +36,7 @@ import picocli.CommandLine.Option;
 public final class BenchCommand implements Callable<Integer> {
 
     /** The parts of the suite, in the order they run. */
-    enum Part { MODEL, STATE, JOB }
+    enum Part { MODEL, STATE, JOB, CHECKPOINT }
 
     @Option(names = "--quick", description = "Fewer and shorter iterations, smaller runs: rough figures, fast.")
     boolean quick;
@@ -45,7 +46,7 @@ public final class BenchCommand implements Callable<Integer> {
     EnumSet<Part> only;
 
     /** The model configuration the figures are stated for: LSTM-32, one layer, one input. */
-    static ModelConfig lstm32() {
+    public static ModelConfig lstm32() {
         return ModelConfig.builder().hidden(32).k1(16).k2(32).linearOrder(0).inputs(List.of("level")).build();
     }
 
@@ -60,6 +61,7 @@ public final class BenchCommand implements Callable<Integer> {
                 case MODEL: model(figures); break;
                 case STATE: state(figures); break;
                 case JOB: job(figures); break;
+                case CHECKPOINT: CheckpointBench.run(quick, figures); break;
                 default: throw new IllegalStateException(part.name());
             }
         }
