@@ -102,16 +102,21 @@ public final class BenchCommand implements Callable<Integer> {
         int keys = 10_000;
         // each key needs many events for learning to run at its steady rate (every 16th event)
         ModelConfig lstm = lstm32();
-        double forecaster = JobThroughput.rate(lstm, false, keys, 50L * keys, (quick ? 100L : 150L) * keys, 2);
+        JobThroughput.Throughput heap = JobThroughput.measure(lstm, false, keys, 50L * keys,
+                (quick ? 100L : 150L) * keys, 2, StateBackends.HASHMAP);
+        double forecaster = heap.eventsPerSecond();
         double pass = JobThroughput.rate(lstm, true, keys, 1_000_000, quick ? 3_000_000 : 6_000_000, 2);
         figures.add("job_events_per_s_lstm32_k1_16", forecaster, "events/s");
+        figures.add("job_cpu_us_per_event_lstm32_k1_16", heap.cpuMicrosPerEvent(), "us");
         figures.add("job_events_per_s_passthrough", pass, "events/s");
         figures.add("job_ratio_lstm32_to_passthrough", forecaster / pass, "ratio");
         // every event reads and writes the key's whole state through the serializer: far slower, so fewer
         // events, still whole multiples of k1 per key so training runs at its steady share
         for (String backend : List.of(StateBackends.ROCKSDB, StateBackends.FORST)) {
-            double rate = JobThroughput.rate(lstm, false, keys, 16L * keys, (quick ? 32L : 48L) * keys, 2, backend);
-            figures.add("job_events_per_s_lstm32_k1_16_" + backend, rate, "events/s");
+            JobThroughput.Throughput t = JobThroughput.measure(lstm, false, keys, 16L * keys,
+                    (quick ? 32L : 48L) * keys, 2, backend);
+            figures.add("job_events_per_s_lstm32_k1_16_" + backend, t.eventsPerSecond(), "events/s");
+            figures.add("job_cpu_us_per_event_lstm32_k1_16_" + backend, t.cpuMicrosPerEvent(), "us");
         }
     }
 
