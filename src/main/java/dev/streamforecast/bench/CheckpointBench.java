@@ -109,9 +109,8 @@ public final class CheckpointBench {
                 continue;
             }
             for (String line : inChildJvm(backend, keys, heap)) {
-                String[] nameValue = line.split("=", 2);
-                String[] valueUnit = nameValue[1].split(" ", 2);
-                figures.add(nameValue[0], Double.parseDouble(valueUnit[0]), valueUnit[1]);
+                Figure f = Figure.parse(line);
+                figures.add(f.name, f.value, f.unit);
             }
         }
     }
@@ -207,9 +206,9 @@ public final class CheckpointBench {
         Path dir = Files.createTempDirectory("checkpoint-bench-" + backend);
         try {
             Result r = measure(BenchCommand.lstm32(), backend, keys, EVENTS_PER_KEY, INTERVAL, dir);
-            Figures figures = new Figures();
-            r.addTo(figures);
-            Files.write(Path.of(args[2]), figures.lines());
+            List<String> lines = new ArrayList<>();
+            r.figures().forEach(f -> lines.add(f.toString()));
+            Files.write(Path.of(args[2]), lines);
         } finally {
             FileUtils.deleteDirectory(dir.toFile());
         }
@@ -220,31 +219,48 @@ public final class CheckpointBench {
     public record Result(String backend, int keys, long stateBytesPerKey, double loadEventsPerSecond,
             int periodicCheckpoints, Stats afterLoad, long touchPersistedBytes, Stats afterTouch) {
 
-        /** Adds this run's figures, named after the backend. */
-        public void addTo(Figures figures) {
+        /** This run's figures, named after the backend. */
+        public List<Figure> figures() {
             String b = backend;
-            figures.add("checkpoint_bytes_" + b, afterLoad.stateBytes, "bytes");
-            figures.add("checkpoint_bytes_per_key_" + b, afterLoad.stateBytes / (double) keys, "bytes");
-            figures.add("checkpoint_over_state_bytes_" + b,
-                    afterLoad.stateBytes / (double) keys / stateBytesPerKey, "ratio");
-            figures.add("checkpoint_persisted_bytes_" + b, afterLoad.persistedBytes, "bytes");
-            figures.add("checkpoint_duration_ms_" + b, afterLoad.durationMillis, "ms");
-            figures.add("checkpoint_sync_ms_" + b, afterLoad.syncMillis, "ms");
-            figures.add("checkpoint_async_ms_" + b, afterLoad.asyncMillis, "ms");
+            List<Figure> f = new ArrayList<>();
+            f.add(new Figure("checkpoint_bytes_" + b, afterLoad.stateBytes, "bytes"));
+            f.add(new Figure("checkpoint_bytes_per_key_" + b, afterLoad.stateBytes / (double) keys, "bytes"));
+            f.add(new Figure("checkpoint_over_state_bytes_" + b,
+                    afterLoad.stateBytes / (double) keys / stateBytesPerKey, "ratio"));
+            f.add(new Figure("checkpoint_persisted_bytes_" + b, afterLoad.persistedBytes, "bytes"));
+            f.add(new Figure("checkpoint_duration_ms_" + b, afterLoad.durationMillis, "ms"));
+            f.add(new Figure("checkpoint_sync_ms_" + b, afterLoad.syncMillis, "ms"));
+            f.add(new Figure("checkpoint_async_ms_" + b, afterLoad.asyncMillis, "ms"));
             if (afterTouch != null) {
-                figures.add("checkpoint_after_touch_persisted_bytes_" + b, touchPersistedBytes, "bytes");
-                figures.add("checkpoint_after_touch_duration_ms_" + b, afterTouch.durationMillis, "ms");
+                f.add(new Figure("checkpoint_after_touch_persisted_bytes_" + b, touchPersistedBytes, "bytes"));
+                f.add(new Figure("checkpoint_after_touch_duration_ms_" + b, afterTouch.durationMillis, "ms"));
             }
-            figures.add("checkpoint_load_events_per_s_" + b, loadEventsPerSecond, "events/s");
+            f.add(new Figure("checkpoint_load_events_per_s_" + b, loadEventsPerSecond, "events/s"));
+            return f;
+        }
+    }
+
+    /** One figure as the child JVM hands it to the parent: {@code name=value unit}, value at full precision. */
+    public record Figure(String name, double value, String unit) {
+        static Figure parse(String line) {
+            String[] nameValue = line.split("=", 2);
+            String[] valueUnit = nameValue[1].split(" ", 2);
+            return new Figure(nameValue[0], Double.parseDouble(valueUnit[0]), valueUnit[1]);
+        }
+
+        @Override
+        public String toString() {
+            return name + "=" + value + " " + unit;
         }
     }
 
     /**
      * One completed checkpoint: full and persisted bytes, end-to-end duration, and the slowest
-     * subtask's synchronous and asynchronous parts in the operator with the most state.
+     * subtask's synchronous and asynchronous parts and barrier start delay in the operator with the most
+     * state.
      */
     public record Stats(long id, long stateBytes, long persistedBytes, long durationMillis, long syncMillis,
-            long asyncMillis) {
+            long asyncMillis, long startDelayMillis) {
         static Stats of(CompletedCheckpointStats c) {
             TaskStateStats largest = null;
             for (TaskStateStats t : c.getAllTaskStateStats()) {
@@ -254,16 +270,18 @@ public final class CheckpointBench {
             }
             long sync = 0;
             long async = 0;
+            long startDelay = 0;
             if (largest != null) {
                 for (SubtaskStateStats s : largest.getSubtaskStats()) {
                     if (s != null) {
                         sync = Math.max(sync, s.getSyncCheckpointDuration());
                         async = Math.max(async, s.getAsyncCheckpointDuration());
+                        startDelay = Math.max(startDelay, s.getCheckpointStartDelay());
                     }
                 }
             }
             return new Stats(c.getCheckpointId(), c.getStateSize(), c.getCheckpointedSize(),
-                    c.getEndToEndDuration(), sync, async);
+                    c.getEndToEndDuration(), sync, async, startDelay);
         }
     }
 
