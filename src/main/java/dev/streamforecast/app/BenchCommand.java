@@ -1,10 +1,12 @@
 package dev.streamforecast.app;
 
+import dev.streamforecast.bench.CheckpointBench;
 import dev.streamforecast.bench.Figures;
 import dev.streamforecast.bench.JobThroughput;
 import dev.streamforecast.bench.KeyedModelBenchmark;
 import dev.streamforecast.bench.ModelBenchmark;
 import dev.streamforecast.bench.PeakBenchmark;
+import dev.streamforecast.bench.StateBackends;
 import dev.streamforecast.model.ModelConfig;
 import dev.streamforecast.model.OnlineForecaster;
 import dev.streamforecast.model.ParameterLayout;
@@ -36,7 +38,7 @@ import picocli.CommandLine.Option;
 public final class BenchCommand implements Callable<Integer> {
 
     /** The parts of the suite, in the order they run. */
-    enum Part { MODEL, STATE, JOB }
+    enum Part { MODEL, STATE, JOB, CHECKPOINT }
 
     @Option(names = "--quick", description = "Fewer and shorter iterations, smaller runs: rough figures, fast.")
     boolean quick;
@@ -46,7 +48,7 @@ public final class BenchCommand implements Callable<Integer> {
     EnumSet<Part> only;
 
     /** The model configuration the figures are stated for: LSTM-32, one layer, one input. */
-    static ModelConfig lstm32() {
+    public static ModelConfig lstm32() {
         return ModelConfig.builder().hidden(32).k1(16).k2(32).linearOrder(0).inputs(List.of("level")).build();
     }
 
@@ -61,6 +63,7 @@ public final class BenchCommand implements Callable<Integer> {
                 case MODEL: model(figures); break;
                 case STATE: state(figures); break;
                 case JOB: job(figures); break;
+                case CHECKPOINT: CheckpointBench.run(quick, figures); break;
                 default: throw new IllegalStateException(part.name());
             }
         }
@@ -137,11 +140,22 @@ public final class BenchCommand implements Callable<Integer> {
         int keys = 10_000;
         // each key needs many events for learning to run at its steady rate (every 16th event)
         ModelConfig lstm = lstm32();
-        double forecaster = JobThroughput.rate(lstm, false, keys, 50L * keys, (quick ? 100L : 150L) * keys, 2);
+        JobThroughput.Throughput heap = JobThroughput.measure(lstm, false, keys, 50L * keys,
+                (quick ? 100L : 150L) * keys, 2, StateBackends.HASHMAP);
+        double forecaster = heap.eventsPerSecond();
         double pass = JobThroughput.rate(lstm, true, keys, 1_000_000, quick ? 3_000_000 : 6_000_000, 2);
         figures.add("job_events_per_s_lstm32_k1_16", forecaster, "events/s");
+        figures.add("job_cpu_us_per_event_lstm32_k1_16", heap.cpuMicrosPerEvent(), "us");
         figures.add("job_events_per_s_passthrough", pass, "events/s");
         figures.add("job_ratio_lstm32_to_passthrough", forecaster / pass, "ratio");
+        // every event reads and writes the key's whole state through the serializer: far slower, so fewer
+        // events, still whole multiples of k1 per key so training runs at its steady share
+        for (String backend : List.of(StateBackends.ROCKSDB, StateBackends.FORST)) {
+            JobThroughput.Throughput t = JobThroughput.measure(lstm, false, keys, 16L * keys,
+                    (quick ? 32L : 48L) * keys, 2, backend);
+            figures.add("job_events_per_s_lstm32_k1_16_" + backend, t.eventsPerSecond(), "events/s");
+            figures.add("job_cpu_us_per_event_lstm32_k1_16_" + backend, t.cpuMicrosPerEvent(), "us");
+        }
     }
 
     /**

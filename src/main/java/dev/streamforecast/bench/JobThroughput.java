@@ -5,6 +5,10 @@ import dev.streamforecast.event.Observation;
 import dev.streamforecast.model.ModelConfig;
 import dev.streamforecast.stream.ForecastTopology;
 import dev.streamforecast.stream.JobSettings;
+import com.sun.management.OperatingSystemMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.state.ValueState;
@@ -17,28 +21,66 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.FileUtils;
 
 /**
  * Sustained events per second of the whole job on a local mini cluster: generated events for many
  * keys, the forecaster (or a pass-through keyed operator with comparable state access), a discarding
- * sink. Two runs of different lengths are timed and the rate taken from their difference, so start-up
- * and the first event of every key (state creation) cancel out.
+ * sink, keyed state in the chosen backend ({@link StateBackends}). Two runs of different lengths are
+ * timed and the rate taken from their difference, so start-up and the first event of every key (state
+ * creation) cancel out.
  */
 public final class JobThroughput {
     private JobThroughput() {}
 
-    /** Events per second: (n2 - n1) / (t(n2) - t(n1)). */
+    /** Events per second with heap state: (n2 - n1) / (t(n2) - t(n1)). */
     public static double rate(ModelConfig model, boolean passThrough, int keys, long n1, long n2, int parallelism)
             throws Exception {
-        double t1 = run(model, passThrough, keys, n1, parallelism);
-        double t2 = run(model, passThrough, keys, n2, parallelism);
-        return (n2 - n1) / (t2 - t1);
+        return measure(model, passThrough, keys, n1, n2, parallelism, StateBackends.HASHMAP).eventsPerSecond();
     }
 
-    static double run(ModelConfig model, boolean passThrough, int keys, long events, int parallelism)
-            throws Exception {
+    /** Events per second with keyed state in {@code backend}: (n2 - n1) / (t(n2) - t(n1)). */
+    public static double rate(ModelConfig model, boolean passThrough, int keys, long n1, long n2, int parallelism,
+            String backend) throws Exception {
+        return measure(model, passThrough, keys, n1, n2, parallelism, backend).eventsPerSecond();
+    }
+
+    /**
+     * Sustained events per second, and this process's CPU time per event (every thread, RocksDB's own
+     * included), each from the difference of a run of n1 and a run of n2 events, after a first run of n1
+     * events that only warms up the JIT compiler (whose work would otherwise land in the first run
+     * alone). The CPU time hardly moves when other work shares the cores; the rate does.
+     */
+    public static Throughput measure(ModelConfig model, boolean passThrough, int keys, long n1, long n2,
+            int parallelism, String backend) throws Exception {
+        run(model, passThrough, keys, n1, parallelism, backend);
+        double[] r1 = run(model, passThrough, keys, n1, parallelism, backend);
+        double[] r2 = run(model, passThrough, keys, n2, parallelism, backend);
+        return new Throughput((n2 - n1) / (r2[0] - r1[0]), (r2[1] - r1[1]) / (n2 - n1) * 1e6);
+    }
+
+    /** What {@link #measure} found. */
+    public record Throughput(double eventsPerSecond, double cpuMicrosPerEvent) {}
+
+    /** Wall-clock and process CPU seconds of one run. */
+    static double[] run(ModelConfig model, boolean passThrough, int keys, long events, int parallelism,
+            String backend) throws Exception {
+        Path dir = Files.createTempDirectory("job-throughput");
+        try {
+            OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+            long cpu = os.getProcessCpuTime();
+            double seconds = run(model, passThrough, keys, events, parallelism, backend, dir);
+            return new double[] {seconds, (os.getProcessCpuTime() - cpu) / 1e9};
+        } finally {
+            FileUtils.deleteDirectory(dir.toFile());
+        }
+    }
+
+    private static double run(ModelConfig model, boolean passThrough, int keys, long events, int parallelism,
+            String backend, Path dir) throws Exception {
         Configuration conf = new Configuration();
         conf.setString("pipeline.generic-types", "false");
+        StateBackends.configure(conf, backend, dir);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(parallelism);
         // one generator thread keeps every key's events in order; the keyed work runs in parallel
