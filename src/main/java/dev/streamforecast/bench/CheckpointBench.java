@@ -35,9 +35,6 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.api.connector.source.lib.NumberSequenceSource.NumberSequenceSplit;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiter;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
@@ -326,7 +323,7 @@ public final class CheckpointBench {
             DataStream<Observation> events = env.fromSource(source, WatermarkStrategy.<Observation>noWatermarks()
                     .withTimestampAssigner((o, t) -> o.ts), "events").setParallelism(1);
             JobSettings settings = new JobSettings(model, Duration.ZERO, Duration.ZERO, null);
-            ForecastTopology.build(events, settings).forecasts.sinkTo(new CountingSink(run)).name("count");
+            ForecastTopology.build(events, settings).forecasts.sinkTo(new EventCounter.CountingSink<Forecast>(run)).name("count");
             JobID job = cluster.submitJob(env.getStreamGraph()).get().getJobID();
             try {
                 progress(backend, keys + " keys, " + eventsPerKey + " events each, checkpoint every "
@@ -471,13 +468,18 @@ public final class CheckpointBench {
         private static final Map<String, Gate> OPEN = new ConcurrentHashMap<>();
         private static final CompletableFuture<Void> NOW = CompletableFuture.completedFuture(null);
 
-        final LongAdder processed = new LongAdder();
+        /** Forecasts the job has emitted: one per processed event. */
+        final LongAdder processed;
         private long released;
         private CompletableFuture<Void> raised = new CompletableFuture<>();
 
+        private Gate(LongAdder processed) {
+            this.processed = processed;
+        }
+
         static String open() {
             String id = java.util.UUID.randomUUID().toString();
-            OPEN.put(id, new Gate());
+            OPEN.put(id, new Gate(EventCounter.open(id)));
             return id;
         }
 
@@ -491,6 +493,7 @@ public final class CheckpointBench {
 
         static void close(String id) {
             OPEN.remove(id);
+            EventCounter.close(id);
         }
 
         /** Lets the source emit events up to {@code total} in all. */
@@ -530,33 +533,6 @@ public final class CheckpointBench {
                     granted += permits;
                     return gate.whenReleased(granted);
                 }
-            };
-        }
-    }
-
-    /** Counts processed events (one forecast each) into the gate, so the benchmark knows when to checkpoint. */
-    static final class CountingSink implements Sink<Forecast> {
-        private static final long serialVersionUID = 1L;
-        private final String run;
-
-        CountingSink(String run) {
-            this.run = run;
-        }
-
-        @Override
-        public SinkWriter<Forecast> createWriter(WriterInitContext context) {
-            LongAdder processed = Gate.of(run).processed;
-            return new SinkWriter<>() {
-                @Override
-                public void write(Forecast f, Context c) {
-                    processed.increment();
-                }
-
-                @Override
-                public void flush(boolean endOfInput) {}
-
-                @Override
-                public void close() {}
             };
         }
     }

@@ -10,6 +10,10 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -19,65 +23,85 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
-import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.FileUtils;
 
 /**
  * Sustained events per second of the whole job on a local mini cluster: generated events for many
- * keys, the forecaster (or a pass-through keyed operator with comparable state access), a discarding
- * sink, keyed state in the chosen backend ({@link StateBackends}). Two runs of different lengths are
- * timed and the rate taken from their difference, so start-up and the first event of every key (state
- * creation) cancel out.
+ * keys, the forecaster (or a pass-through keyed operator with comparable state access), a sink that
+ * counts what it receives, keyed state in the chosen backend ({@link StateBackends}). The rate is
+ * timed inside one run, between two counts of processed events, so start-up, the first event of
+ * every key (state creation) and the JIT's warm-up all fall before the window.
  */
 public final class JobThroughput {
     private JobThroughput() {}
 
-    /** Events per second with heap state: (n2 - n1) / (t(n2) - t(n1)). */
+    /** Events per second with heap state over events n1 to n2 of one run. */
     public static double rate(ModelConfig model, boolean passThrough, int keys, long n1, long n2, int parallelism)
             throws Exception {
         return measure(model, passThrough, keys, n1, n2, parallelism, StateBackends.HASHMAP).eventsPerSecond();
     }
 
-    /** Events per second with keyed state in {@code backend}: (n2 - n1) / (t(n2) - t(n1)). */
-    public static double rate(ModelConfig model, boolean passThrough, int keys, long n1, long n2, int parallelism,
-            String backend) throws Exception {
-        return measure(model, passThrough, keys, n1, n2, parallelism, backend).eventsPerSecond();
-    }
-
     /**
      * Sustained events per second, and this process's CPU time per event (every thread, RocksDB's own
-     * included), each from the difference of a run of n1 and a run of n2 events, after a first run of n1
-     * events that only warms up the JIT compiler (whose work would otherwise land in the first run
-     * alone). The CPU time hardly moves when other work shares the cores; the rate does.
+     * included), over the window from the n1-th to the n2-th processed event of a run of n2 events. The
+     * CPU time hardly moves when other work shares the cores; the rate does.
      */
     public static Throughput measure(ModelConfig model, boolean passThrough, int keys, long n1, long n2,
             int parallelism, String backend) throws Exception {
-        run(model, passThrough, keys, n1, parallelism, backend);
-        double[] r1 = run(model, passThrough, keys, n1, parallelism, backend);
-        double[] r2 = run(model, passThrough, keys, n2, parallelism, backend);
-        return new Throughput((n2 - n1) / (r2[0] - r1[0]), (r2[1] - r1[1]) / (n2 - n1) * 1e6);
+        return measure(new JobSettings(model, Duration.ZERO, Duration.ZERO, null), passThrough, keys, n1, n2,
+                parallelism, backend);
+    }
+
+    /** As {@link #measure(ModelConfig, boolean, int, long, long, int, String)}, with the job's settings. */
+    public static Throughput measure(JobSettings settings, boolean passThrough, int keys, long n1, long n2,
+            int parallelism, String backend) throws Exception {
+        if (n1 <= 0 || n2 <= n1) {
+            throw new IllegalArgumentException("the window needs 0 < n1 < n2, got " + n1 + " and " + n2);
+        }
+        Path dir = Files.createTempDirectory("job-throughput");
+        String run = java.util.UUID.randomUUID().toString();
+        LongAdder processed = EventCounter.open(run);
+        try {
+            StreamExecutionEnvironment env = job(settings, passThrough, keys, n2, parallelism, backend, dir, run);
+            OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+            JobClient client = env.executeAsync("throughput");
+            CompletableFuture<JobExecutionResult> result = client.getJobExecutionResult();
+            long[] start = awaitCount(processed, n1, result, os);
+            long[] end = awaitCount(processed, n2, result, os);
+            result.get();
+            double events = end[0] - start[0];
+            return new Throughput(events / ((end[1] - start[1]) / 1e9), (end[2] - start[2]) / 1e3 / events);
+        } finally {
+            EventCounter.close(run);
+            FileUtils.deleteDirectory(dir.toFile());
+        }
     }
 
     /** What {@link #measure} found. */
     public record Throughput(double eventsPerSecond, double cpuMicrosPerEvent) {}
 
-    /** Wall-clock and process CPU seconds of one run. */
-    static double[] run(ModelConfig model, boolean passThrough, int keys, long events, int parallelism,
-            String backend) throws Exception {
-        Path dir = Files.createTempDirectory("job-throughput");
-        try {
-            OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-            long cpu = os.getProcessCpuTime();
-            double seconds = run(model, passThrough, keys, events, parallelism, backend, dir);
-            return new double[] {seconds, (os.getProcessCpuTime() - cpu) / 1e9};
-        } finally {
-            FileUtils.deleteDirectory(dir.toFile());
+    /**
+     * Waits until at least {@code n} events are counted and returns the count, the wall-clock nanos and
+     * the process CPU nanos at that moment; fails if the job ends before.
+     */
+    private static long[] awaitCount(LongAdder processed, long n, CompletableFuture<JobExecutionResult> result,
+            OperatingSystemMXBean os) throws Exception {
+        while (true) {
+            long count = processed.sum();
+            if (count >= n) {
+                return new long[] {count, System.nanoTime(), os.getProcessCpuTime()};
+            }
+            if (result.isDone()) {
+                result.get(); // rethrows the job's failure
+                throw new IllegalStateException("the job ended after " + processed.sum() + " of " + n + " events");
+            }
+            Thread.sleep(1);
         }
     }
 
-    private static double run(ModelConfig model, boolean passThrough, int keys, long events, int parallelism,
-            String backend, Path dir) throws Exception {
+    private static StreamExecutionEnvironment job(JobSettings settings, boolean passThrough, int keys, long events,
+            int parallelism, String backend, Path dir, String run) {
         Configuration conf = new Configuration();
         conf.setString("pipeline.generic-types", "false");
         StateBackends.configure(conf, backend, dir);
@@ -90,14 +114,12 @@ public final class JobThroughput {
                 .assignTimestampsAndWatermarks(WatermarkStrategy.<Observation>forMonotonousTimestamps()
                         .withTimestampAssigner((o, t) -> o.ts)).setParallelism(1);
         if (passThrough) {
-            source.keyBy(o -> o.key).process(new PassThrough()).sinkTo(new DiscardingSink<>());
+            source.keyBy(o -> o.key).process(new PassThrough())
+                    .sinkTo(new EventCounter.CountingSink<Observation>(run));
         } else {
-            JobSettings settings = new JobSettings(model, Duration.ZERO, Duration.ZERO, null);
-            ForecastTopology.build(source, settings).forecasts.sinkTo(new DiscardingSink<Forecast>());
+            ForecastTopology.build(source, settings).forecasts.sinkTo(new EventCounter.CountingSink<Forecast>(run));
         }
-        long start = System.nanoTime();
-        env.execute("throughput");
-        return (System.nanoTime() - start) / 1e9;
+        return env;
     }
 
     /** A keyed operator that reads and writes one value of state per event, and emits the event. */

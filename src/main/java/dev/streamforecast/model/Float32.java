@@ -3,6 +3,9 @@ package dev.streamforecast.model;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * Rounding of doubles to float32 precision in arithmetic the JIT vectorises, and the four-byte form
@@ -18,7 +21,8 @@ import java.io.IOException;
  * bits of x, rounded to nearest (valid for |x| below 2^994). Every result in float's normal range is a
  * float. The rare result a float does not hold (below float's smallest normal number, about 1.2e-38,
  * where an Adam moment decays after hundreds of zero gradients, or above its largest) is stored by
- * {@link #write} as an escape and the whole double, so storage is lossless for every value.
+ * {@link #write} as an escape and, after the block, the whole double, so storage is lossless for
+ * every value.
  */
 public final class Float32 {
     private static final double SPLIT = 536_870_913.0; // 2^29 + 1
@@ -53,22 +57,68 @@ public final class Float32 {
         return Double.isNaN(x) || (double) (float) x == x;
     }
 
-    /** Writes {@code x} in four bytes when a float holds it, else as an escape and its eight bytes. */
-    public static void write(DataOutput out, double x) throws IOException {
-        float f = (float) x;
-        if (f == x) {
-            out.writeInt(Float.floatToRawIntBits(f)); // keeps the sign of zero
-        } else if (Double.isNaN(x)) {
-            out.writeInt(CANONICAL_NAN);
-        } else {
-            out.writeInt(ESCAPE);
-            out.writeDouble(x);
+    /**
+     * Writes {@code a}'s values as one block of four-byte floats, then the number of values a float does
+     * not hold and those values as doubles, in order; each is marked by an escape in the block. One
+     * block keeps the form fixed-width, so it is written and read in one piece.
+     */
+    public static void write(DataOutput out, double[] a) throws IOException {
+        byte[] block = scratch(4 * a.length);
+        int escapes = 0;
+        for (int k = 0; k < a.length; k++) {
+            double x = a[k];
+            float f = (float) x;
+            int bits;
+            if (f == x) {
+                bits = Float.floatToRawIntBits(f); // keeps the sign of zero
+            } else if (Double.isNaN(x)) {
+                bits = CANONICAL_NAN;
+            } else {
+                bits = ESCAPE;
+                escapes++;
+            }
+            INTS.set(block, 4 * k, bits);
+        }
+        out.write(block, 0, 4 * a.length);
+        out.writeInt(escapes);
+        for (int k = 0; escapes > 0 && k < a.length; k++) {
+            if ((int) INTS.get(block, 4 * k) == ESCAPE) {
+                out.writeDouble(a[k]);
+                escapes--;
+            }
         }
     }
 
-    /** Reads a value {@link #write} wrote. */
-    public static double read(DataInput in) throws IOException {
-        int bits = in.readInt();
-        return bits == ESCAPE ? in.readDouble() : Float.intBitsToFloat(bits);
+    /** Reads {@code into.length} values {@link #write(DataOutput, double[])} wrote. */
+    public static void read(DataInput in, double[] into) throws IOException {
+        byte[] block = scratch(4 * into.length);
+        in.readFully(block, 0, 4 * into.length);
+        for (int k = 0; k < into.length; k++) {
+            into[k] = Float.intBitsToFloat((int) INTS.get(block, 4 * k));
+        }
+        int escapes = in.readInt();
+        for (int k = 0; escapes > 0 && k < into.length; k++) {
+            if ((int) INTS.get(block, 4 * k) == ESCAPE) {
+                into[k] = in.readDouble();
+                escapes--;
+            }
+        }
+        if (escapes != 0) {
+            throw new IOException("corrupt float block: " + escapes + " escaped values without a mark");
+        }
+    }
+
+    /** Big-endian ints in a byte array: the order DataOutput writes. */
+    private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[1 << 16]);
+
+    /** A per-thread buffer of at least {@code bytes}: serializers run on many task threads at once. */
+    static byte[] scratch(int bytes) {
+        byte[] b = SCRATCH.get();
+        if (b.length < bytes) {
+            b = new byte[Math.max(bytes, 2 * b.length)];
+            SCRATCH.set(b);
+        }
+        return b;
     }
 }

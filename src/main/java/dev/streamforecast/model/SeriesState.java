@@ -3,6 +3,9 @@ package dev.streamforecast.model;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -298,43 +301,45 @@ public final class SeriesState {
         return c;
     }
 
-    /** Tensors of float32-rounded values, in {@link Float32}'s form: four bytes each. */
+    /** Tensors of float32-rounded values, each in {@link Float32}'s block form: four bytes a value. */
     private static void writeFloatTensors(DataOutput out, double[][] t) throws IOException {
         out.writeInt(t.length);
         for (double[] a : t) {
             out.writeInt(a.length);
-            for (double v : a) {
-                Float32.write(out, v);
-            }
+            Float32.write(out, a);
         }
     }
 
     private static double[][] readFloatTensors(DataInput in) throws IOException {
         double[][] t = new double[checkLength(in.readInt())][];
         for (int i = 0; i < t.length; i++) {
-            double[] a = new double[checkLength(in.readInt())];
-            for (int j = 0; j < a.length; j++) {
-                a[j] = Float32.read(in);
-            }
-            t[i] = a;
+            t[i] = new double[checkLength(in.readInt())];
+            Float32.read(in, t[i]);
         }
         return t;
     }
 
+    /** A double array in one block of big-endian doubles, bit for bit. */
     private static void writeArray(DataOutput out, double[] a) throws IOException {
         out.writeInt(a.length);
-        for (double v : a) {
-            out.writeDouble(v);
+        byte[] block = Float32.scratch(8 * a.length);
+        for (int k = 0; k < a.length; k++) {
+            LONGS.set(block, 8 * k, Double.doubleToRawLongBits(a[k]));
         }
+        out.write(block, 0, 8 * a.length);
     }
 
     private static double[] readArray(DataInput in) throws IOException {
         double[] a = new double[checkLength(in.readInt())];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = in.readDouble();
+        byte[] block = Float32.scratch(8 * a.length);
+        in.readFully(block, 0, 8 * a.length);
+        for (int k = 0; k < a.length; k++) {
+            a[k] = Double.longBitsToDouble((long) LONGS.get(block, 8 * k));
         }
         return a;
     }
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private static int checkLength(int n) throws IOException {
         if (n < 0 || n > (1 << 26)) {

@@ -60,33 +60,37 @@ class Float32Test {
     @Test
     void storageIsLosslessForEveryValueAndFourBytesForFloats() throws IOException {
         SplittableRandom random = new SplittableRandom(3);
-        double[] values = new double[200_000];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = Float32.round(i % 2 == 0 ? anyDouble(random)
-                    : (random.nextDouble() - 0.5) * Math.scalb(1.0, random.nextInt(-150, -110)));
-        }
         double[] edges = {0.0, -0.0, Double.NaN, Double.MIN_VALUE, Float.MIN_VALUE, Float.MIN_NORMAL,
             Float.MAX_VALUE, 1e300, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY,
             Float.intBitsToFloat(Float32.ESCAPE)};
+        double[] values = new double[200_000 + edges.length];
+        for (int i = 0; i < 200_000; i++) {
+            values[i] = Float32.round(i % 2 == 0 ? anyDouble(random)
+                    : (random.nextDouble() - 0.5) * Math.scalb(1.0, random.nextInt(-150, -110)));
+        }
+        System.arraycopy(edges, 0, values, 200_000, edges.length);
+        long escapes = java.util.Arrays.stream(values).filter(v -> !Float32.isExact(v)).count();
+        assertTrue(escapes > 1000, "the sample has values a float does not hold: " + escapes);
+
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        DataOutputStream out = new DataOutputStream(bytes);
-        long escapes = 0;
-        for (double[] group : new double[][] {values, edges}) {
-            for (double v : group) {
-                Float32.write(out, v);
-                escapes += Float32.isExact(v) ? 0 : 1;
+        Float32.write(new DataOutputStream(bytes), values);
+        assertEquals(4L * values.length + 4 + 8 * escapes, bytes.size());
+        double[] back = new double[values.length];
+        Float32.read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())), back);
+        for (int i = 0; i < values.length; i++) {
+            double v = values[i];
+            assertEquals(Double.doubleToLongBits(v), Double.doubleToLongBits(back[i]), () -> "lost " + v);
+            if (v == 0) {
+                assertEquals(Math.copySign(1, v), Math.copySign(1, back[i]), "sign of zero");
             }
         }
-        assertEquals(4L * (values.length + edges.length) + 8 * escapes, bytes.size());
-        DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes.toByteArray()));
-        for (double[] group : new double[][] {values, edges}) {
-            for (double v : group) {
-                double back = Float32.read(in);
-                assertEquals(Double.doubleToLongBits(v), Double.doubleToLongBits(back), () -> "lost " + v);
-                if (v == 0) {
-                    assertEquals(Math.copySign(1, v), Math.copySign(1, back), "sign of zero");
-                }
-            }
-        }
+    }
+
+    @Test
+    void aBlockOfFloatsTakesFourBytesEach() throws IOException {
+        double[] floats = {0.5, -1.25, (double) 3e-5f, (double) 0.1f};
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Float32.write(new DataOutputStream(bytes), floats);
+        assertEquals(4 * floats.length + 4, bytes.size(), "the values, then a count of no escapes");
     }
 }

@@ -57,8 +57,8 @@ class SeriesStateTest {
                 assertTrue(Float32.isExact(v), v + " is not a float32 value");
             }
         }
-        // version, tensor count, then per tensor its length and four bytes a value
-        int tensorHeaders = 4 + 4 * s.params.length;
+        // version, tensor count, then per tensor its length, four bytes a value and a count of escapes
+        int tensorHeaders = 4 + 8 * s.params.length;
         assertEquals(4 + tensorHeaders + 4 * values, part(s, SeriesState.Part.WEIGHTS).length);
         assertEquals(4 + 2 * (tensorHeaders + 4 * values) + 8, part(s, SeriesState.Part.MOMENTS).length);
     }
