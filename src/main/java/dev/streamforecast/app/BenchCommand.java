@@ -158,6 +158,17 @@ public final class BenchCommand implements Callable<Integer> {
                 50L * keys, to, 2, StateBackends.HASHMAP);
         figures.add("job_events_per_s_lstm32_k1_16_sorted_5s", sorted.eventsPerSecond(), "events/s");
         figures.add("job_cpu_us_per_event_lstm32_k1_16_sorted_5s", sorted.cpuMicrosPerEvent(), "us");
+        // what bounds the rate: learning every 64th event instead of every 16th
+        JobThroughput.Throughput sparse = JobThroughput.measure(lstm.toBuilder().k1(64).build(), false, keys,
+                64L * keys, (quick ? 128L : 192L) * keys, 2, StateBackends.HASHMAP);
+        figures.add("job_events_per_s_lstm32_k1_64", sparse.eventsPerSecond(), "events/s");
+        figures.add("job_cpu_us_per_event_lstm32_k1_64", sparse.cpuMicrosPerEvent(), "us");
+        // the product out of the box: the default hybrid model (AR(48) + LSTM-32, learning every 8th
+        // event) and the default event handling
+        JobThroughput.Throughput standard = JobThroughput.measure(JobSettings.defaults(ModelConfig.builder().build()),
+                false, keys, 50L * keys, to, 2, StateBackends.HASHMAP);
+        figures.add("job_events_per_s_default_config", standard.eventsPerSecond(), "events/s");
+        figures.add("job_cpu_us_per_event_default_config", standard.cpuMicrosPerEvent(), "us");
         // state serialised on every access: slower, so a shorter window, still whole multiples of k1 per key
         for (String backend : List.of(StateBackends.ROCKSDB, StateBackends.ROCKSDB_UNCOMPRESSED, StateBackends.FORST)) {
             JobThroughput.Throughput t = JobThroughput.measure(lstm, false, keys, 16L * keys,
