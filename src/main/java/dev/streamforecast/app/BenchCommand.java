@@ -1,14 +1,19 @@
 package dev.streamforecast.app;
 
+import dev.streamforecast.bench.CheckpointBench;
 import dev.streamforecast.bench.Figures;
 import dev.streamforecast.bench.JobThroughput;
 import dev.streamforecast.bench.KafkaLatency;
+import dev.streamforecast.bench.KeyedModelBenchmark;
 import dev.streamforecast.bench.ModelBenchmark;
+import dev.streamforecast.bench.PeakBenchmark;
+import dev.streamforecast.bench.StateBackends;
 import dev.streamforecast.model.ModelConfig;
 import dev.streamforecast.model.OnlineForecaster;
 import dev.streamforecast.model.ParameterLayout;
 import dev.streamforecast.model.Prediction;
 import dev.streamforecast.model.SeriesState;
+import dev.streamforecast.stream.JobSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -35,17 +40,17 @@ import picocli.CommandLine.Option;
 public final class BenchCommand implements Callable<Integer> {
 
     /** The parts of the suite, in the order they run. */
-    enum Part { MODEL, STATE, JOB, LATENCY }
+    enum Part { MODEL, STATE, JOB, CHECKPOINT, LATENCY }
 
     @Option(names = "--quick", description = "Fewer and shorter iterations, smaller runs: rough figures, fast.")
     boolean quick;
 
     @Option(names = "--only", split = ",", paramLabel = "PART",
-            description = "Run only these parts: ${COMPLETION-CANDIDATES} (default: all).")
+            description = "Run only these parts, any case: ${COMPLETION-CANDIDATES} (default: all).")
     EnumSet<Part> only;
 
     /** The model configuration the issue's figures are stated for: LSTM-32, one layer, one input. */
-    static ModelConfig lstm32() {
+    public static ModelConfig lstm32() {
         return ModelConfig.builder().hidden(32).k1(16).k2(32).linearOrder(0).inputs(List.of("level")).build();
     }
 
@@ -60,6 +65,7 @@ public final class BenchCommand implements Callable<Integer> {
                 case MODEL: model(figures); break;
                 case STATE: state(figures); break;
                 case JOB: job(figures); break;
+                case CHECKPOINT: CheckpointBench.run(quick, figures); break;
                 case LATENCY: KafkaLatency.run(lstm32(), quick, figures); break;
                 default: throw new IllegalStateException(part.name());
             }
@@ -72,17 +78,21 @@ public final class BenchCommand implements Callable<Integer> {
     private void model(Figures figures) throws Exception {
         Options options = new OptionsBuilder()
                 .include(ModelBenchmark.class.getName() + ".*")
+                .include(PeakBenchmark.class.getName() + ".*")
+                .include(KeyedModelBenchmark.class.getName() + ".*")
                 .forks(1)
                 .warmupIterations(quick ? 2 : 5)
                 .warmupTime(TimeValue.seconds(1))
                 .measurementIterations(quick ? 3 : 10)
-                .measurementTime(TimeValue.seconds(quick ? 1 : 2))
+                .measurementTime(TimeValue.seconds(1))
                 .build();
         Collection<RunResult> results = new Runner(options).run();
         Map<String, Double> nanos = new HashMap<>();
         for (RunResult r : results) {
             String label = r.getParams().getBenchmark();
-            nanos.put(label.substring(label.lastIndexOf('.') + 1), r.getPrimaryResult().getScore());
+            String keys = r.getParams().getParam("keys");
+            nanos.put(label.substring(label.lastIndexOf('.') + 1) + (keys == null ? "" : "@" + keys),
+                    r.getPrimaryResult().getScore());
         }
         figures.add("model_step_lstm32", 1e9 / nanos.get("step"), "steps/s");
         figures.add("model_observe_lstm32", 1e9 / nanos.get("observe"), "events/s");
@@ -90,6 +100,38 @@ public final class BenchCommand implements Callable<Integer> {
         figures.add("model_tbptt_update_k2_32_adam", nanos.get("tbpttUpdate") / 1e3, "us");
         figures.add("model_tbptt_over_forward32", nanos.get("tbpttUpdate") / nanos.get("forward32"), "ratio");
         figures.add("model_default_hybrid_event", 1e9 / nanos.get("defaultModelEvent"), "events/s");
+        // the same model driven as a subtask drives it: one key, or 5,000 keys in turn (state out of cache)
+        figures.add("model_step_lstm32_1_key", 1e9 / nanos.get("step@1"), "steps/s");
+        figures.add("model_step_lstm32_5000_keys", 1e9 / nanos.get("step@5000"), "steps/s");
+        figures.add("model_event_learning_k1_16_1_key", 1e9 / nanos.get("observeLearning@1"), "events/s");
+        figures.add("model_event_learning_k1_16_5000_keys", 1e9 / nanos.get("observeLearning@5000"), "events/s");
+
+        // The peak: measured FMA issue rate of one core x the JIT's vector lanes x 2 flops per FMA.
+        double fmaPerSecond = 1e9 / nanos.get("scalarFma");
+        int lanes = vectorBytes() / Double.BYTES;
+        double peak = fmaPerSecond * lanes * 2;
+        figures.add("machine_scalar_fma_per_s_one_core", fmaPerSecond, "fma/s");
+        figures.add("machine_vector_lanes_double", lanes, "lanes");
+        figures.add("machine_peak_flops_double_one_core", peak, "flop/s");
+        // 2 flops per multiply-add of the matrix products; activations and element-wise work not counted
+        double stepFlops = 2.0 * ParameterLayout.of(lstm32()).multiplyAddsPerStep();
+        double stepRate = stepFlops * 1e9 / nanos.get("step");
+        figures.add("model_step_flops_lstm32", stepRate, "flop/s");
+        figures.add("model_step_fraction_of_peak", stepRate / peak, "ratio");
+        double updateRate = 3 * 32 * stepFlops * 1e9 / nanos.get("tbpttUpdate");
+        figures.add("model_tbptt_update_flops", updateRate, "flop/s");
+        figures.add("model_tbptt_update_fraction_of_peak", updateRate / peak, "ratio");
+    }
+
+    /** Widest vector, in bytes, the JIT compiles loops to (HotSpot's MaxVectorSize); 16 if unknown. */
+    static int vectorBytes() {
+        try {
+            var hotspot = java.lang.management.ManagementFactory.getPlatformMXBean(
+                    com.sun.management.HotSpotDiagnosticMXBean.class);
+            return Integer.parseInt(hotspot.getVMOption("MaxVectorSize").getValue());
+        } catch (RuntimeException e) {
+            return 16;
+        }
     }
 
     private static void state(Figures figures) throws IOException {
@@ -99,18 +141,51 @@ public final class BenchCommand implements Callable<Integer> {
 
     private void job(Figures figures) throws Exception {
         int keys = 10_000;
-        // each key needs many events for learning to run at its steady rate (every 16th event)
         ModelConfig lstm = lstm32();
-        double forecaster = JobThroughput.rate(lstm, false, keys, 50L * keys, (quick ? 100L : 150L) * keys, 2);
-        double pass = JobThroughput.rate(lstm, true, keys, 1_000_000, quick ? 3_000_000 : 6_000_000, 2);
-        figures.add("job_events_per_s_lstm32_k1_16", forecaster, "events/s");
-        figures.add("job_events_per_s_passthrough", pass, "events/s");
-        figures.add("job_ratio_lstm32_to_passthrough", forecaster / pass, "ratio");
+        // the window opens after 50 events per key: start-up, state creation and the JIT are behind it,
+        // and learning (every 16th event of a key) runs at its steady share
+        long to = (quick ? 100L : 150L) * keys;
+        JobThroughput.Throughput heap = JobThroughput.measure(lstm, false, keys, 50L * keys, to, 2,
+                StateBackends.HASHMAP);
+        JobThroughput.Throughput pass = JobThroughput.measure(lstm, true, keys, 1_000_000,
+                quick ? 3_000_000 : 6_000_000, 2, StateBackends.HASHMAP);
+        figures.add("job_events_per_s_lstm32_k1_16", heap.eventsPerSecond(), "events/s");
+        figures.add("job_cpu_us_per_event_lstm32_k1_16", heap.cpuMicrosPerEvent(), "us");
+        figures.add("job_events_per_s_passthrough", pass.eventsPerSecond(), "events/s");
+        figures.add("job_cpu_us_per_event_passthrough", pass.cpuMicrosPerEvent(), "us");
+        figures.add("job_ratio_lstm32_to_passthrough", heap.eventsPerSecond() / pass.eventsPerSecond(), "ratio");
+        // the product's default event handling: sorted per key within 5 s of event time (keyed state and
+        // a timer per event), idle keys expired after 7 days
+        JobThroughput.Throughput sorted = JobThroughput.measure(JobSettings.defaults(lstm), false, keys,
+                50L * keys, to, 2, StateBackends.HASHMAP);
+        figures.add("job_events_per_s_lstm32_k1_16_sorted_5s", sorted.eventsPerSecond(), "events/s");
+        figures.add("job_cpu_us_per_event_lstm32_k1_16_sorted_5s", sorted.cpuMicrosPerEvent(), "us");
+        // what bounds the rate: learning every 64th event instead of every 16th
+        JobThroughput.Throughput sparse = JobThroughput.measure(lstm.toBuilder().k1(64).build(), false, keys,
+                64L * keys, (quick ? 128L : 192L) * keys, 2, StateBackends.HASHMAP);
+        figures.add("job_events_per_s_lstm32_k1_64", sparse.eventsPerSecond(), "events/s");
+        figures.add("job_cpu_us_per_event_lstm32_k1_64", sparse.cpuMicrosPerEvent(), "us");
+        // the product out of the box: the default hybrid model (AR(48) + LSTM-32, learning every 8th
+        // event) and the default event handling
+        JobThroughput.Throughput standard = JobThroughput.measure(JobSettings.defaults(ModelConfig.builder().build()),
+                false, keys, 50L * keys, to, 2, StateBackends.HASHMAP);
+        figures.add("job_events_per_s_default_config", standard.eventsPerSecond(), "events/s");
+        figures.add("job_cpu_us_per_event_default_config", standard.cpuMicrosPerEvent(), "us");
+        // state serialised on every access: slower, so a shorter window, still whole multiples of k1 per key
+        for (String backend : List.of(StateBackends.ROCKSDB, StateBackends.ROCKSDB_UNCOMPRESSED, StateBackends.FORST)) {
+            JobThroughput.Throughput t = JobThroughput.measure(lstm, false, keys, 16L * keys,
+                    (quick ? 32L : 64L) * keys, 2, backend);
+            String name = backend.replace('-', '_');
+            figures.add("job_events_per_s_lstm32_k1_16_" + name, t.eventsPerSecond(), "events/s");
+            figures.add("job_cpu_us_per_event_lstm32_k1_16_" + name, t.cpuMicrosPerEvent(), "us");
+        }
     }
 
     /**
      * Checkpointed bytes of one key's state (its binary form, which the Flink serializer writes) against
-     * the raw size of its parameters, Adam moments and window at 8 bytes a double.
+     * the raw size of what it must hold: the network's parameters and Adam moments at the 4 bytes of
+     * float32 they are kept at, the windows of raw values at 8 bytes a double and, for a model with a
+     * linear part, that part's coefficients, RLS covariance (its optimiser state) and lags in doubles.
      */
     private static void stateSize(Figures figures, String name, ModelConfig config) throws IOException {
         OnlineForecaster f = new OnlineForecaster(config);
@@ -122,7 +197,10 @@ public final class BenchCommand implements Callable<Integer> {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         s.writeTo(new DataOutputStream(bytes));
         ParameterLayout layout = f.layout();
-        long raw = 8L * (3L * layout.size + s.window.length);
+        long raw = 4L * 3L * layout.size + 8L * (s.window.length + s.linearWindow.length);
+        if (s.linear != null) {
+            raw += 8L * (s.linear.theta.length + s.linear.covariance.length + s.linear.lags.length);
+        }
         figures.add("state_bytes_per_key_" + name, bytes.size(), "bytes");
         figures.add("state_raw_bytes_per_key_" + name, raw, "bytes");
         figures.add("state_overhead_ratio_" + name, bytes.size() / (double) raw, "ratio");

@@ -23,6 +23,8 @@ import java.util.Map;
  */
 public final class ModelJson {
     public static final String FORMAT = "forecaster-model";
+    /** Version of this JSON form, independent of the binary state form's version. */
+    public static final int SCHEMA = 1;
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private ModelJson() {}
@@ -43,7 +45,7 @@ public final class ModelJson {
     public static String write(ModelConfig config, SeriesState s, String key) {
         ObjectNode root = MAPPER.createObjectNode();
         root.put("format", FORMAT);
-        root.put("schema", SeriesState.SCHEMA_VERSION);
+        root.put("schema", SCHEMA);
         root.put("key", key);
         ObjectNode cfg = root.putObject("config");
         config.toMap().forEach(cfg::put);
@@ -100,9 +102,9 @@ public final class ModelJson {
             throw new IllegalArgumentException("not a model file: expected \"format\": \"" + FORMAT + "\"");
         }
         int schema = root.path("schema").asInt(-1);
-        if (schema != SeriesState.SCHEMA_VERSION) {
+        if (schema != SCHEMA) {
             throw new IllegalArgumentException("unsupported model schema " + schema + " (this build reads "
-                    + SeriesState.SCHEMA_VERSION + ")");
+                    + SCHEMA + ")");
         }
         Map<String, String> cfg = new LinkedHashMap<>();
         Iterator<Map.Entry<String, JsonNode>> it = root.path("config").fields();

@@ -6,7 +6,8 @@ package dev.streamforecast.model;
  * <p>Weights and biases are uniform in {@code [-1/sqrt(hidden), 1/sqrt(hidden)]} (the usual recurrent
  * default); the LSTM forget-gate bias starts at 1 so early memories are kept (Jozefowicz et al. 2015);
  * the output bias starts at 0. Random numbers come from SplitMix64, specified here rather than
- * borrowed from a JDK class whose sequence is not promised across versions.
+ * borrowed from a JDK class whose sequence is not promised across versions. Like every stored
+ * parameter, the initial weights are float32 values ({@link Float32}).
  */
 public final class Initializer {
     private Initializer() {}
@@ -25,6 +26,7 @@ public final class Initializer {
                 java.util.Arrays.fill(p[layout.bias(l)], layout.hidden, 2 * layout.hidden, 1.0);
             }
         }
+        Float32.round(p);
     }
 
     /** The seed of one key's model: the configured seed mixed with a 64-bit hash of the key. */

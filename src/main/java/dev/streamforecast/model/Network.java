@@ -38,16 +38,25 @@ public final class Network {
     private final double[] tanhScale;
     private final double[] work;
 
-    // Backward scratch. wT holds each layer's weights transposed (one array per gate row), so that
-    // W^T da is a sum of rows scaled by da, vectorised like the forward pass, instead of dot products.
-    private final double[][][] wT;
-    private final double[] dz;
-    private final double[] dzCandidate;
-    private final double[] da;
+    // Backward scratch. wTh holds each layer's recurrent weights transposed (one array per gate row), so
+    // that W_h^T da is a sum of rows scaled by da, vectorised like the forward pass, instead of dot
+    // products; wTx the input weights likewise, for the layers above the first, whose input gradient
+    // feeds the layer below (the first layer's input needs no gradient).
+    private final double[][][] wTh;
+    private final double[][][] wTx;
+    /** Per layer and step: dL/da, kept so the weight gradient is one product over the window. */
+    private final double[][][] daBuf;
+    private final double[] dzH;
+    private final double[] dzX;
+    private final double[] dzcH;
+    private final double[] dzcX;
     private final double[][] dhNext;
     private final double[][] dcNext;
     private final double[] dhCur;
     private final double[] dxBelow;
+    /** One gradient column's multipliers over the window (z_t[c] for every step t), and ones for biases. */
+    private final double[] zs;
+    private final double[] ones;
 
     public Network(ParameterLayout layout, int maxSteps) {
         this.layout = layout;
@@ -74,19 +83,23 @@ public final class Network {
         tanhScale = new double[h];
         Arrays.fill(tanhScale, 2.0);
         work = new double[rows];
-        wT = new double[layers][][];
-        int maxCols = 0;
+        wTh = new double[layers][rows][h];
+        wTx = new double[layers][][];
         for (int l = 0; l < layers; l++) {
-            wT[l] = new double[rows][layout.cols(l)];
-            maxCols = Math.max(maxCols, layout.cols(l));
+            wTx[l] = new double[l == 0 ? 0 : rows][layout.in(l)];
         }
-        dz = new double[maxCols];
-        dzCandidate = new double[maxCols];
-        da = new double[rows];
+        daBuf = new double[layers][maxSteps][rows];
+        dzH = new double[h];
+        dzX = new double[h];
+        dzcH = new double[h];
+        dzcX = new double[h];
+        zs = new double[maxSteps];
+        ones = new double[maxSteps];
+        Arrays.fill(ones, 1.0);
         dhNext = new double[layers][h];
         dcNext = new double[layers][h];
         dhCur = new double[h];
-        dxBelow = new double[Math.max(h, layout.inputSize)];
+        dxBelow = new double[h];
     }
 
     public ParameterLayout layout() {
@@ -125,7 +138,7 @@ public final class Network {
             double e = forward(p, xs, t * in, t) - targets[t];
             loss += e * e;
         }
-        return 0.5 * loss / steps + 0.5 * l2 * weightSquares(p);
+        return 0.5 * loss / steps + (l2 > 0 ? 0.5 * l2 * weightSquares(p) : 0.0);
     }
 
     /**
@@ -168,10 +181,8 @@ public final class Network {
             }
             grad[layout.outBias][0] += dy;
             for (int l = top; l >= 0; l--) {
-                if (l == 0) {
-                    backwardLayer(p, grad, 0, t, xs, t * in, false);
-                } else {
-                    backwardLayer(p, grad, l, t, hBuf[l - 1][t + 1], 0, true);
+                backwardLayer(l, t, l > 0);
+                if (l > 0) {
                     double[] below = dhNext[l - 1];
                     for (int j = 0; j < h; j++) {
                         dhCur[j] = dxBelow[j] + below[j];
@@ -179,14 +190,18 @@ public final class Network {
                 }
             }
         }
+        for (int l = 0; l < layers; l++) {
+            weightGradient(grad, l, xs, steps);
+        }
         if (l2 > 0) {
             for (int i = 0; i < layout.tensors; i++) {
                 if (layout.isWeight(i)) {
                     axpy(p[i], l2, grad[i], 0, p[i].length);
                 }
             }
+            return 0.5 * loss * invSteps + 0.5 * l2 * weightSquares(p);
         }
-        return 0.5 * loss * invSteps + 0.5 * l2 * weightSquares(p);
+        return 0.5 * loss * invSteps;
     }
 
     private void checkSteps(int steps) {
@@ -240,7 +255,7 @@ public final class Network {
         int col = 0;
         for (; col + 3 < h; col += 4) {
             axpy4(p[first + col], hp[col], p[first + col + 1], hp[col + 1], p[first + col + 2], hp[col + 2],
-                    p[first + col + 3], hp[col + 3], a, hiddenRows);
+                    p[first + col + 3], hp[col + 3], a, 0, hiddenRows);
         }
         for (; col < h; col++) {
             axpy(p[first + col], hp[col], a, 0, hiddenRows);
@@ -293,15 +308,14 @@ public final class Network {
     }
 
     /**
-     * Backpropagates {@code dhCur} (dL/dh_t of layer l) through layer l at step t: accumulates the
-     * layer's weight and bias gradients, leaves dL/dh_{t-1} (and dL/dc_{t-1}) in dhNext/dcNext and,
-     * when {@code needDx}, dL/dx_t in dxBelow.
+     * Backpropagates {@code dhCur} (dL/dh_t of layer l) through layer l at step t: leaves dL/da_t in
+     * daBuf (the weight gradient is formed from it after the sweep), dL/dh_{t-1} (and dL/dc_{t-1}) in
+     * dhNext/dcNext and, when {@code needDx}, dL/dx_t in dxBelow.
      */
-    private void backwardLayer(double[][] p, double[][] grad, int l, int t, double[] x, int xOff,
-            boolean needDx) {
+    private void backwardLayer(int l, int t, boolean needDx) {
         int h = hidden;
-        int in = layout.in(l);
         double[] a = actBuf[l][t];
+        double[] da = daBuf[l][t];
         double[] hp = hBuf[l][t];
         double[] dh = dhCur;
         double[] dhPrev = dhNext[l];
@@ -324,10 +338,11 @@ public final class Network {
                     da[3 * h + j] = dh[j] * tcj * o * (1 - o);
                     dcn[j] = dc * f;
                 }
-                accumulate(grad, l, x, xOff, hp, rows);
-                // dz = W^T da = [dx; dh_{t-1}]
-                transposedTimes(l, 0, rows, dz);
-                System.arraycopy(dz, in, dhPrev, 0, h);
+                // [dx; dh_{t-1}] = W^T da
+                transposedTimes(wTh[l], da, 0, rows, dhPrev);
+                if (needDx) {
+                    transposedTimes(wTx[l], da, 0, rows, dxBelow);
+                }
                 break;
             }
             case GRU: {
@@ -341,25 +356,24 @@ public final class Network {
                     dhPrev[j] = dh[j] * z;
                 }
                 // [dx_n; d(r*h_{t-1})] = W_n^T da_n;  dr = d(rh)*h_{t-1};  dh_{t-1} += d(rh)*r
-                transposedTimes(l, 2 * h, rows, dzCandidate);
+                transposedTimes(wTh[l], da, 2 * h, rows, dzcH);
                 for (int j = 0; j < h; j++) {
-                    double drh = dzCandidate[in + j];
+                    double drh = dzcH[j];
                     double r = a[j];
                     da[j] = drh * hp[j] * r * (1 - r);
                     dhPrev[j] += drh * r;
                 }
-                // dW: reset and update blocks saw [x; h_{t-1}], the candidate block saw [x; r*h_{t-1}]
-                accumulate(grad, l, x, xOff, hp, 2 * h);
-                for (int c = 0; c < h; c++) {
-                    axpy(da, rh[c], grad[layout.column(l, in + c)], 2 * h, rows);
-                }
                 // [dx_rz; dh_rz] = W_rz^T [da_r; da_z]
-                transposedTimes(l, 0, 2 * h, dz);
+                transposedTimes(wTh[l], da, 0, 2 * h, dzH);
                 for (int j = 0; j < h; j++) {
-                    dhPrev[j] += dz[in + j];
+                    dhPrev[j] += dzH[j];
                 }
-                for (int c = 0; c < in; c++) {
-                    dz[c] += dzCandidate[c];
+                if (needDx) {
+                    transposedTimes(wTx[l], da, 2 * h, rows, dzcX);
+                    transposedTimes(wTx[l], da, 0, 2 * h, dzX);
+                    for (int c = 0; c < h; c++) {
+                        dxBelow[c] = dzX[c] + dzcX[c];
+                    }
                 }
                 break;
             }
@@ -369,52 +383,90 @@ public final class Network {
                     // h_t = tanh(a): da = dh*(1 - h_t^2)
                     da[j] = dh[j] * (1 - v * v);
                 }
-                accumulate(grad, l, x, xOff, hp, rows);
-                transposedTimes(l, 0, rows, dz);
-                System.arraycopy(dz, in, dhPrev, 0, h);
+                transposedTimes(wTh[l], da, 0, rows, dhPrev);
+                if (needDx) {
+                    transposedTimes(wTx[l], da, 0, rows, dxBelow);
+                }
             }
-        }
-        // db += da
-        axpy(da, 1.0, grad[layout.bias(l)], 0, rows);
-        if (needDx) {
-            System.arraycopy(dz, 0, dxBelow, 0, in);
         }
     }
 
-    /** wT[l][r][c] = W_l[r][c]: gate row r of layer l as one array over the columns. */
+    /**
+     * Layer l's weight and bias gradients over the window from the saved da_t, one column at a time:
+     * {@code dW_c = sum_t z_t[c] da_t}, {@code db = sum_t da_t}, where z_t is the layer's input
+     * [x_t; h_{t-1}] (GRU's candidate rows saw r*h_{t-1} instead of h_{t-1}). Summing over steps four at a
+     * time loads and stores each gradient column a quarter as often as a rank-one update per step would.
+     */
+    private void weightGradient(double[][] grad, int l, double[] xs, int steps) {
+        int in = layout.in(l);
+        int h = hidden;
+        double[][] das = daBuf[l];
+        sumOverSteps(das, ones, steps, grad[layout.bias(l)], 0, rows);
+        for (int c = 0; c < in; c++) {
+            for (int t = 0; t < steps; t++) {
+                zs[t] = l == 0 ? xs[t * in + c] : hBuf[l - 1][t + 1][c];
+            }
+            sumOverSteps(das, zs, steps, grad[layout.column(l, c)], 0, rows);
+        }
+        boolean gru = cell == CellType.GRU;
+        for (int c = 0; c < h; c++) {
+            for (int t = 0; t < steps; t++) {
+                zs[t] = hBuf[l][t][c];
+            }
+            double[] g = grad[layout.column(l, in + c)];
+            sumOverSteps(das, zs, steps, g, 0, gru ? 2 * h : rows);
+            if (gru) {
+                for (int t = 0; t < steps; t++) {
+                    zs[t] = rhBuf[l][t][c];
+                }
+                sumOverSteps(das, zs, steps, g, 2 * h, rows);
+            }
+        }
+    }
+
+    /** g[k] += sum over t < steps of s[t] * v[t][k], for k in [from, to). */
+    private static void sumOverSteps(double[][] v, double[] s, int steps, double[] g, int from, int to) {
+        int t = 0;
+        for (; t + 3 < steps; t += 4) {
+            axpy4(v[t], s[t], v[t + 1], s[t + 1], v[t + 2], s[t + 2], v[t + 3], s[t + 3], g, from, to);
+        }
+        for (; t < steps; t++) {
+            axpy(v[t], s[t], g, from, to);
+        }
+    }
+
+    /** wTh[l][r][c] = W_l[r][in + c] (and wTx[l][r][c] = W_l[r][c] above the first layer). */
     private void transpose(double[][] p, int l) {
-        double[][] t = wT[l];
+        int in = layout.in(l);
         int first = layout.column(l, 0);
-        for (int c = 0, cols = layout.cols(l); c < cols; c++) {
-            double[] column = p[first + c];
+        double[][] th = wTh[l];
+        for (int c = 0; c < hidden; c++) {
+            double[] column = p[first + in + c];
             for (int r = 0; r < rows; r++) {
-                t[r][c] = column[r];
+                th[r][c] = column[r];
+            }
+        }
+        if (l > 0) {
+            double[][] tx = wTx[l];
+            for (int c = 0; c < in; c++) {
+                double[] column = p[first + c];
+                for (int r = 0; r < rows; r++) {
+                    tx[r][c] = column[r];
+                }
             }
         }
     }
 
-    /** out = sum over gate rows r in [from, to) of da[r] * wT[l][r]: the rows' part of W^T da. */
-    private void transposedTimes(int l, int from, int to, double[] out) {
-        double[][] t = wT[l];
-        int cols = layout.cols(l);
-        Arrays.fill(out, 0, cols, 0.0);
+    /** out = sum over gate rows r in [from, to) of da[r] * wt[r]: those rows' part of W^T da. */
+    private static void transposedTimes(double[][] wt, double[] da, int from, int to, double[] out) {
+        int n = out.length;
+        Arrays.fill(out, 0.0);
         int r = from;
         for (; r + 3 < to; r += 4) {
-            axpy4(t[r], da[r], t[r + 1], da[r + 1], t[r + 2], da[r + 2], t[r + 3], da[r + 3], out, cols);
+            axpy4(wt[r], da[r], wt[r + 1], da[r + 1], wt[r + 2], da[r + 2], wt[r + 3], da[r + 3], out, 0, n);
         }
         for (; r < to; r++) {
-            axpy(t[r], da[r], out, 0, cols);
-        }
-    }
-
-    /** dW_c += z_c * da: over all rows for input columns, rows [0, hiddenRows) for hidden columns. */
-    private void accumulate(double[][] grad, int l, double[] x, int xOff, double[] hp, int hiddenRows) {
-        int in = layout.in(l);
-        for (int c = 0; c < in; c++) {
-            axpy(da, x[xOff + c], grad[layout.column(l, c)], 0, rows);
-        }
-        for (int c = 0; c < hidden; c++) {
-            axpy(da, hp[c], grad[layout.column(l, in + c)], 0, hiddenRows);
+            axpy(wt[r], da[r], out, 0, n);
         }
     }
 
@@ -436,12 +488,12 @@ public final class Network {
     }
 
     /**
-     * y[k] += s0 v0[k] + s1 v1[k] + s2 v2[k] + s3 v3[k] for k in [0, n): four columns per pass over y,
-     * so y is loaded and stored a quarter as often as with four axpy calls.
+     * y[k] += s0 v0[k] + s1 v1[k] + s2 v2[k] + s3 v3[k] for k in [from, to): four columns per pass over
+     * y, so y is loaded and stored a quarter as often as with four axpy calls.
      */
     static void axpy4(double[] v0, double s0, double[] v1, double s1, double[] v2, double s2, double[] v3,
-            double s3, double[] y, int n) {
-        for (int k = 0; k < n; k++) {
+            double s3, double[] y, int from, int to) {
+        for (int k = from; k < to; k++) {
             y[k] += s0 * v0[k] + s1 * v1[k] + s2 * v2[k] + s3 * v3[k];
         }
     }

@@ -80,7 +80,8 @@ public final class OnlineForecaster {
 
     /**
      * A fresh state whose weights (and optimiser moments, if shaped alike) come from a trained model:
-     * a warm start for a new key. Window, carried state and statistics start empty.
+     * a warm start for a new key. Window, carried state and statistics start empty. Values a float32
+     * does not hold (a model written by hand, say) are rounded, as every stored parameter is.
      */
     public SeriesState newState(SeriesState warm) {
         SeriesState s = SeriesState.allocate(config);
@@ -90,9 +91,12 @@ public final class OnlineForecaster {
                     + layout.size + " in " + layout.tensors);
         }
         copy(warm.params, s.params);
+        Float32.round(s.params);
         if (sameShape(warm.adamM, s.adamM)) {
             copy(warm.adamM, s.adamM);
             copy(warm.adamV, s.adamV);
+            Float32.round(s.adamM);
+            Float32.round(s.adamV);
             s.adamStep = warm.adamStep;
         }
         return s;
@@ -162,7 +166,12 @@ public final class OnlineForecaster {
         out.forecast = forecast;
         out.lower = forecast - z * sigma;
         out.upper = forecast + z * sigma;
-        out.trained = s.events % config.k1 == 0 && train(s);
+        out.trained = s.events % config.k1 == 0 && train(s); // trainsNext(s) said so before this event
+    }
+
+    /** Whether the next {@link #observe} of this key will learn (and so needs its optimiser moments). */
+    public boolean trainsNext(SeriesState s) {
+        return (s.events + 1) % config.k1 == 0;
     }
 
     private void check(double value, double[] features) {

@@ -1,6 +1,11 @@
 package dev.streamforecast.model;
 
-/** Parameter updates from a gradient, in place on the flat parameter and moment arrays. */
+/**
+ * Parameter updates from a gradient, in place on the parameter and moment arrays.
+ *
+ * <p>The arithmetic is double precision; what is kept (parameters and moments) is rounded to float32
+ * after every update ({@link Float32}), so the state's binary form stores it in four bytes without loss.
+ */
 public final class Optimizer {
     private Optimizer() {}
 
@@ -11,6 +16,7 @@ public final class Optimizer {
      * m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2
      * p -= lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)
      * </pre>
+     * each of m, v and p rounded to float32 as it is stored.
      */
     public static void adam(SeriesState s, double[][] g, double scale, double lr, double b1, double b2,
             double eps) {
@@ -28,22 +34,22 @@ public final class Optimizer {
         double a2 = 1.0 - b2;
         for (int k = 0; k < p.length; k++) {
             double gk = g[k] * scale;
-            double mk = b1 * m[k] + a1 * gk;
-            double vk = b2 * v[k] + a2 * gk * gk;
+            double mk = Float32.round(b1 * m[k] + a1 * gk);
+            double vk = Float32.round(b2 * v[k] + a2 * gk * gk);
             m[k] = mk;
             v[k] = vk;
-            p[k] -= lr * (mk * c1) / (Math.sqrt(vk * c2) + eps);
+            p[k] = Float32.round(p[k] - lr * (mk * c1) / (Math.sqrt(vk * c2) + eps));
         }
     }
 
-    /** One plain gradient step: {@code p -= lr * scale * g}. */
+    /** One plain gradient step: {@code p -= lr * scale * g}, rounded to float32 as it is stored. */
     public static void sgd(double[][] p, double[][] g, double scale, double lr) {
         double f = lr * scale;
         for (int i = 0; i < g.length; i++) {
             double[] pi = p[i];
             double[] gi = g[i];
             for (int k = 0; k < pi.length; k++) {
-                pi[k] -= f * gi[k];
+                pi[k] = Float32.round(pi[k] - f * gi[k]);
             }
         }
     }

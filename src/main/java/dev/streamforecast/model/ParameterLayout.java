@@ -111,6 +111,19 @@ public final class ParameterLayout {
         return l * statePerLayer;
     }
 
+    /**
+     * Multiply-adds of one forward step's matrix products: every layer's gate matrix times [x; h] (GRU's
+     * candidate rows count once, as for the other cells) and the output projection. Backpropagation
+     * through a step costs twice as many: W^T da and the weight gradient.
+     */
+    public long multiplyAddsPerStep() {
+        long n = hidden;
+        for (int l = 0; l < layers; l++) {
+            n += (long) rows * cols(l);
+        }
+        return n;
+    }
+
     /** Zeroed tensors shaped by this layout. */
     public double[][] allocate() {
         double[][] p = new double[tensors][];

@@ -3,19 +3,28 @@ package dev.streamforecast.model;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
  * Everything one key's forecaster remembers, as primitive arrays: parameters, optimiser moments,
  * carried hidden state, the raw input window, scaler and residual statistics, and counters.
  *
- * <p>This is what Flink keeps in keyed state and what checkpoints carry. {@link #writeTo} and
- * {@link #readFrom} give its compact binary form (schema {@value #SCHEMA_VERSION}); a copy or round trip
- * must be bit-exact, so every field is written, tested in {@code SeriesStateTest}.
+ * <p>This is what Flink keeps in keyed state and what checkpoints carry, in three {@link Part}s that
+ * change at different rates. {@link #write} and {@link #read} give each part's compact binary form
+ * (schema {@value #SCHEMA_VERSION}), {@link #writeTo} and {@link #readFrom} the whole; a copy or round
+ * trip must be bit-exact, so every field is written, tested in {@code SeriesStateTest}. Parameters and
+ * moments are always rounded to float32 precision ({@link Float32}), so the binary form stores them in
+ * four bytes each, half the size of doubles, without loss; everything else is stored as it is held.
  */
 public final class SeriesState {
-    /** Bumped whenever the binary form changes; readers accept every version they know. */
-    public static final int SCHEMA_VERSION = 1;
+    /**
+     * Bumped whenever the binary form changes. Version 2 stores parameters and moments in four bytes
+     * (version 1 held doubles, in one piece; it is not read).
+     */
+    public static final int SCHEMA_VERSION = 2;
 
     // Model parameters and Adam moments: tensors as ParameterLayout splits them.
     public double[][] params;
@@ -99,95 +108,188 @@ public final class SeriesState {
         return (c.k2 + c.k1 - 1) / c.k1 + 1;
     }
 
+    /**
+     * The parts of the state, which change at different rates. Each has its own binary form (opening
+     * with the schema version), so a state backend that serialises on every access (RocksDB, ForSt) can
+     * keep them apart and an event moves only what it needs.
+     */
+    public enum Part {
+        /** The network's parameters: read by every event, written by every update. */
+        WEIGHTS,
+        /** Adam's moments and step: read and written by updates only. */
+        MOMENTS,
+        /** Everything else (carried state, windows, statistics, counters, the linear part): every event. */
+        RECURRENT
+    }
+
+    /** Whether this object holds {@code part} (a state read part by part may hold only some). */
+    public boolean has(Part part) {
+        switch (part) {
+            case WEIGHTS: return params != null;
+            case MOMENTS: return adamM != null;
+            default: return hidden != null;
+        }
+    }
+
+    /** Takes {@code part}'s fields from {@code from} by reference. */
+    public void adopt(Part part, SeriesState from) {
+        switch (part) {
+            case WEIGHTS:
+                params = from.params;
+                break;
+            case MOMENTS:
+                adamM = from.adamM;
+                adamV = from.adamV;
+                adamStep = from.adamStep;
+                break;
+            default:
+                hidden = from.hidden;
+                snapshots = from.snapshots;
+                snapshotSteps = from.snapshotSteps;
+                nextSnapshot = from.nextSnapshot;
+                window = from.window;
+                mean = from.mean;
+                variance = from.variance;
+                deltaMean = from.deltaMean;
+                deltaVariance = from.deltaVariance;
+                events = from.events;
+                updates = from.updates;
+                lastValue = from.lastValue;
+                lastForecast = from.lastForecast;
+                residualVariance = from.residualVariance;
+                residuals = from.residuals;
+                linear = from.linear;
+                linearWindow = from.linearWindow;
+        }
+    }
+
+    /** A deep copy of {@code part} alone; the other parts are absent from it. */
+    public SeriesState copy(Part part) {
+        SeriesState c = new SeriesState();
+        switch (part) {
+            case WEIGHTS:
+                c.params = deepCopy(params);
+                break;
+            case MOMENTS:
+                c.adamM = deepCopy(adamM);
+                c.adamV = deepCopy(adamV);
+                c.adamStep = adamStep;
+                break;
+            default:
+                c.adopt(Part.RECURRENT, this);
+                c.hidden = hidden.clone();
+                c.snapshots = snapshots.clone();
+                c.snapshotSteps = snapshotSteps.clone();
+                c.window = window.clone();
+                c.mean = mean.clone();
+                c.variance = variance.clone();
+                c.linear = linear == null ? null : linear.copy();
+                c.linearWindow = linearWindow.clone();
+        }
+        return c;
+    }
+
+    /** A deep copy of every part. */
     public SeriesState copy() {
-        SeriesState s = new SeriesState();
-        s.params = deepCopy(params);
-        s.adamM = deepCopy(adamM);
-        s.adamV = deepCopy(adamV);
-        s.adamStep = adamStep;
-        s.hidden = hidden.clone();
-        s.snapshots = snapshots.clone();
-        s.snapshotSteps = snapshotSteps.clone();
-        s.nextSnapshot = nextSnapshot;
-        s.window = window.clone();
-        s.mean = mean.clone();
-        s.variance = variance.clone();
-        s.deltaMean = deltaMean;
-        s.deltaVariance = deltaVariance;
-        s.events = events;
-        s.updates = updates;
-        s.lastValue = lastValue;
-        s.lastForecast = lastForecast;
-        s.residualVariance = residualVariance;
-        s.residuals = residuals;
-        s.linear = linear == null ? null : linear.copy();
-        s.linearWindow = linearWindow.clone();
-        return s;
+        SeriesState c = copy(Part.RECURRENT);
+        c.adopt(Part.WEIGHTS, copy(Part.WEIGHTS));
+        c.adopt(Part.MOMENTS, copy(Part.MOMENTS));
+        return c;
     }
 
-    public void writeTo(DataOutput out) throws IOException {
+    /** Writes {@code part}'s binary form. */
+    public void write(Part part, DataOutput out) throws IOException {
         out.writeInt(SCHEMA_VERSION);
-        writeTensors(out, params);
-        writeTensors(out, adamM);
-        writeTensors(out, adamV);
-        out.writeLong(adamStep);
-        writeArray(out, hidden);
-        writeArray(out, snapshots);
-        out.writeInt(snapshotSteps.length);
-        for (long v : snapshotSteps) {
-            out.writeLong(v);
+        switch (part) {
+            case WEIGHTS:
+                writeFloatTensors(out, params);
+                break;
+            case MOMENTS:
+                writeFloatTensors(out, adamM);
+                writeFloatTensors(out, adamV);
+                out.writeLong(adamStep);
+                break;
+            default:
+                writeArray(out, hidden);
+                writeArray(out, snapshots);
+                out.writeInt(snapshotSteps.length);
+                for (long v : snapshotSteps) {
+                    out.writeLong(v);
+                }
+                out.writeInt(nextSnapshot);
+                writeArray(out, window);
+                writeArray(out, mean);
+                writeArray(out, variance);
+                out.writeDouble(deltaMean);
+                out.writeDouble(deltaVariance);
+                out.writeLong(events);
+                out.writeLong(updates);
+                out.writeDouble(lastValue);
+                out.writeDouble(lastForecast);
+                out.writeDouble(residualVariance);
+                out.writeLong(residuals);
+                out.writeBoolean(linear != null);
+                if (linear != null) {
+                    linear.writeTo(out);
+                }
+                writeArray(out, linearWindow);
         }
-        out.writeInt(nextSnapshot);
-        writeArray(out, window);
-        writeArray(out, mean);
-        writeArray(out, variance);
-        out.writeDouble(deltaMean);
-        out.writeDouble(deltaVariance);
-        out.writeLong(events);
-        out.writeLong(updates);
-        out.writeDouble(lastValue);
-        out.writeDouble(lastForecast);
-        out.writeDouble(residualVariance);
-        out.writeLong(residuals);
-        out.writeBoolean(linear != null);
-        if (linear != null) {
-            linear.writeTo(out);
-        }
-        writeArray(out, linearWindow);
     }
 
-    public static SeriesState readFrom(DataInput in) throws IOException {
+    /** Reads {@code part}'s binary form into this object's fields for that part. */
+    public void read(Part part, DataInput in) throws IOException {
         int version = in.readInt();
         if (version != SCHEMA_VERSION) {
             throw new IOException("unsupported series state schema version " + version
                     + " (this build reads version " + SCHEMA_VERSION + ")");
         }
-        SeriesState s = new SeriesState();
-        s.params = readTensors(in);
-        s.adamM = readTensors(in);
-        s.adamV = readTensors(in);
-        s.adamStep = in.readLong();
-        s.hidden = readArray(in);
-        s.snapshots = readArray(in);
-        int n = checkLength(in.readInt());
-        s.snapshotSteps = new long[n];
-        for (int i = 0; i < n; i++) {
-            s.snapshotSteps[i] = in.readLong();
+        switch (part) {
+            case WEIGHTS:
+                params = readFloatTensors(in);
+                break;
+            case MOMENTS:
+                adamM = readFloatTensors(in);
+                adamV = readFloatTensors(in);
+                adamStep = in.readLong();
+                break;
+            default:
+                hidden = readArray(in);
+                snapshots = readArray(in);
+                int n = checkLength(in.readInt());
+                snapshotSteps = new long[n];
+                for (int i = 0; i < n; i++) {
+                    snapshotSteps[i] = in.readLong();
+                }
+                nextSnapshot = in.readInt();
+                window = readArray(in);
+                mean = readArray(in);
+                variance = readArray(in);
+                deltaMean = in.readDouble();
+                deltaVariance = in.readDouble();
+                events = in.readLong();
+                updates = in.readLong();
+                lastValue = in.readDouble();
+                lastForecast = in.readDouble();
+                residualVariance = in.readDouble();
+                residuals = in.readLong();
+                linear = in.readBoolean() ? OnlineAutoRegression.State.readFrom(in) : null;
+                linearWindow = readArray(in);
         }
-        s.nextSnapshot = in.readInt();
-        s.window = readArray(in);
-        s.mean = readArray(in);
-        s.variance = readArray(in);
-        s.deltaMean = in.readDouble();
-        s.deltaVariance = in.readDouble();
-        s.events = in.readLong();
-        s.updates = in.readLong();
-        s.lastValue = in.readDouble();
-        s.lastForecast = in.readDouble();
-        s.residualVariance = in.readDouble();
-        s.residuals = in.readLong();
-        s.linear = in.readBoolean() ? OnlineAutoRegression.State.readFrom(in) : null;
-        s.linearWindow = readArray(in);
+    }
+
+    /** The whole state: every part's binary form, in the order of {@link Part}. */
+    public void writeTo(DataOutput out) throws IOException {
+        for (Part part : Part.values()) {
+            write(part, out);
+        }
+    }
+
+    /** Reads what {@link #writeTo} wrote. */
+    public static SeriesState readFrom(DataInput in) throws IOException {
+        SeriesState s = new SeriesState();
+        for (Part part : Part.values()) {
+            s.read(part, in);
+        }
         return s;
     }
 
@@ -199,35 +301,45 @@ public final class SeriesState {
         return c;
     }
 
-    private static void writeTensors(DataOutput out, double[][] t) throws IOException {
+    /** Tensors of float32-rounded values, each in {@link Float32}'s block form: four bytes a value. */
+    private static void writeFloatTensors(DataOutput out, double[][] t) throws IOException {
         out.writeInt(t.length);
         for (double[] a : t) {
-            writeArray(out, a);
+            out.writeInt(a.length);
+            Float32.write(out, a);
         }
     }
 
-    private static double[][] readTensors(DataInput in) throws IOException {
+    private static double[][] readFloatTensors(DataInput in) throws IOException {
         double[][] t = new double[checkLength(in.readInt())][];
         for (int i = 0; i < t.length; i++) {
-            t[i] = readArray(in);
+            t[i] = new double[checkLength(in.readInt())];
+            Float32.read(in, t[i]);
         }
         return t;
     }
 
+    /** A double array in one block of big-endian doubles, bit for bit. */
     private static void writeArray(DataOutput out, double[] a) throws IOException {
         out.writeInt(a.length);
-        for (double v : a) {
-            out.writeDouble(v);
+        byte[] block = Float32.scratch(8 * a.length);
+        for (int k = 0; k < a.length; k++) {
+            LONGS.set(block, 8 * k, Double.doubleToRawLongBits(a[k]));
         }
+        out.write(block, 0, 8 * a.length);
     }
 
     private static double[] readArray(DataInput in) throws IOException {
         double[] a = new double[checkLength(in.readInt())];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = in.readDouble();
+        byte[] block = Float32.scratch(8 * a.length);
+        in.readFully(block, 0, 8 * a.length);
+        for (int k = 0; k < a.length; k++) {
+            a[k] = Double.longBitsToDouble((long) LONGS.get(block, 8 * k));
         }
         return a;
     }
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private static int checkLength(int n) throws IOException {
         if (n < 0 || n > (1 << 26)) {

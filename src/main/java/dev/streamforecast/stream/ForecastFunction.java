@@ -33,6 +33,14 @@ import org.apache.flink.util.OutputTag;
  * used on arrival and anything not newer than the key's last event is late. Learning is triggered only
  * by event counts inside the model, never by timers or wall-clock time, so replaying the same input
  * gives the same forecasts bit for bit. Event-time timers serve only ordering and idle-key expiry.
+ *
+ * <p>A key's state is kept in three parts that change at different rates: a {@link KeyRecord} (the
+ * model's per-event part and the key's event-time bookkeeping) written by every event, the weights
+ * read by every event and written when the key learns, and the optimiser moments touched only when it
+ * learns. A backend that serialises on access (RocksDB, ForSt) then moves a few kilobytes per event
+ * instead of the whole model. On the heap backend the three states hold one object, so an event costs
+ * one state lookup; a part missing from the record (after a restore, under a copy-on-write snapshot,
+ * or always on RocksDB) is attached from its own state, never from a reference kept elsewhere.
  */
 public class ForecastFunction extends KeyedProcessFunction<String, Observation, Forecast> {
     private static final long serialVersionUID = 1L;
@@ -50,10 +58,10 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
     private transient SeriesState warmStart;
     private transient Prediction prediction;
     private transient String modelId;
-    private transient ValueState<SeriesState> model;
+    private transient ValueState<KeyRecord> records;
+    private transient ValueState<SeriesState> weights;
+    private transient ValueState<SeriesState> moments;
     private transient MapState<Long, Observation> pending;
-    private transient ValueState<Long> lastTs;
-    private transient ValueState<Long> expiry;
 
     private transient Counter eventsIn;
     private transient Counter forecastsOut;
@@ -74,10 +82,8 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
         this.models = models;
     }
 
-    /** The keyed state descriptor of the model, shared with tests that count state entries. */
-    public static ValueStateDescriptor<SeriesState> modelDescriptor() {
-        return new ValueStateDescriptor<>("model", SeriesStateSerializer.INSTANCE);
-    }
+    /** Keyed states per key: the record, the weights and the moments (and events waiting for order). */
+    public static final int STATES_PER_KEY = 3;
 
     @Override
     public void open(OpenContext openContext) {
@@ -88,11 +94,11 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
             ModelJson.Model warm = ModelJson.read(settings.warmStartModelJson);
             warmStart = forecaster.newState(warm.state);
         }
-        model = getRuntimeContext().getState(modelDescriptor());
+        records = getRuntimeContext().getState(new ValueStateDescriptor<>("series", SeriesStateSerializer.RECORDS));
+        weights = getRuntimeContext().getState(new ValueStateDescriptor<>("weights", SeriesStateSerializer.WEIGHTS));
+        moments = getRuntimeContext().getState(new ValueStateDescriptor<>("moments", SeriesStateSerializer.MOMENTS));
         pending = getRuntimeContext().getMapState(new MapStateDescriptor<>("pending", Types.LONG,
                 TypeInformation.of(Observation.class)));
-        lastTs = getRuntimeContext().getState(new ValueStateDescriptor<>("last-ts", Types.LONG));
-        expiry = getRuntimeContext().getState(new ValueStateDescriptor<>("expiry", Types.LONG));
 
         MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("forecaster");
         eventsIn = g.counter("eventsIn");
@@ -110,13 +116,13 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
     @Override
     public void processElement(Observation obs, Context ctx, Collector<Forecast> out) throws Exception {
         eventsIn.inc();
-        Long last = lastTs.value();
-        if (last != null && obs.ts <= last) {
-            reject(ctx, obs, last);
+        KeyRecord record = records.value();
+        if (record != null && obs.ts <= record.lastTs) {
+            reject(ctx, obs, record.lastTs);
             return;
         }
         if (settings.maxOutOfOrderness.isZero()) {
-            process(obs, ctx, out);
+            process(obs, record, ctx, out);
             return;
         }
         long watermark = ctx.timerService().currentWatermark();
@@ -138,8 +144,9 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Forecast> out) throws Exception {
         if (timestamp == END_OF_INPUT && settings.exportModels) {
-            SeriesState s = model.value();
-            if (s != null) {
+            KeyRecord record = records.value();
+            if (record != null) {
+                SeriesState s = attach(attach(record.model, SeriesState.Part.WEIGHTS), SeriesState.Part.MOMENTS);
                 ctx.output(models, new ModelSnapshot(ctx.getCurrentKey(),
                         ModelJson.write(settings.model, s, ctx.getCurrentKey())));
             }
@@ -147,24 +154,62 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
         Observation obs = pending.get(timestamp);
         if (obs != null) {
             pending.remove(timestamp);
-            process(obs, ctx, out);
+            process(obs, records.value(), ctx, out);
         }
-        Long expiresAt = expiry.value();
-        if (expiresAt != null && expiresAt == timestamp && pending.isEmpty()) {
-            model.clear();
-            lastTs.clear();
-            expiry.clear();
-            keysExpired++;
+        KeyRecord record = records.value();
+        if (record != null && record.expiryTimer == timestamp) {
+            expireIfIdle(record, timestamp, ctx);
         }
     }
 
-    private void process(Observation obs, Context ctx, Collector<Forecast> out) throws Exception {
-        SeriesState s = model.value();
-        if (s == null) {
+    /**
+     * The key's expiry timer fired: its state goes if no event came within the retention and none is
+     * waiting; otherwise the timer moves to the last event's time plus the retention. One timer per
+     * retention period, rather than a delete and a register for every event.
+     */
+    private void expireIfIdle(KeyRecord record, long timestamp, Context ctx) throws Exception {
+        record.expiryTimer = KeyRecord.NO_TIMER;
+        long idleAt = record.lastTs + settings.idleStateRetention.toMillis();
+        if (idleAt <= timestamp && pending.isEmpty()) {
+            records.clear();
+            weights.clear();
+            moments.clear();
+            keysExpired++;
+            return;
+        }
+        if (idleAt > timestamp) {
+            record.expiryTimer = idleAt;
+            ctx.timerService().registerEventTimeTimer(idleAt);
+        }
+        // otherwise events are waiting; the next one processed registers a new timer
+        records.update(record);
+    }
+
+    /** {@code s} with {@code part} attached from its own keyed state if it does not hold it yet. */
+    private SeriesState attach(SeriesState s, SeriesState.Part part) throws Exception {
+        if (!s.has(part)) {
+            SeriesState stored = (part == SeriesState.Part.WEIGHTS ? weights : moments).value();
+            if (stored == null) {
+                throw new IllegalStateException("key state has no " + part + " part");
+            }
+            s.adopt(part, stored);
+        }
+        return s;
+    }
+
+    private void process(Observation obs, KeyRecord existing, Context ctx, Collector<Forecast> out) throws Exception {
+        KeyRecord record = existing;
+        SeriesState s;
+        if (record == null) {
             s = warmStart != null ? warmStart.copy() : forecaster.newState(ctx.getCurrentKey());
-            keysCreated++;
+            record = new KeyRecord(s);
             if (settings.exportModels) {
                 ctx.timerService().registerEventTimeTimer(END_OF_INPUT);
+            }
+        } else {
+            s = attach(record.model, SeriesState.Part.WEIGHTS);
+            if (forecaster.trainsNext(s)) {
+                attach(s, SeriesState.Part.MOMENTS);
             }
         }
         double previousForecast = s.lastForecast;
@@ -174,6 +219,7 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
         try {
             forecaster.observe(s, obs.value, obs.features, prediction);
         } catch (IllegalArgumentException e) {
+            // the model refused the event and left the state untouched: nothing to store
             refused.inc();
             ctx.output(deadLetters, new DeadLetter("model", e.getMessage(), describe(obs)));
             return;
@@ -186,16 +232,18 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
             errorModel += ERROR_DECAY * (Math.abs(obs.value - previousForecast) - errorModel);
             errorPersistence += ERROR_DECAY * (Math.abs(obs.value - previousValue) - errorPersistence);
         }
-        model.update(s);
-        lastTs.update(obs.ts);
-        if (!settings.idleStateRetention.isZero()) {
-            Long old = expiry.value();
-            if (old != null) {
-                ctx.timerService().deleteEventTimeTimer(old);
-            }
-            long at = obs.ts + settings.idleStateRetention.toMillis();
-            expiry.update(at);
-            ctx.timerService().registerEventTimeTimer(at);
+        record.lastTs = obs.ts;
+        if (!settings.idleStateRetention.isZero() && record.expiryTimer == KeyRecord.NO_TIMER) {
+            record.expiryTimer = obs.ts + settings.idleStateRetention.toMillis();
+            ctx.timerService().registerEventTimeTimer(record.expiryTimer);
+        }
+        records.update(record);
+        if (existing == null || prediction.trained) {
+            weights.update(s);
+            moments.update(s);
+        }
+        if (existing == null) {
+            keysCreated++;
         }
         out.collect(new Forecast(obs.key, obs.ts, obs.value, prediction.forecast, prediction.lower,
                 prediction.upper, s.events, s.updates, modelId));

@@ -42,15 +42,17 @@ class NetworkReferenceTest {
         ReferenceNetwork ref = new ReferenceNetwork(layout);
         Random rnd = new Random(13);
         SeriesState fastState = new SeriesState();
-        double[] refP = Fixtures.uniform(rnd, layout.size, 0.5);
-        fastState.params = layout.unflatten(refP);
+        fastState.params = layout.unflatten(Fixtures.uniform(rnd, layout.size, 0.5));
+        Float32.round(fastState.params);
         fastState.adamM = layout.allocate();
         fastState.adamV = layout.allocate();
-        double[] refM = new double[layout.size];
-        double[] refV = new double[layout.size];
         double[][] gFast = layout.allocate();
         double[] gRef = new double[layout.size];
         for (int update = 1; update <= 20; update++) {
+            // both start the update from the same parameters and moments (the fast side's, float32)
+            double[] refP = layout.flatten(fastState.params);
+            double[] refM = layout.flatten(fastState.adamM);
+            double[] refV = layout.flatten(fastState.adamV);
             double[] start = Fixtures.uniform(rnd, layout.stateSize, 0.5);
             double[] xs = Fixtures.uniform(rnd, steps * inputs, 1.5);
             double[] targets = Fixtures.uniform(rnd, steps, 1.0);
@@ -62,21 +64,39 @@ class NetworkReferenceTest {
                 assertEquals(gRef[i], gFastFlat[i], TOLERANCE, "gradient " + i + " at update " + update);
             }
             Optimizer.adam(fastState, gFast, 0.5, 1e-2, 0.9, 0.999, 1e-8);
-            referenceAdam(refP, refM, refV, gRef, 0.5, update, 1e-2, 0.9, 0.999, 1e-8);
-            double[] fastP = layout.flatten(fastState.params);
-            for (int i = 0; i < layout.size; i++) {
-                assertEquals(refP[i], fastP[i], TOLERANCE, "parameter " + i + " after update " + update);
-            }
+            // the fast side stores each value rounded to float32: the moments within one float ulp of
+            // Adam's, and the parameters within one float ulp of Adam's step taken with those moments
+            referenceMoments(refM, refV, gRef, 0.5, 0.9, 0.999);
+            double[] storedM = layout.flatten(fastState.adamM);
+            double[] storedV = layout.flatten(fastState.adamV);
+            assertWithinOneFloatUlp(refM, storedM, "first moment", update);
+            assertWithinOneFloatUlp(refV, storedV, "second moment", update);
+            referenceStep(refP, storedM, storedV, update, 1e-2, 0.9, 0.999, 1e-8);
+            assertWithinOneFloatUlp(refP, layout.flatten(fastState.params), "parameter", update);
         }
     }
 
-    /** Adam exactly as Kingma and Ba write it. */
-    private static void referenceAdam(double[] p, double[] m, double[] v, double[] g, double scale, int t,
-            double lr, double b1, double b2, double eps) {
-        for (int i = 0; i < p.length; i++) {
+    private static void assertWithinOneFloatUlp(double[] exact, double[] stored, String what, int update) {
+        for (int i = 0; i < exact.length; i++) {
+            assertEquals(Float32.round(stored[i]), stored[i], 0.0, what + " " + i + " has more than 24 bits");
+            assertEquals(exact[i], stored[i], Math.ulp((float) exact[i]) + TOLERANCE,
+                    what + " " + i + " after update " + update);
+        }
+    }
+
+    /** Adam's moments exactly as Kingma and Ba write them. */
+    private static void referenceMoments(double[] m, double[] v, double[] g, double scale, double b1, double b2) {
+        for (int i = 0; i < m.length; i++) {
             double gi = g[i] * scale;
             m[i] = b1 * m[i] + (1 - b1) * gi;
             v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+        }
+    }
+
+    /** Adam's parameter step exactly as Kingma and Ba write it, from the given moments. */
+    private static void referenceStep(double[] p, double[] m, double[] v, int t, double lr, double b1, double b2,
+            double eps) {
+        for (int i = 0; i < p.length; i++) {
             double mHat = m[i] / (1 - Math.pow(b1, t));
             double vHat = v[i] / (1 - Math.pow(b2, t));
             p[i] -= lr * mHat / (Math.sqrt(vHat) + eps);

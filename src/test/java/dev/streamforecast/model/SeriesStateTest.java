@@ -3,6 +3,7 @@ package dev.streamforecast.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamforecast.testutil.Fixtures;
 import java.io.ByteArrayInputStream;
@@ -43,6 +44,54 @@ class SeriesStateTest {
         SeriesState back = SeriesState.readFrom(new DataInputStream(new ByteArrayInputStream(bytes(s))));
         assertEquals(s, back);
         assertEquals(java.util.Arrays.toString(bytes(s)), java.util.Arrays.toString(bytes(back)));
+    }
+
+    @ParameterizedTest
+    @EnumSource(CellType.class)
+    void parametersAndMomentsAreKeptAtFloat32PrecisionAndStoredInFourBytes(CellType cell) throws IOException {
+        SeriesState s = trained(cell);
+        int values = 0;
+        for (double[] t : s.params) {
+            values += t.length;
+            for (double v : t) {
+                assertTrue(Float32.isExact(v), v + " is not a float32 value");
+            }
+        }
+        // version, tensor count, then per tensor its length, four bytes a value and a count of escapes
+        int tensorHeaders = 4 + 8 * s.params.length;
+        assertEquals(4 + tensorHeaders + 4 * values, part(s, SeriesState.Part.WEIGHTS).length);
+        assertEquals(4 + 2 * (tensorHeaders + 4 * values) + 8, part(s, SeriesState.Part.MOMENTS).length);
+    }
+
+    private static byte[] part(SeriesState s, SeriesState.Part part) throws IOException {
+        ByteArrayOutputStream bos = new ByteArrayOutputStream();
+        s.write(part, new DataOutputStream(bos));
+        return bos.toByteArray();
+    }
+
+    @ParameterizedTest
+    @EnumSource(CellType.class)
+    void partsStoredApartReassembleTheWholeState(CellType cell) throws IOException {
+        SeriesState s = trained(cell);
+        SeriesState whole = new SeriesState();
+        for (SeriesState.Part part : SeriesState.Part.values()) {
+            SeriesState alone = new SeriesState();
+            alone.read(part, new DataInputStream(new ByteArrayInputStream(part(s, part))));
+            for (SeriesState.Part other : SeriesState.Part.values()) {
+                assertEquals(other == part, alone.has(other), part + " read alone holds " + other);
+            }
+            whole.adopt(part, alone);
+        }
+        assertEquals(s, whole);
+        SeriesState copied = new SeriesState();
+        for (SeriesState.Part part : SeriesState.Part.values()) {
+            SeriesState c = s.copy(part);
+            assertEquals(java.util.Arrays.toString(part(s, part)), java.util.Arrays.toString(part(c, part)));
+            copied.adopt(part, c);
+        }
+        assertEquals(s, copied);
+        assertNotSame(s.hidden, copied.hidden);
+        assertNotSame(s.adamM[0], copied.adamM[0]);
     }
 
     @Test
