@@ -59,19 +59,23 @@ public final class BenchCommand implements Callable<Integer> {
         EnumSet<Part> parts = only == null || only.isEmpty() ? EnumSet.allOf(Part.class) : only;
         Figures figures = new Figures();
         figures.add("machine_cores", Runtime.getRuntime().availableProcessors(), "cores");
-        for (Part part : parts) {
-            System.err.println("bench: " + part.name().toLowerCase(java.util.Locale.ROOT) + " ...");
-            switch (part) {
-                case MODEL: model(figures); break;
-                case STATE: state(figures); break;
-                case JOB: job(figures); break;
-                case CHECKPOINT: CheckpointBench.run(quick, figures); break;
-                case LATENCY: KafkaLatency.run(lstm32(), quick, figures); break;
-                default: throw new IllegalStateException(part.name());
+        try {
+            for (Part part : parts) {
+                System.err.println("bench: " + part.name().toLowerCase(java.util.Locale.ROOT) + " ...");
+                switch (part) {
+                    case MODEL: model(figures); break;
+                    case STATE: state(figures); break;
+                    case JOB: job(figures); break;
+                    case CHECKPOINT: CheckpointBench.run(quick, figures); break;
+                    case LATENCY: KafkaLatency.run(lstm32(), quick, figures); break;
+                    default: throw new IllegalStateException(part.name());
+                }
             }
+        } finally {
+            // a part that fails still leaves the figures of those before it
+            System.out.println();
+            figures.print(System.out);
         }
-        System.out.println();
-        figures.print(System.out);
         return 0;
     }
 

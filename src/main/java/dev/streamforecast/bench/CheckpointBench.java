@@ -4,6 +4,7 @@ import dev.streamforecast.event.Forecast;
 import dev.streamforecast.event.Observation;
 import dev.streamforecast.model.ModelConfig;
 import dev.streamforecast.model.OnlineForecaster;
+import dev.streamforecast.model.ParameterLayout;
 import dev.streamforecast.model.Prediction;
 import dev.streamforecast.model.SeriesState;
 import dev.streamforecast.stream.ForecastTopology;
@@ -100,7 +101,7 @@ public final class CheckpointBench {
         // the working files and up to two checkpoints, or RocksDB's files with overwritten values
         long disk = (long) (DISK_PER_STATE_BYTE * keys * perKey);
         for (String backend : StateBackends.ALL) {
-            long heap = childHeapBytes(backend, keys, perKey);
+            long heap = childHeapBytes(backend, keys, memoryBytesPerKey(BenchCommand.lstm32(), perKey));
             long available = availableMemoryBytes();
             long usable = Files.getFileStore(Path.of(System.getProperty("java.io.tmpdir"))).getUsableSpace();
             if (heap + OFF_HEAP_BYTES > available || disk > usable) {
@@ -122,10 +123,21 @@ public final class CheckpointBench {
     /** Memory a child needs besides its heap: managed memory, RocksDB's own, metaspace, thread stacks. */
     static final long OFF_HEAP_BYTES = StateBackends.MANAGED_MEMORY.getBytes() + (1L << 30);
 
-    /** The heap backend keeps every key's state as objects, plus room for the collector; the others need little. */
-    static long childHeapBytes(String backend, int keys, long stateBytesPerKey) {
+    /**
+     * The heap backend keeps every key's state as objects ({@code memoryBytesPerKey} each), plus room for
+     * the collector; the others need little.
+     */
+    static long childHeapBytes(String backend, int keys, long memoryBytesPerKey) {
         long base = 2L << 30;
-        return StateBackends.HASHMAP.equals(backend) ? base + (long) (1.3 * keys * stateBytesPerKey) : base;
+        return StateBackends.HASHMAP.equals(backend) ? base + (long) (1.3 * keys * memoryBytesPerKey) : base;
+    }
+
+    /**
+     * A key's state in memory, from its checkpointed bytes: parameters and both Adam moments are stored
+     * in four bytes (float32) but held as doubles, eight.
+     */
+    static long memoryBytesPerKey(ModelConfig model, long stateBytesPerKey) {
+        return stateBytesPerKey + 4L * 3L * ParameterLayout.of(model).size;
     }
 
     /** MemAvailable where the system says it (Linux), otherwise the physical memory. */

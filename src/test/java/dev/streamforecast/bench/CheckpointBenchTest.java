@@ -3,6 +3,7 @@ package dev.streamforecast.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.streamforecast.app.BenchCommand;
 import dev.streamforecast.event.Observation;
 import java.util.HashMap;
 import java.util.Map;
@@ -32,6 +33,14 @@ class CheckpointBenchTest {
         }
         assertEquals(keys, lastTs.size());
         lastTs.values().forEach(ts -> assertEquals(perKey * 1000L, ts));
+    }
+
+    @Test
+    void aKeyInMemoryHoldsItsFloat32ValuesAsDoubles() throws Exception {
+        long stored = CheckpointBench.stateBytesPerKey(BenchCommand.lstm32(), 40);
+        long memory = CheckpointBench.memoryBytesPerKey(BenchCommand.lstm32(), stored);
+        // parameters and moments are most of the state: in memory it nearly doubles
+        assertTrue(memory > 1.8 * stored && memory < 2 * stored, stored + " stored, " + memory + " in memory");
     }
 
     @Test
