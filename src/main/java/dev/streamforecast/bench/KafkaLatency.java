@@ -22,10 +22,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
-import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -240,17 +241,22 @@ public final class KafkaLatency {
         }
     }
 
-    /** Cancels the job unless it has ended, and waits until it has; never throws over a pending failure. */
-    private static void stop(JobClient job) throws InterruptedException {
-        try {
-            if (!job.getJobStatus().get().isGloballyTerminalState()) {
+    /**
+     * Cancels the job unless it has ended, and waits until it has; never throws over a pending failure.
+     * A bounded job may end by itself at any moment, and a local cluster shuts down with its job, after
+     * which the client answers no more questions: so the job's result is asked for, not its status.
+     */
+    static void stop(JobClient job) throws InterruptedException {
+        CompletableFuture<JobExecutionResult> result = job.getJobExecutionResult();
+        if (!result.isDone()) {
+            try {
                 job.cancel().get();
+            } catch (ExecutionException | IllegalStateException ended) {
+                // it ended meanwhile
             }
-        } catch (ExecutionException ended) {
-            // it ended meanwhile
         }
         try {
-            job.getJobExecutionResult().get();
+            result.get();
         } catch (ExecutionException cancelledOrFailed) {
             // a failure has already surfaced as a missing forecast
         }
@@ -574,10 +580,10 @@ public final class KafkaLatency {
                         return;
                     }
                 }
-                JobStatus status = job.getJobStatus().get();
-                if (status.isGloballyTerminalState() && status != JobStatus.FINISHED) {
-                    job.getJobExecutionResult().get();
-                    throw new IllegalStateException("the job ended with status " + status);
+                // a finished (bounded) job may still have forecasts on their way; a failed one has not
+                CompletableFuture<JobExecutionResult> result = job.getJobExecutionResult();
+                if (result.isDone()) {
+                    result.get(); // rethrows the job's failure or cancellation
                 }
                 if (System.nanoTime() > deadline) {
                     synchronized (this) {
