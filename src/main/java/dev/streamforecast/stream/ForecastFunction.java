@@ -143,20 +143,18 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Forecast> out) throws Exception {
-        if (timestamp == END_OF_INPUT && settings.exportModels) {
-            KeyRecord record = records.value();
-            if (record != null) {
-                SeriesState s = attach(attach(record.model, SeriesState.Part.WEIGHTS), SeriesState.Part.MOMENTS);
-                ctx.output(models, new ModelSnapshot(ctx.getCurrentKey(),
-                        ModelJson.write(settings.model, s, ctx.getCurrentKey())));
-            }
+        // read once: RocksDB and ForSt deserialise on every read
+        KeyRecord record = records.value();
+        if (timestamp == END_OF_INPUT && settings.exportModels && record != null) {
+            SeriesState s = attach(attach(record.model, SeriesState.Part.WEIGHTS), SeriesState.Part.MOMENTS);
+            ctx.output(models, new ModelSnapshot(ctx.getCurrentKey(),
+                    ModelJson.write(settings.model, s, ctx.getCurrentKey())));
         }
         Observation obs = pending.get(timestamp);
         if (obs != null) {
             pending.remove(timestamp);
-            process(obs, records.value(), ctx, out);
+            record = process(obs, record, ctx, out);
         }
-        KeyRecord record = records.value();
         if (record != null && record.expiryTimer == timestamp) {
             expireIfIdle(record, timestamp, ctx);
         }
@@ -197,7 +195,9 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
         return s;
     }
 
-    private void process(Observation obs, KeyRecord existing, Context ctx, Collector<Forecast> out) throws Exception {
+    /** Forecasts and learns from {@code obs}; returns the key's record as stored now ({@code existing} if refused). */
+    private KeyRecord process(Observation obs, KeyRecord existing, Context ctx, Collector<Forecast> out)
+            throws Exception {
         KeyRecord record = existing;
         SeriesState s;
         if (record == null) {
@@ -222,7 +222,7 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
             // the model refused the event and left the state untouched: nothing to store
             refused.inc();
             ctx.output(deadLetters, new DeadLetter("model", e.getMessage(), describe(obs)));
-            return;
+            return existing;
         }
         if (prediction.trained) {
             updates.inc();
@@ -248,6 +248,7 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
         out.collect(new Forecast(obs.key, obs.ts, obs.value, prediction.forecast, prediction.lower,
                 prediction.upper, s.events, s.updates, modelId));
         forecastsOut.inc();
+        return record;
     }
 
     private void reject(Context ctx, Observation obs, long last) {
