@@ -199,7 +199,8 @@ public final class BacktestCommand implements Callable<Integer> {
             case "csv-wide":
             case "csv-long":
                 CsvReaders.read(file, CsvReaders.Format.of(format), out::add,
-                        err -> rejected.add(new DeadLetter(file.getFileName() + ":" + err.line(), err.reason(), err.text())));
+                        err -> rejected.add(DeadLetter.ofText(file.getFileName() + ":" + err.line(), DeadLetter.MALFORMED,
+                                err.reason(), err.text())));
                 return out;
             case "jsonl":
                 ObservationCodec codec = new ObservationCodec(features);
@@ -211,11 +212,13 @@ public final class BacktestCommand implements Callable<Integer> {
                         if (line.isBlank()) {
                             continue;
                         }
-                        ObservationCodec.Result res = codec.decode(line.getBytes(StandardCharsets.UTF_8));
+                        byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+                        String origin = file.getFileName() + ":" + n;
+                        ObservationCodec.Result res = codec.decode(bytes);
                         if (res.isOk()) {
-                            out.add(res.observation());
+                            out.add(res.observation().from(origin, bytes));
                         } else {
-                            rejected.add(new DeadLetter(file.getFileName() + ":" + n, res.reason(), line));
+                            rejected.add(new DeadLetter(origin, DeadLetter.MALFORMED, res.reason(), bytes));
                         }
                     }
                 }

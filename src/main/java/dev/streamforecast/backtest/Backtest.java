@@ -137,7 +137,8 @@ public final class Backtest {
             }
         }
         forecasts.sort(Comparator.comparing((Forecast f) -> f.key).thenComparingLong(f -> f.ts));
-        deadLetters.sort(Comparator.comparing((DeadLetter d) -> d.origin).thenComparing(d -> d.payload));
+        deadLetters.sort(Comparator.comparing((DeadLetter d) -> String.valueOf(d.origin))
+                .thenComparing(d -> String.valueOf(d.kind)).thenComparing(d -> String.valueOf(d.payloadText())));
         double seconds = (System.nanoTime() - start) / 1e9;
         if (expected >= 0 && forecasts.size() + deadLetters.size() != expected) {
             // Every input event ends as a forecast or a dead letter; anything else is a lost record.

@@ -16,6 +16,16 @@ public class Observation {
     public long ts;
     public double value;
     public double[] features = new double[0];
+    /**
+     * Where the event came from (a Kafka topic-partition@offset, a file and line), or null when it was
+     * made in code; carried so that a refusal further on can say where the event came from.
+     */
+    public String origin;
+    /**
+     * The record exactly as received, for a dead letter if the event is refused further on; null when
+     * the event was made in code. Not part of the event's identity ({@link #equals}).
+     */
+    public byte[] payload;
 
     public Observation() {}
 
@@ -28,6 +38,13 @@ public class Observation {
         this.ts = ts;
         this.value = value;
         this.features = features;
+    }
+
+    /** This event with where it came from and the bytes it was decoded from. */
+    public Observation from(String origin, byte[] payload) {
+        this.origin = origin;
+        this.payload = payload;
+        return this;
     }
 
     @Override

@@ -11,12 +11,13 @@ public final class DeadLetterCodec {
     private DeadLetterCodec() {}
 
     public static byte[] encode(DeadLetter d) {
-        int hint = 64 + (d.payload == null ? 0 : d.payload.length()) + (d.reason == null ? 0 : d.reason.length());
+        int hint = 64 + (d.payload == null ? 0 : d.payload.length) + (d.reason == null ? 0 : d.reason.length());
         return JsonSupport.write(hint, g -> {
             g.writeStartObject();
             g.writeStringField("origin", d.origin);
+            g.writeStringField("kind", d.kind);
             g.writeStringField("reason", d.reason);
-            g.writeStringField("payload", d.payload);
+            g.writeStringField("payload", d.payloadText());
             g.writeEndObject();
         });
     }
@@ -24,8 +25,9 @@ public final class DeadLetterCodec {
     /** @throws IllegalArgumentException if the payload is not a dead letter written by {@link #encode} */
     public static DeadLetter decode(byte[] payload) {
         JsonNode root = JsonSupport.readObject(payload, WHAT);
-        return new DeadLetter(
+        return DeadLetter.ofText(
                 JsonSupport.text(root, "origin", WHAT),
+                JsonSupport.text(root, "kind", WHAT),
                 JsonSupport.text(root, "reason", WHAT),
                 JsonSupport.text(root, "payload", WHAT));
     }

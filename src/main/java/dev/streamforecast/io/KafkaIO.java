@@ -186,12 +186,11 @@ public final class KafkaIO {
         @Override
         public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Parsed> out) {
             ObservationCodec.Result r = codec.decode(record.value());
+            String origin = origin(record.topic(), record.partition(), record.offset());
             if (r.isOk()) {
-                out.collect(Parsed.of(r.observation()));
+                out.collect(Parsed.of(r.observation().from(origin, record.value())));
             } else {
-                RawRecord raw = new RawRecord(origin(record.topic(), record.partition(), record.offset()),
-                        record.value(), record.timestamp());
-                out.collect(Parsed.of(new DeadLetter(raw.origin, r.reason(), raw.payloadText())));
+                out.collect(Parsed.of(new DeadLetter(origin, DeadLetter.MALFORMED, r.reason(), record.value())));
             }
         }
 

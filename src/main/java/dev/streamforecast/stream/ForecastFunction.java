@@ -128,7 +128,7 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
         long watermark = ctx.timerService().currentWatermark();
         if (obs.ts <= watermark) {
             late.inc();
-            ctx.output(deadLetters, new DeadLetter("late", "event time " + obs.ts + " is behind the watermark "
+            ctx.output(deadLetters, DeadLetter.ofText(obs.origin, DeadLetter.LATE, "event time " + obs.ts + " is behind the watermark "
                     + watermark + " (max out-of-orderness " + settings.maxOutOfOrderness.toMillis() + " ms)",
                     describe(obs)));
             return;
@@ -221,7 +221,7 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
         } catch (IllegalArgumentException e) {
             // the model refused the event and left the state untouched: nothing to store
             refused.inc();
-            ctx.output(deadLetters, new DeadLetter("model", e.getMessage(), describe(obs)));
+            ctx.output(deadLetters, DeadLetter.ofText(obs.origin, DeadLetter.REFUSED, e.getMessage(), describe(obs)));
             return existing;
         }
         if (prediction.trained) {
@@ -256,14 +256,14 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
             duplicate(ctx, obs);
         } else {
             late.inc();
-            ctx.output(deadLetters, new DeadLetter("late", "event time " + obs.ts
+            ctx.output(deadLetters, DeadLetter.ofText(obs.origin, DeadLetter.LATE, "event time " + obs.ts
                     + " is not after the key's last processed event " + last, describe(obs)));
         }
     }
 
     private void duplicate(Context ctx, Observation obs) {
         duplicates.inc();
-        ctx.output(deadLetters, new DeadLetter("duplicate", "an event with key '" + obs.key
+        ctx.output(deadLetters, DeadLetter.ofText(obs.origin, DeadLetter.DUPLICATE, "an event with key '" + obs.key
                 + "' and event time " + obs.ts + " was already taken", describe(obs)));
     }
 

@@ -79,13 +79,13 @@ class BadInputITCase {
             assertEquals(valid, forecasts.size(), "every valid event forecast once");
             assertEquals(bad.size() + 2, dead.size(), "every bad record dead-lettered once: " + dead);
             for (Map.Entry<String, String> e : bad.entrySet()) {
-                DeadLetter d = dead.stream().filter(x -> e.getKey().equals(x.payload)).findFirst()
+                DeadLetter d = dead.stream().filter(x -> e.getKey().equals(x.payloadText())).findFirst()
                         .orElseThrow(() -> new AssertionError("no dead letter for " + e.getKey() + " in " + dead));
                 assertTrue(d.reason.contains(e.getValue()), d.reason + " should mention " + e.getValue());
                 assertTrue(d.origin.startsWith("observations-"), d.origin);
             }
-            assertEquals(1, dead.stream().filter(d -> d.origin.equals("duplicate")).count());
-            assertEquals(1, dead.stream().filter(d -> d.origin.equals("late")).count());
+            assertEquals(1, dead.stream().filter(d -> d.kind.equals("duplicate")).count());
+            assertEquals(1, dead.stream().filter(d -> d.kind.equals("late")).count());
         }
     }
 }

@@ -11,8 +11,8 @@ class DeadLetterCodecTest {
 
     @Test
     void writesOriginReasonAndPayloadAsText() {
-        DeadLetter d = new DeadLetter("observations-2@17", "missing field 'key'", "{\"ts\":0,\"value\":1}");
-        assertEquals("{\"origin\":\"observations-2@17\",\"reason\":\"missing field 'key'\","
+        DeadLetter d = DeadLetter.ofText("observations-2@17", DeadLetter.MALFORMED, "missing field 'key'", "{\"ts\":0,\"value\":1}");
+        assertEquals("{\"origin\":\"observations-2@17\",\"kind\":\"malformed\",\"reason\":\"missing field 'key'\","
                 + "\"payload\":\"{\\\"ts\\\":0,\\\"value\\\":1}\"}",
                 new String(DeadLetterCodec.encode(d), StandardCharsets.UTF_8));
     }
@@ -20,9 +20,9 @@ class DeadLetterCodecTest {
     @Test
     void roundTripKeepsEveryFieldIncludingNullsAndControlCharacters() {
         for (DeadLetter d : new DeadLetter[] {
-            new DeadLetter("observations-0@0", "malformed JSON: x", "not json \u0000\n\t\"\\ ü"),
-            new DeadLetter("late", "older than the watermark", null),
-            new DeadLetter(null, null, ""),
+            DeadLetter.ofText("observations-0@0", DeadLetter.MALFORMED, "malformed JSON: x", "not json \u0000\n\t\"\\ ü"),
+            DeadLetter.ofText("x.csv:3", DeadLetter.LATE, "older than the watermark", null),
+            DeadLetter.ofText(null, null, null, ""),
         }) {
             assertEquals(d, DeadLetterCodec.decode(DeadLetterCodec.encode(d)));
         }

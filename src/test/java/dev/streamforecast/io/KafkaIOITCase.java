@@ -109,7 +109,7 @@ class KafkaIOITCase {
             for (byte[] bad : badPayloads) {
                 long offset = producer.send(new ProducerRecord<>(INPUT, 0, null, bad)).get().offset();
                 String text = bad == null ? null : new String(bad, StandardCharsets.UTF_8);
-                expectedDead.add(new DeadLetter(KafkaIO.origin(INPUT, 0, offset), codec.decode(bad).reason(), text));
+                expectedDead.add(DeadLetter.ofText(KafkaIO.origin(INPUT, 0, offset), DeadLetter.MALFORMED, codec.decode(bad).reason(), text));
             }
             send(producer, codec, 0, expected);
 
@@ -217,7 +217,7 @@ class KafkaIOITCase {
         public void processElement(RawRecord raw, Context ctx, Collector<Forecast> out) {
             ObservationCodec.Result r = codec.decode(raw.payload);
             if (!r.isOk()) {
-                ctx.output(DEAD_LETTERS, new DeadLetter(raw.origin, r.reason(), raw.payloadText()));
+                ctx.output(DEAD_LETTERS, new DeadLetter(raw.origin, DeadLetter.MALFORMED, r.reason(), raw.payload));
                 return;
             }
             Observation o = r.observation();

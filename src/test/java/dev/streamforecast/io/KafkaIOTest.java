@@ -134,7 +134,7 @@ class KafkaIOTest {
 
     @Test
     void deadLettersHaveNoKey() {
-        DeadLetter d = new DeadLetter("observations-0@1", "missing field 'key'", "{}");
+        DeadLetter d = DeadLetter.ofText("observations-0@1", DeadLetter.MALFORMED, "missing field 'key'", "{}");
         ProducerRecord<byte[], byte[]> r = new KafkaIO.DeadLetterSerializer("dead").serialize(d, null, null);
         assertNull(r.key());
         assertEquals(d, DeadLetterCodec.decode(r.value()));

@@ -151,9 +151,9 @@ class ForecastFunctionTest {
             assertEquals(List.of(1.0, 2.0, 3.0), out.stream().map(f -> f.value).collect(Collectors.toList()));
             List<DeadLetter> dead = h.getSideOutput(ForecastTopology.DEAD_LETTERS).stream()
                     .map(r -> r.getValue()).collect(Collectors.toList());
-            assertEquals(List.of("duplicate", "late"), dead.stream().map(d -> d.origin).collect(Collectors.toList()));
+            assertEquals(List.of("duplicate", "late"), dead.stream().map(d -> d.kind).collect(Collectors.toList()));
             assertTrue(dead.get(1).reason.contains("not after the key's last processed event 20"), dead.get(1).reason);
-            assertTrue(dead.get(1).payload.contains("\"ts\":15"), dead.get(1).payload);
+            assertTrue(dead.get(1).payloadText().contains("\"ts\":15"), dead.get(1).payloadText());
         }
     }
 
