@@ -33,7 +33,9 @@ public final class LiveJob {
         String warm = config.get("model.warm-start");
         String json = warm.isBlank() ? null : Files.readString(Path.of(warm));
         return new JobSettings(config.model(), config.duration("events.max-out-of-orderness"),
-                config.duration("events.idle-state-retention"), json);
+                config.duration("events.idle-state-retention"), json)
+                .withMaxWait(config.duration("events.max-wait"))
+                .withOnShapeChange(JobSettings.ShapeChange.of(config.get("model.on-shape-change")));
     }
 
     /** Adds the job to {@code env}; a bounded source (replays, the demo) is passed as {@code stop}. */

@@ -54,13 +54,13 @@ public final class Backtest {
         DataStream<Observation> source = env.fromData(observations, TypeInformation.of(Observation.class))
                 .name("history").uid("history")
                 .assignTimestampsAndWatermarks(ForecastTopology.watermarks(settings)).name("event-time");
-        return execute(env, ForecastTopology.build(source, settings), observations.size(), progress);
+        return execute(env, ForecastTopology.build(source, settings.forReplay()), observations.size(), progress);
     }
 
     /** Replays decoded source records (a bounded Kafka topic, watermarked per partition). */
     public static Result replayParsed(StreamExecutionEnvironment env, DataStream<Parsed> parsed,
             JobSettings settings, PrintStream progress) throws Exception {
-        return execute(env, ForecastTopology.buildFromParsed(parsed, settings), -1, progress);
+        return execute(env, ForecastTopology.buildFromParsed(parsed, settings.forReplay()), -1, progress);
     }
 
     /** A local environment for replays: streaming mode (the live operator, timers and all). */

@@ -50,7 +50,9 @@ public final class AppConfig implements Serializable {
         d.put("job.parallelism", "0");
         d.put("job.checkpoint-interval", "10s");
         d.put("events.max-out-of-orderness", "5s");
+        d.put("events.max-wait", "5s");
         d.put("events.idle-state-retention", "7d");
+        d.put("model.on-shape-change", "fail");
         d.put("model.warm-start", "");
         ModelConfig.builder().build().toMap().forEach(d::put);
         return d;
@@ -106,6 +108,12 @@ public final class AppConfig implements Serializable {
         c.duration("job.checkpoint-interval");
         c.duration("events.max-out-of-orderness");
         c.duration("events.idle-state-retention");
+        c.duration("events.max-wait");
+        String shapeChange = all.get("model.on-shape-change").trim();
+        if (!shapeChange.equals("fail") && !shapeChange.equals("reset")) {
+            throw new IllegalArgumentException("invalid model.on-shape-change = " + shapeChange
+                    + ": expected fail or reset");
+        }
         c.integer("job.parallelism", 0, 10_000);
         for (String k : List.of("kafka.bootstrap-servers", "kafka.input-topic", "kafka.output-topic",
                 "kafka.dead-letter-topic", "kafka.group-id", "kafka.transactional-id-prefix", "job.name")) {

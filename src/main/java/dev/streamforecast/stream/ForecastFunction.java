@@ -9,46 +9,41 @@ import dev.streamforecast.model.OnlineForecaster;
 import dev.streamforecast.model.Prediction;
 import dev.streamforecast.model.SeriesState;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * The per-key forecaster: for each event, in event-time order, forecast the key's next value, emit it,
- * then learn.
+ * The per-key forecaster: each key's events, put in its own event-time order, are forecast, learned
+ * from and emitted.
  *
- * <p>With a positive out-of-orderness bound, events wait in keyed state until the watermark passes
- * them, so the model sees each key's events sorted by time; events the watermark has already passed,
- * and repeats of a timestamp, go to the dead-letter output with the reason. With a zero bound events are
- * used on arrival and anything not newer than the key's last event is late. Learning is triggered only
- * by event counts inside the model, never by timers or wall-clock time, so replaying the same input
- * gives the same forecasts bit for bit. Event-time timers serve only ordering and idle-key expiry.
+ * <p>{@link KeyOrder} decides from the key's own events alone which event is used when, and which is
+ * late or a repeat ({@link Refusals} turns those into dead letters with the original bytes). Each used
+ * event goes through {@link #use}: the key's model forecasts the next value, learns (every k1 events,
+ * inside the model: never triggered by timers or wall-clock time) and the forecast is emitted. The
+ * key's state lives in {@link KeyStateStore}.
  *
- * <p>A key's state is kept in three parts that change at different rates: a {@link KeyRecord} (the
- * model's per-event part and the key's event-time bookkeeping) written by every event, the weights
- * read by every event and written when the key learns, and the optimiser moments touched only when it
- * learns. A backend that serialises on access (RocksDB, ForSt) then moves a few kilobytes per event
- * instead of the whole model. On the heap backend the three states hold one object, so an event costs
- * one state lookup; a part missing from the record (after a restore, under a copy-on-write snapshot,
- * or always on RocksDB) is attached from its own state, never from a reference kept elsewhere.
+ * <p>Timers: the end of a bounded input (the final watermark) uses every waiting event and may export
+ * the models; in a live job, a key silent for {@code events.max-wait} of wall-clock time has its
+ * waiting events used, and one silent for {@code events.idle-state-retention} loses its state. Both
+ * measure silence from the key's last event or from the operator's start, whichever is later, so a
+ * restore gives a key its full wait again. A replay uses neither.
  */
 public class ForecastFunction extends KeyedProcessFunction<String, Observation, Forecast> {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ForecastFunction.class);
     /** Decay of the running forecast-error gauges, per event. */
     private static final double ERROR_DECAY = 0.01;
-
     /** The timer of the end of a bounded input: the final watermark reaches it, nothing else does. */
-    private static final long END_OF_INPUT = Long.MAX_VALUE;
+    static final long END_OF_INPUT = Long.MAX_VALUE;
+    /** Keyed states per key with a model: the record, the weights and the moments. */
+    public static final int STATES_PER_KEY = KeyStateStore.STATES_PER_KEY;
 
     private final JobSettings settings;
     private final OutputTag<DeadLetter> deadLetters;
@@ -58,17 +53,25 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
     private transient SeriesState warmStart;
     private transient Prediction prediction;
     private transient String modelId;
-    private transient ValueState<KeyRecord> records;
-    private transient ValueState<SeriesState> weights;
-    private transient ValueState<SeriesState> moments;
-    private transient MapState<Long, Observation> pending;
+    private transient long shape;
+    private transient KeyStateStore store;
+    private transient KeyOrder order;
+    private transient KeyOrder.Use use;
+    private transient Refusals refusals;
+    private transient long maxWait;
+    private transient long retention;
+    private transient long openedAt;
+
+    // the event or timer being handled
+    private transient KeyRecord record;
+    private transient Context context;
+    private transient Collector<Forecast> out;
 
     private transient Counter eventsIn;
     private transient Counter forecastsOut;
-    private transient Counter late;
-    private transient Counter duplicates;
     private transient Counter updates;
-    private transient Counter refused;
+    private transient Counter silentFlushes;
+    private transient Counter shapeResets;
     private transient long keysCreated;
     private transient long keysExpired;
     private transient Histogram updateNanos;
@@ -82,31 +85,30 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
         this.models = models;
     }
 
-    /** Keyed states per key: the record, the weights and the moments (and events waiting for order). */
-    public static final int STATES_PER_KEY = 3;
-
     @Override
     public void open(OpenContext openContext) {
         forecaster = new OnlineForecaster(settings.model);
         prediction = new Prediction();
         modelId = settings.model.id();
         if (settings.warmStartModelJson != null) {
-            ModelJson.Model warm = ModelJson.read(settings.warmStartModelJson);
-            warmStart = forecaster.newState(warm.state);
+            warmStart = forecaster.newState(ModelJson.read(settings.warmStartModelJson).state);
         }
-        records = getRuntimeContext().getState(new ValueStateDescriptor<>("series", SeriesStateSerializer.RECORDS));
-        weights = getRuntimeContext().getState(new ValueStateDescriptor<>("weights", SeriesStateSerializer.WEIGHTS));
-        moments = getRuntimeContext().getState(new ValueStateDescriptor<>("moments", SeriesStateSerializer.MOMENTS));
-        pending = getRuntimeContext().getMapState(new MapStateDescriptor<>("pending", Types.LONG,
-                TypeInformation.of(Observation.class)));
+        StateShape stateShape = StateShape.of(settings.model);
+        shape = stateShape.fingerprint();
+        store = new KeyStateStore(getRuntimeContext(), stateShape, settings.onShapeChange);
+        order = new KeyOrder(settings.maxOutOfOrderness.toMillis());
+        use = this::use;
+        maxWait = settings.maxWait.toMillis();
+        retention = settings.replay ? 0 : settings.idleStateRetention.toMillis();
+        openedAt = KeyRecord.NONE;
 
         MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("forecaster");
+        refusals = new Refusals(settings.maxOutOfOrderness.toMillis(), g);
         eventsIn = g.counter("eventsIn");
         forecastsOut = g.counter("forecastsOut");
-        late = g.counter("lateEvents");
-        duplicates = g.counter("duplicateEvents");
         updates = g.counter("trainingUpdates");
-        refused = g.counter("refusedEvents");
+        silentFlushes = g.counter("silentKeyFlushes");
+        shapeResets = g.counter("shapeResets");
         g.gauge("keysWithState", () -> keysCreated - keysExpired);
         updateNanos = g.histogram("updateLatencyNanos", new DescriptiveStatisticsHistogram(1000));
         g.gauge("ewmaAbsErrorModel", () -> errorModel);
@@ -114,116 +116,51 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
     }
 
     @Override
-    public void processElement(Observation obs, Context ctx, Collector<Forecast> out) throws Exception {
+    public void processElement(Observation obs, Context ctx, Collector<Forecast> collector) throws Exception {
         eventsIn.inc();
-        KeyRecord record = records.value();
-        if (record != null && obs.ts <= record.lastTs) {
-            reject(ctx, obs, record.lastTs);
+        String problem = problem(obs);
+        if (problem != null) {
+            ctx.output(deadLetters, refusals.refused(obs, problem));
             return;
         }
-        if (settings.maxOutOfOrderness.isZero()) {
-            process(obs, record, ctx, out);
-            return;
+        long now = now(ctx);
+        KeyRecord r = store.record();
+        if (r == null) {
+            r = new KeyRecord();
+            keysCreated++;
         }
-        long watermark = ctx.timerService().currentWatermark();
-        if (obs.ts <= watermark) {
-            late.inc();
-            ctx.output(deadLetters, DeadLetter.ofText(obs.origin, DeadLetter.LATE, "event time " + obs.ts + " is behind the watermark "
-                    + watermark + " (max out-of-orderness " + settings.maxOutOfOrderness.toMillis() + " ms)",
-                    describe(obs)));
-            return;
-        }
-        if (pending.contains(obs.ts)) {
-            duplicate(ctx, obs);
-            return;
-        }
-        pending.put(obs.ts, obs);
-        ctx.timerService().registerEventTimeTimer(obs.ts);
-    }
-
-    @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Forecast> out) throws Exception {
-        // read once: RocksDB and ForSt deserialise on every read
-        KeyRecord record = records.value();
-        if (timestamp == END_OF_INPUT && settings.exportModels && record != null) {
-            SeriesState s = attach(attach(record.model, SeriesState.Part.WEIGHTS), SeriesState.Part.MOMENTS);
-            ctx.output(models, new ModelSnapshot(ctx.getCurrentKey(),
-                    ModelJson.write(settings.model, s, ctx.getCurrentKey())));
-        }
-        Observation obs = pending.get(timestamp);
-        if (obs != null) {
-            pending.remove(timestamp);
-            record = process(obs, record, ctx, out);
-        }
-        if (record != null && record.expiryTimer == timestamp) {
-            expireIfIdle(record, timestamp, ctx);
+        bind(r, ctx, collector);
+        switch (order.offer(r, obs, store, use)) {
+            case LATE:
+                ctx.output(deadLetters, refusals.late(obs, r.lastTs));
+                return;
+            case DUPLICATE:
+                ctx.output(deadLetters, refusals.duplicate(obs));
+                return;
+            default:
+                r.lastArrival = now;
+                schedule(r, now);
+                store.putRecord(r);
         }
     }
 
-    /**
-     * The key's expiry timer fired: its state goes if no event came within the retention and none is
-     * waiting; otherwise the timer moves to the last event's time plus the retention. One timer per
-     * retention period, rather than a delete and a register for every event.
-     */
-    private void expireIfIdle(KeyRecord record, long timestamp, Context ctx) throws Exception {
-        record.expiryTimer = KeyRecord.NO_TIMER;
-        long idleAt = record.lastTs + settings.idleStateRetention.toMillis();
-        if (idleAt <= timestamp && pending.isEmpty()) {
-            records.clear();
-            weights.clear();
-            moments.clear();
-            keysExpired++;
-            return;
+    /** Forecasts from {@code obs}, learns from it, emits the forecast: one used event. */
+    private void use(Observation obs) throws Exception {
+        KeyRecord r = record;
+        boolean created = r.model == null || !continuable(r);
+        if (created) {
+            r.model = warmStart != null ? warmStart.copy() : forecaster.newState(context.getCurrentKey());
+            r.shape = shape;
         }
-        if (idleAt > timestamp) {
-            record.expiryTimer = idleAt;
-            ctx.timerService().registerEventTimeTimer(idleAt);
-        }
-        // otherwise events are waiting; the next one processed registers a new timer
-        records.update(record);
-    }
-
-    /** {@code s} with {@code part} attached from its own keyed state if it does not hold it yet. */
-    private SeriesState attach(SeriesState s, SeriesState.Part part) throws Exception {
-        if (!s.has(part)) {
-            SeriesState stored = (part == SeriesState.Part.WEIGHTS ? weights : moments).value();
-            if (stored == null) {
-                throw new IllegalStateException("key state has no " + part + " part");
-            }
-            s.adopt(part, stored);
-        }
-        return s;
-    }
-
-    /** Forecasts and learns from {@code obs}; returns the key's record as stored now ({@code existing} if refused). */
-    private KeyRecord process(Observation obs, KeyRecord existing, Context ctx, Collector<Forecast> out)
-            throws Exception {
-        KeyRecord record = existing;
-        SeriesState s;
-        if (record == null) {
-            s = warmStart != null ? warmStart.copy() : forecaster.newState(ctx.getCurrentKey());
-            record = new KeyRecord(s);
-            if (settings.exportModels) {
-                ctx.timerService().registerEventTimeTimer(END_OF_INPUT);
-            }
-        } else {
-            s = attach(record.model, SeriesState.Part.WEIGHTS);
-            if (forecaster.trainsNext(s)) {
-                attach(s, SeriesState.Part.MOMENTS);
-            }
+        SeriesState s = store.attach(r, SeriesState.Part.WEIGHTS);
+        if (forecaster.trainsNext(s)) {
+            store.attach(r, SeriesState.Part.MOMENTS);
         }
         double previousForecast = s.lastForecast;
         double previousValue = s.lastValue;
         boolean hadHistory = s.events > 0;
         long start = System.nanoTime();
-        try {
-            forecaster.observe(s, obs.value, obs.features, prediction);
-        } catch (IllegalArgumentException e) {
-            // the model refused the event and left the state untouched: nothing to store
-            refused.inc();
-            ctx.output(deadLetters, DeadLetter.ofText(obs.origin, DeadLetter.REFUSED, e.getMessage(), describe(obs)));
-            return existing;
-        }
+        forecaster.observe(s, obs.value, obs.features, prediction);
         if (prediction.trained) {
             updates.inc();
             updateNanos.update(System.nanoTime() - start);
@@ -232,47 +169,150 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
             errorModel += ERROR_DECAY * (Math.abs(obs.value - previousForecast) - errorModel);
             errorPersistence += ERROR_DECAY * (Math.abs(obs.value - previousValue) - errorPersistence);
         }
-        record.lastTs = obs.ts;
-        if (!settings.idleStateRetention.isZero() && record.expiryTimer == KeyRecord.NO_TIMER) {
-            record.expiryTimer = obs.ts + settings.idleStateRetention.toMillis();
-            ctx.timerService().registerEventTimeTimer(record.expiryTimer);
-        }
-        records.update(record);
-        if (existing == null || prediction.trained) {
-            weights.update(s);
-            moments.update(s);
-        }
-        if (existing == null) {
-            keysCreated++;
+        if (created || prediction.trained) {
+            store.putModel(r);
         }
         out.collect(new Forecast(obs.key, obs.ts, obs.value, prediction.forecast, prediction.lower,
                 prediction.upper, s.events, s.updates, modelId));
         forecastsOut.inc();
-        return record;
     }
 
-    private void reject(Context ctx, Observation obs, long last) {
-        if (obs.ts == last) {
-            duplicate(ctx, obs);
-        } else {
-            late.inc();
-            ctx.output(deadLetters, DeadLetter.ofText(obs.origin, DeadLetter.LATE, "event time " + obs.ts
-                    + " is not after the key's last processed event " + last, describe(obs)));
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Forecast> collector) throws Exception {
+        KeyRecord r = store.record();
+        if (r == null) {
+            return;
+        }
+        bind(r, ctx, collector);
+        if (ctx.timeDomain() == TimeDomain.EVENT_TIME) {
+            if (timestamp == END_OF_INPUT) {
+                order.flush(r, store, use);
+                export(r, ctx);
+                store.putRecord(r);
+            }
+            // any other event-time timer is an earlier format's, with nothing left to do
+            return;
+        }
+        long now = now(ctx);
+        long quietSince = Math.max(r.lastArrival, openedAt);
+        if (timestamp == r.flushTimer) {
+            r.flushTimer = KeyRecord.NONE;
+            if (r.pendingCount > 0 && now - quietSince >= maxWait) {
+                silentFlushes.inc();
+                order.flush(r, store, use);
+            }
+            schedule(r, now);
+        }
+        if (timestamp == r.expiryTimer) {
+            r.expiryTimer = KeyRecord.NONE;
+            if (now - quietSince >= retention) {
+                order.flush(r, store, use);
+                store.clear();
+                keysExpired++;
+                return;
+            }
+            schedule(r, now);
+        }
+        store.putRecord(r);
+    }
+
+    /**
+     * Registers what the key needs: the end-of-input timer while events wait, and in a live job the
+     * wall-clock timers of a silent key's waiting events and of idle expiry, each once per period.
+     */
+    private void schedule(KeyRecord r, long now) {
+        long quietSince = Math.max(r.lastArrival, openedAt);
+        if (r.pendingCount > 0) {
+            context.timerService().registerEventTimeTimer(END_OF_INPUT);
+            if (!settings.replay && r.flushTimer == KeyRecord.NONE) {
+                r.flushTimer = Math.max(now, quietSince + maxWait);
+                context.timerService().registerProcessingTimeTimer(r.flushTimer);
+            }
+        }
+        if (retention > 0 && r.expiryTimer == KeyRecord.NONE) {
+            r.expiryTimer = Math.max(now, quietSince + retention);
+            context.timerService().registerProcessingTimeTimer(r.expiryTimer);
         }
     }
 
-    private void duplicate(Context ctx, Observation obs) {
-        duplicates.inc();
-        ctx.output(deadLetters, DeadLetter.ofText(obs.origin, DeadLetter.DUPLICATE, "an event with key '" + obs.key
-                + "' and event time " + obs.ts + " was already taken", describe(obs)));
+    private void export(KeyRecord r, Context ctx) throws Exception {
+        if (settings.exportModels && r.model != null) {
+            store.attach(r, SeriesState.Part.WEIGHTS);
+            SeriesState s = store.attach(r, SeriesState.Part.MOMENTS);
+            ctx.output(models, new ModelSnapshot(ctx.getCurrentKey(),
+                    ModelJson.write(settings.model, s, ctx.getCurrentKey())));
+        }
+        if (settings.exportModels && r.model == null) {
+            LOG.debug("key {} has no model to export", ctx.getCurrentKey());
+        }
     }
 
-    private static String describe(Observation obs) {
-        StringBuilder b = new StringBuilder("{\"key\":\"").append(obs.key.replace("\"", "\\\""))
-                .append("\",\"ts\":").append(obs.ts).append(",\"value\":").append(obs.value);
-        if (obs.features != null && obs.features.length > 0) {
-            b.append(",\"features\":").append(java.util.Arrays.toString(obs.features));
+    /**
+     * Whether the key's model was made under this job's shaping settings. A model of another shape is
+     * dropped (the key starts afresh, counted) when {@code model.on-shape-change=reset}; otherwise the
+     * job fails, naming the difference. Models restored from before shapes were recorded are compared
+     * by the sizes of their arrays.
+     */
+    private boolean continuable(KeyRecord r) throws Exception {
+        if (r.shape == shape) {
+            return true;
         }
-        return b.append('}').toString();
+        String mismatch = r.shape != 0 ? "its shaping settings differ (fingerprint " + Long.toHexString(r.shape)
+                + " against " + Long.toHexString(shape) + ")" : legacyMismatch(r);
+        if (mismatch == null) {
+            r.shape = shape;
+            return true;
+        }
+        if (settings.onShapeChange == JobSettings.ShapeChange.RESET) {
+            if (shapeResets.getCount() == 0) {
+                LOG.warn("model.on-shape-change=reset: key '{}' starts afresh: {} (further such keys are counted "
+                        + "in the shapeResets metric)", context.getCurrentKey(), mismatch);
+            }
+            shapeResets.inc();
+            store.clearModel();
+            return false;
+        }
+        throw new SuppressRestartsException(new IllegalStateException("key '" + context.getCurrentKey()
+                + "': the restored model cannot continue under this job's settings: " + mismatch
+                + ". Restore with the settings it was made under, or set model.on-shape-change=reset to start "
+                + "such keys afresh"));
+    }
+
+    /** How a model restored from before shapes were recorded differs from this job's, or null. */
+    private String legacyMismatch(KeyRecord r) throws Exception {
+        store.attach(r, SeriesState.Part.WEIGHTS);
+        SeriesState restored = store.attach(r, SeriesState.Part.MOMENTS);
+        return StateShape.mismatch(restored, SeriesState.allocate(settings.model));
+    }
+
+    /** Why the model cannot take {@code obs}, or null; checked before anything is stored. */
+    private String problem(Observation obs) {
+        if (!Double.isFinite(obs.value)) {
+            return "value must be a finite number, got " + obs.value;
+        }
+        int n = obs.features == null ? 0 : obs.features.length;
+        if (n != settings.model.features.size()) {
+            return "expected " + settings.model.features.size() + " features " + settings.model.features + ", got " + n;
+        }
+        for (int i = 0; i < n; i++) {
+            if (!Double.isFinite(obs.features[i])) {
+                return "feature '" + settings.model.features.get(i) + "' must be a finite number, got " + obs.features[i];
+            }
+        }
+        return null;
+    }
+
+    private long now(Context ctx) {
+        long now = ctx.timerService().currentProcessingTime();
+        if (openedAt == KeyRecord.NONE) {
+            openedAt = now;
+        }
+        return now;
+    }
+
+    private void bind(KeyRecord r, Context ctx, Collector<Forecast> collector) {
+        record = r;
+        context = ctx;
+        out = collector;
     }
 }

@@ -37,29 +37,21 @@ public final class ForecastTopology {
     }
 
     /**
-     * Event-time watermarks for observations, bounded by the settings' out-of-orderness. A parallel
-     * instance that receives nothing for a minute stops holding the watermark back.
+     * Event time for observations, without watermarks: each key's order is decided by its own events
+     * (see {@link KeyOrder}), never by a watermark that other keys' clocks move. The only watermark the
+     * forecaster acts on is the final one of a bounded input, which every source emits when it ends.
      */
     public static WatermarkStrategy<Observation> watermarks(JobSettings settings) {
-        return WatermarkStrategy.<Observation>forBoundedOutOfOrderness(settings.maxOutOfOrderness)
-                .withTimestampAssigner((obs, previous) -> obs.ts)
-                .withIdleness(java.time.Duration.ofMinutes(1));
+        return WatermarkStrategy.<Observation>noWatermarks().withTimestampAssigner((obs, previous) -> obs.ts);
     }
 
-    /**
-     * Watermarks for decoded source records, per Kafka partition when given to the source: an
-     * observation's event time; dead letters do not move event time.
-     */
+    /** Event time for decoded source records, as {@link #watermarks}: no watermarks. */
     public static WatermarkStrategy<Parsed> sourceWatermarks(JobSettings settings) {
-        return WatermarkStrategy.<Parsed>forBoundedOutOfOrderness(settings.maxOutOfOrderness)
-                .withTimestampAssigner((p, previous) -> p.observation != null ? p.observation.ts : Long.MIN_VALUE)
-                .withIdleness(java.time.Duration.ofMinutes(1));
+        return WatermarkStrategy.<Parsed>noWatermarks()
+                .withTimestampAssigner((p, previous) -> p.observation != null ? p.observation.ts : previous);
     }
 
-    /**
-     * The whole pipeline from decoded source records that already carry event time (see
-     * {@link #sourceWatermarks}): records the source could not decode join the forecaster's dead letters.
-     */
+    /** The whole pipeline from decoded source records: those the source could not decode join the dead letters. */
     public static Outputs buildFromParsed(DataStream<Parsed> parsed, JobSettings settings) {
         SingleOutputStreamOperator<Observation> observations = parsed
                 .process(new SplitParsed())
@@ -70,10 +62,7 @@ public final class ForecastTopology {
                 out.models);
     }
 
-    /**
-     * Keys already-timestamped observations by series and forecasts each; {@code observations} must
-     * carry event-time timestamps and watermarks (see {@link #watermarks}).
-     */
+    /** Keys observations by series and forecasts each. */
     public static Outputs build(DataStream<Observation> observations, JobSettings settings) {
         SingleOutputStreamOperator<Forecast> forecasts = observations
                 .keyBy(obs -> obs.key)

@@ -3,55 +3,116 @@ package dev.streamforecast.stream;
 import dev.streamforecast.model.ModelConfig;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.Locale;
 
 /**
- * What the forecasting topology needs beyond the model: event-time bounds, idle-key expiry, and an
- * optional warm-start model for new keys.
+ * What the forecasting topology needs beyond the model: the per-key ordering of events, idle-key
+ * expiry, what to do with state of another shape, and an optional warm-start model for new keys.
  */
 public final class JobSettings implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
+
+    /** What a restore does with keys whose state was made under other shaping settings. */
+    public enum ShapeChange {
+        /** The job fails at start naming every setting that changed. */
+        FAIL,
+        /** Such keys start afresh, counted in the {@code shapeResets} metric. */
+        RESET;
+
+        public static ShapeChange of(String name) {
+            for (ShapeChange c : values()) {
+                if (c.name().equalsIgnoreCase(name.strip())) {
+                    return c;
+                }
+            }
+            throw new IllegalArgumentException("invalid model.on-shape-change = " + name + ": expected fail or reset");
+        }
+
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     public final ModelConfig model;
-    /** Events up to this much older than the newest seen are reordered; older ones are late. */
+    /**
+     * A key's events are held until the key's own newest event time is this much past them, so that
+     * older events arriving within it are used in time order; an event older than one its key has
+     * already used is late. Zero uses events in arrival order.
+     */
     public final Duration maxOutOfOrderness;
-    /** A key with no event for this long (in event time) has its state dropped; zero keeps it forever. */
+    /**
+     * In a live job, a key's waiting events are used anyway once the key has sent nothing for this long
+     * of wall-clock time (a silent key must not hold its last events for ever). Replays never use it.
+     */
+    public final Duration maxWait;
+    /** A key that receives nothing for this long (wall-clock) has its state dropped; zero keeps it forever. */
     public final Duration idleStateRetention;
+    public final ShapeChange onShapeChange;
     /** The JSON form of a trained model that new keys start from, or null for seeded random weights. */
     public final String warmStartModelJson;
     /** Emit every key's model when the input ends (bounded replays only; a live stream never ends). */
     public final boolean exportModels;
+    /**
+     * A bounded replay: nothing depends on wall-clock time (no wall-clock release of waiting events, no
+     * idle expiry), waiting events are used when the input ends.
+     */
+    public final boolean replay;
 
     public JobSettings(ModelConfig model, Duration maxOutOfOrderness, Duration idleStateRetention,
             String warmStartModelJson) {
-        this(model, maxOutOfOrderness, idleStateRetention, warmStartModelJson, false);
+        this(model, maxOutOfOrderness, maxOutOfOrderness, idleStateRetention, ShapeChange.FAIL, warmStartModelJson,
+                false, false);
     }
 
-    private JobSettings(ModelConfig model, Duration maxOutOfOrderness, Duration idleStateRetention,
-            String warmStartModelJson, boolean exportModels) {
+    private JobSettings(ModelConfig model, Duration maxOutOfOrderness, Duration maxWait, Duration idleStateRetention,
+            ShapeChange onShapeChange, String warmStartModelJson, boolean exportModels, boolean replay) {
         this.model = model;
         this.maxOutOfOrderness = maxOutOfOrderness;
+        this.maxWait = maxWait;
         this.idleStateRetention = idleStateRetention;
+        this.onShapeChange = onShapeChange;
         this.warmStartModelJson = warmStartModelJson;
         this.exportModels = exportModels;
-    }
-
-    public JobSettings withModelExport(boolean export) {
-        return new JobSettings(model, maxOutOfOrderness, idleStateRetention, warmStartModelJson, export);
+        this.replay = replay;
     }
 
     public static JobSettings defaults(ModelConfig model) {
         return new JobSettings(model, Duration.ofSeconds(5), Duration.ofDays(7), null);
     }
 
+    public JobSettings withModelExport(boolean export) {
+        return new JobSettings(model, maxOutOfOrderness, maxWait, idleStateRetention, onShapeChange,
+                warmStartModelJson, export, replay);
+    }
+
     public JobSettings withMaxOutOfOrderness(Duration d) {
-        return new JobSettings(model, d, idleStateRetention, warmStartModelJson, exportModels);
+        return new JobSettings(model, d, maxWait, idleStateRetention, onShapeChange, warmStartModelJson,
+                exportModels, replay);
+    }
+
+    public JobSettings withMaxWait(Duration d) {
+        return new JobSettings(model, maxOutOfOrderness, d, idleStateRetention, onShapeChange, warmStartModelJson,
+                exportModels, replay);
     }
 
     public JobSettings withIdleStateRetention(Duration d) {
-        return new JobSettings(model, maxOutOfOrderness, d, warmStartModelJson, exportModels);
+        return new JobSettings(model, maxOutOfOrderness, maxWait, d, onShapeChange, warmStartModelJson,
+                exportModels, replay);
+    }
+
+    public JobSettings withOnShapeChange(ShapeChange c) {
+        return new JobSettings(model, maxOutOfOrderness, maxWait, idleStateRetention, c, warmStartModelJson,
+                exportModels, replay);
     }
 
     public JobSettings withWarmStart(String json) {
-        return new JobSettings(model, maxOutOfOrderness, idleStateRetention, json, exportModels);
+        return new JobSettings(model, maxOutOfOrderness, maxWait, idleStateRetention, onShapeChange, json,
+                exportModels, replay);
+    }
+
+    /** These settings for a bounded replay: a pure function of the input, whatever the wall clock. */
+    public JobSettings forReplay() {
+        return new JobSettings(model, maxOutOfOrderness, maxWait, Duration.ZERO, onShapeChange, warmStartModelJson,
+                exportModels, true);
     }
 }

@@ -3,29 +3,52 @@ package dev.streamforecast.stream;
 import dev.streamforecast.model.SeriesState;
 import dev.streamforecast.model.SeriesState.Part;
 import java.io.IOException;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 
 /**
  * Flink serializers for the keyed state of {@link ForecastFunction}: one part of a key's
  * {@link SeriesState} each ({@link #WEIGHTS}, {@link #MOMENTS}), and the {@link KeyRecord} that carries
- * the per-event part. Each writes only its part, in the model's own compact binary form, versioned
- * inside the payload ({@link SeriesState#SCHEMA_VERSION}), so no Kryo and no reflection touch the
- * model state, and copies (for the heap backend's copy-on-write during snapshots) copy only that part.
+ * the per-event part and the key's bookkeeping. Each writes only its part, in the model's own compact
+ * binary form, so no Kryo and no reflection touch the model state, and copies (for the heap backend's
+ * copy-on-write during snapshots) copy only that part.
+ *
+ * <p>Versioning. Each serializer's snapshot (written into every checkpoint and savepoint) has a
+ * version, and the record serializer's snapshot carries the {@link StateShape} the state was made
+ * under. On restore, {@link RecordsSnapshot#resolveSchemaCompatibility} compares it with the new
+ * job's: when shaping settings changed, the job fails at start naming each one with its old and new
+ * value (without restart attempts, which could not succeed), unless {@code model.on-shape-change=reset}
+ * asks for such keys to start afresh. Snapshot version 3 is the format before shapes were recorded
+ * (schema-2 model state); its records are read by a legacy serializer and migrated.
  */
-public abstract class SeriesStateSerializer<T> extends TypeSerializerSingleton<T> {
-    private static final long serialVersionUID = 1L;
+public abstract class SeriesStateSerializer<T> extends TypeSerializer<T> {
+    private static final long serialVersionUID = 2L;
+
+    /** The snapshot version written now; 3 was written by the serializers before shapes were recorded. */
+    static final int SNAPSHOT_VERSION = 4;
+    static final int LEGACY_SNAPSHOT_VERSION = 3;
+    /** The layout of a record's bytes, written first in each record. */
+    static final int RECORD_FORMAT = 3;
 
     public static final Weights WEIGHTS = new Weights();
     public static final Moments MOMENTS = new Moments();
-    public static final Records RECORDS = new Records();
 
     @Override
     public boolean isImmutableType() {
         return false;
+    }
+
+    @Override
+    public TypeSerializer<T> duplicate() {
+        return this; // stateless
     }
 
     @Override
@@ -48,9 +71,24 @@ public abstract class SeriesStateSerializer<T> extends TypeSerializerSingleton<T
         serialize(deserialize(source), target);
     }
 
+    @Override
+    public boolean equals(Object o) {
+        return o != null && o.getClass() == getClass();
+    }
+
+    @Override
+    public int hashCode() {
+        return getClass().hashCode();
+    }
+
+    /** The record serializer for state made under {@code shape}. */
+    public static Records records(StateShape shape, JobSettings.ShapeChange onShapeChange) {
+        return new Records(shape, onShapeChange);
+    }
+
     /** One part of the model, as a {@link SeriesState} holding only that part. */
     abstract static class PartSerializer extends SeriesStateSerializer<SeriesState> {
-        private static final long serialVersionUID = 1L;
+        private static final long serialVersionUID = 2L;
         private final Part part;
 
         PartSerializer(Part part) {
@@ -82,7 +120,7 @@ public abstract class SeriesStateSerializer<T> extends TypeSerializerSingleton<T
 
     /** The network's parameters. */
     public static final class Weights extends PartSerializer {
-        private static final long serialVersionUID = 1L;
+        private static final long serialVersionUID = 2L;
 
         private Weights() {
             super(Part.WEIGHTS);
@@ -96,7 +134,7 @@ public abstract class SeriesStateSerializer<T> extends TypeSerializerSingleton<T
 
     /** Adam's moments and step. */
     public static final class Moments extends PartSerializer {
-        private static final long serialVersionUID = 1L;
+        private static final long serialVersionUID = 2L;
 
         private Moments() {
             super(Part.MOMENTS);
@@ -108,11 +146,9 @@ public abstract class SeriesStateSerializer<T> extends TypeSerializerSingleton<T
         }
     }
 
-    /** The per-key record: event-time bookkeeping and the model's per-event part. */
-    public static final class Records extends SeriesStateSerializer<KeyRecord> {
+    /** Key records, in one format or another. */
+    abstract static class RecordSerializer extends SeriesStateSerializer<KeyRecord> {
         private static final long serialVersionUID = 1L;
-
-        private Records() {}
 
         @Override
         public KeyRecord createInstance() {
@@ -121,52 +157,254 @@ public abstract class SeriesStateSerializer<T> extends TypeSerializerSingleton<T
 
         @Override
         public KeyRecord copy(KeyRecord from) {
-            KeyRecord c = new KeyRecord(from.model.copy(Part.RECURRENT));
-            c.lastTs = from.lastTs;
-            c.expiryTimer = from.expiryTimer;
-            return c;
+            return from.copy();
+        }
+    }
+
+    /** The per-key record: bookkeeping, shape fingerprint and the model's per-event part. */
+    public static final class Records extends RecordSerializer {
+        private static final long serialVersionUID = 2L;
+        private final StateShape shape;
+        private final JobSettings.ShapeChange onShapeChange;
+
+        Records(StateShape shape, JobSettings.ShapeChange onShapeChange) {
+            this.shape = Objects.requireNonNull(shape, "shape");
+            this.onShapeChange = Objects.requireNonNull(onShapeChange, "onShapeChange");
         }
 
         @Override
-        public void serialize(KeyRecord record, DataOutputView target) throws IOException {
-            target.writeLong(record.lastTs);
-            target.writeLong(record.expiryTimer);
-            record.model.write(Part.RECURRENT, target);
+        public void serialize(KeyRecord r, DataOutputView target) throws IOException {
+            target.writeInt(RECORD_FORMAT);
+            target.writeLong(r.lastTs);
+            target.writeLong(r.clock);
+            target.writeInt(r.pendingCount);
+            target.writeLong(r.pendingMin);
+            target.writeLong(r.lastArrival);
+            target.writeLong(r.expiryTimer);
+            target.writeLong(r.flushTimer);
+            target.writeLong(r.shape);
+            target.writeBoolean(r.model != null);
+            if (r.model != null) {
+                r.model.write(Part.RECURRENT, target);
+            }
         }
 
         @Override
         public KeyRecord deserialize(DataInputView source) throws IOException {
-            KeyRecord r = new KeyRecord(new SeriesState());
+            int format = source.readInt();
+            if (format != RECORD_FORMAT) {
+                throw new IOException("unsupported key record format " + format + " (this build reads "
+                        + RECORD_FORMAT + ")");
+            }
+            KeyRecord r = new KeyRecord();
             r.lastTs = source.readLong();
+            r.clock = source.readLong();
+            r.pendingCount = source.readInt();
+            r.pendingMin = source.readLong();
+            r.lastArrival = source.readLong();
             r.expiryTimer = source.readLong();
+            r.flushTimer = source.readLong();
+            r.shape = source.readLong();
+            if (source.readBoolean()) {
+                r.model = new SeriesState();
+                r.model.read(Part.RECURRENT, source);
+            }
+            return r;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Records && ((Records) o).shape.equals(shape);
+        }
+
+        @Override
+        public int hashCode() {
+            return shape.hashCode();
+        }
+
+        @Override
+        public TypeSerializerSnapshot<KeyRecord> snapshotConfiguration() {
+            return new RecordsSnapshot(shape, onShapeChange);
+        }
+    }
+
+    /**
+     * Reads the records of snapshot version 3 (schema-2 model state): last event time, the event-time
+     * expiry timer (no longer used), the model's per-event part. Their waiting events stay in the
+     * pending map, uncounted until the key is next touched; the shape was not recorded.
+     */
+    static final class LegacyRecords extends RecordSerializer {
+        private static final long serialVersionUID = 1L;
+        static final LegacyRecords INSTANCE = new LegacyRecords();
+
+        @Override
+        public void serialize(KeyRecord record, DataOutputView target) {
+            throw new UnsupportedOperationException("records are written in format " + RECORD_FORMAT + " only");
+        }
+
+        @Override
+        public KeyRecord deserialize(DataInputView source) throws IOException {
+            KeyRecord r = new KeyRecord();
+            r.lastTs = source.readLong();
+            source.readLong(); // the event-time expiry timer of the old format
+            r.clock = r.lastTs;
+            r.pendingCount = KeyRecord.UNCOUNTED;
+            r.model = new SeriesState();
             r.model.read(Part.RECURRENT, source);
             return r;
         }
 
         @Override
         public TypeSerializerSnapshot<KeyRecord> snapshotConfiguration() {
-            return new RecordsSnapshot();
+            return new RecordsSnapshot(null, JobSettings.ShapeChange.FAIL);
         }
     }
 
-    /** Restores the weights serializer on recovery; the payload carries its own schema version. */
-    public static final class WeightsSnapshot extends SimpleTypeSerializerSnapshot<SeriesState> {
+    /** The record serializer's snapshot: format version and the shape of the state. */
+    public static final class RecordsSnapshot implements TypeSerializerSnapshot<KeyRecord> {
+        private StateShape shape;
+        private JobSettings.ShapeChange onShapeChange = JobSettings.ShapeChange.FAIL;
+
+        /** For Flink, which reads the snapshot into it. */
+        public RecordsSnapshot() {}
+
+        RecordsSnapshot(StateShape shape, JobSettings.ShapeChange onShapeChange) {
+            this.shape = shape;
+            this.onShapeChange = onShapeChange;
+        }
+
+        /** Whether this snapshot was written before shapes were recorded. */
+        boolean legacy() {
+            return shape == null;
+        }
+
+        @Override
+        public int getCurrentVersion() {
+            return SNAPSHOT_VERSION;
+        }
+
+        @Override
+        public void writeSnapshot(DataOutputView out) throws IOException {
+            out.writeInt(RECORD_FORMAT);
+            Map<String, String> m = shape.settings();
+            out.writeInt(m.size());
+            for (Map.Entry<String, String> e : m.entrySet()) {
+                out.writeUTF(e.getKey());
+                out.writeUTF(e.getValue());
+            }
+        }
+
+        @Override
+        public void readSnapshot(int version, DataInputView in, ClassLoader classLoader) throws IOException {
+            if (version == LEGACY_SNAPSHOT_VERSION) {
+                shape = null; // nothing was written
+                return;
+            }
+            if (version != SNAPSHOT_VERSION) {
+                throw new IOException("key record snapshot version " + version + " is newer than this build reads ("
+                        + SNAPSHOT_VERSION + "): restore with the version of the forecaster that wrote it");
+            }
+            int format = in.readInt();
+            if (format != RECORD_FORMAT) {
+                throw new IOException("unsupported key record format " + format);
+            }
+            int n = in.readInt();
+            Map<String, String> m = new LinkedHashMap<>();
+            for (int i = 0; i < n; i++) {
+                m.put(in.readUTF(), in.readUTF());
+            }
+            shape = StateShape.of(m);
+        }
+
+        @Override
+        public TypeSerializer<KeyRecord> restoreSerializer() {
+            return legacy() ? LegacyRecords.INSTANCE : new Records(shape, onShapeChange);
+        }
+
+        @Override
+        public TypeSerializerSchemaCompatibility<KeyRecord> resolveSchemaCompatibility(
+                TypeSerializerSnapshot<KeyRecord> oldSnapshot) {
+            if (!(oldSnapshot instanceof RecordsSnapshot)) {
+                return TypeSerializerSchemaCompatibility.incompatible();
+            }
+            RecordsSnapshot old = (RecordsSnapshot) oldSnapshot;
+            if (old.legacy()) {
+                // read with the legacy serializer, written anew; shapes are checked key by key
+                return TypeSerializerSchemaCompatibility.compatibleAfterMigration();
+            }
+            List<String> changes = shape.changesFrom(old.shape);
+            if (changes.isEmpty() || onShapeChange == JobSettings.ShapeChange.RESET) {
+                return TypeSerializerSchemaCompatibility.compatibleAsIs();
+            }
+            throw new SuppressRestartsException(new IllegalStateException(shapeChangeMessage(changes)));
+        }
+    }
+
+    /** What a restore under other shaping settings says: each change, and the two ways on. */
+    static String shapeChangeMessage(List<String> changes) {
+        return "the restored state was made under other model settings, which its keys' models cannot continue "
+                + "with: " + String.join("; ", changes) + ". Restore with the old values, or set "
+                + "model.on-shape-change=reset to start those keys afresh (their models are lost)";
+    }
+
+    /** The weights serializer's snapshot; the payload carries its own schema version. */
+    public static final class WeightsSnapshot extends PartSnapshot {
         public WeightsSnapshot() {
-            super(() -> WEIGHTS);
+            super(WEIGHTS);
         }
     }
 
-    /** Restores the moments serializer on recovery. */
-    public static final class MomentsSnapshot extends SimpleTypeSerializerSnapshot<SeriesState> {
+    /** The moments serializer's snapshot. */
+    public static final class MomentsSnapshot extends PartSnapshot {
         public MomentsSnapshot() {
-            super(() -> MOMENTS);
+            super(MOMENTS);
         }
     }
 
-    /** Restores the record serializer on recovery. */
-    public static final class RecordsSnapshot extends SimpleTypeSerializerSnapshot<KeyRecord> {
-        public RecordsSnapshot() {
-            super(() -> RECORDS);
+    /**
+     * A model part's snapshot: version 4 writes the model's schema version, version 3 wrote nothing.
+     * Either is read by the same serializer, since every part's payload opens with its schema version.
+     */
+    abstract static class PartSnapshot implements TypeSerializerSnapshot<SeriesState> {
+        private final PartSerializer serializer;
+
+        PartSnapshot(PartSerializer serializer) {
+            this.serializer = serializer;
+        }
+
+        @Override
+        public int getCurrentVersion() {
+            return SNAPSHOT_VERSION;
+        }
+
+        @Override
+        public void writeSnapshot(DataOutputView out) throws IOException {
+            out.writeInt(SeriesState.SCHEMA_VERSION);
+        }
+
+        @Override
+        public void readSnapshot(int version, DataInputView in, ClassLoader classLoader) throws IOException {
+            if (version == SNAPSHOT_VERSION) {
+                int schema = in.readInt();
+                if (schema > SeriesState.SCHEMA_VERSION) {
+                    throw new IOException("model state schema " + schema + " was written by a newer build (this one "
+                            + "reads up to " + SeriesState.SCHEMA_VERSION + ")");
+                }
+            } else if (version != LEGACY_SNAPSHOT_VERSION) {
+                throw new IOException("model state snapshot version " + version + " is not read by this build");
+            }
+        }
+
+        @Override
+        public TypeSerializer<SeriesState> restoreSerializer() {
+            return serializer;
+        }
+
+        @Override
+        public TypeSerializerSchemaCompatibility<SeriesState> resolveSchemaCompatibility(
+                TypeSerializerSnapshot<SeriesState> oldSnapshot) {
+            return oldSnapshot.getClass() == getClass() ? TypeSerializerSchemaCompatibility.compatibleAsIs()
+                    : TypeSerializerSchemaCompatibility.incompatible();
         }
     }
 }

@@ -6,7 +6,9 @@ import dev.streamforecast.app.local.EmbeddedKafka;
 import dev.streamforecast.event.Forecast;
 import dev.streamforecast.event.Observation;
 import dev.streamforecast.io.AppConfig;
+import dev.streamforecast.io.DeadLetterCodec;
 import dev.streamforecast.io.SampleData;
+import dev.streamforecast.testutil.Fixtures;
 import dev.streamforecast.testutil.KafkaTopics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,9 +27,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Savepoint, stop, and restore with another parallelism, twice (1 -> 2 -> 1): every key's forecasts
- * continue bit-identical to a run that was never stopped, because the model, its optimiser and its
- * window move with the key's state into whichever subtask now owns the key group.
+ * Savepoint, stop, and restore with another parallelism, twice (1 -> 2 -> 1), with events out of order,
+ * stale and repeated, and each key's newest event waiting in state at every savepoint: every key's
+ * forecasts continue bit-identical to a run that was never stopped, and the dead letters are the same,
+ * because the model, its optimiser, its window and its waiting events move with the key's state into
+ * whichever subtask now owns the key group.
  */
 class RescaleITCase {
     @RegisterExtension
@@ -46,7 +50,9 @@ class RescaleITCase {
         m.put("kafka.starting-offsets", "earliest");
         m.put("job.parallelism", Integer.toString(parallelism));
         m.put("job.checkpoint-interval", "200ms");
-        m.put("events.max-out-of-orderness", "0s");
+        m.put("kafka.dead-letter-topic", "dead-" + output);
+        // the default 5 s of reordering, and no wall-clock release: each key's newest event waits in state
+        m.put("events.max-wait", "1h");
         m.put("model.hidden", "16");
         m.put("train.k1", "4");
         return m;
@@ -62,6 +68,19 @@ class RescaleITCase {
         return env.executeAsync(config.get("job.name"));
     }
 
+    private static final int KEYS = 4;
+
+    /** Distinct (key, time) pairs among {@code events}: what the forecaster uses of them. */
+    private static long used(List<Observation> events) {
+        return events.stream().map(o -> o.key + "@" + o.ts).distinct().count();
+    }
+
+    private static List<String> deadLetters(EmbeddedKafka kafka, String topic) {
+        return KafkaTopics.readToEnd(kafka.clientProperties(), topic, "read_committed", Duration.ofSeconds(60))
+                .stream().map(r -> DeadLetterCodec.decode(r.value()))
+                .map(d -> d.kind + " " + d.payloadText()).sorted().collect(java.util.stream.Collectors.toList());
+    }
+
     private static Map<String, List<Forecast>> read(EmbeddedKafka kafka, String topic) {
         return KafkaTopics.forecastsByKey(kafka.clientProperties(), topic);
     }
@@ -72,8 +91,9 @@ class RescaleITCase {
             kafka.createTopic("observations", 4);
             kafka.createTopic("rescaled", 4);
             kafka.createTopic("straight", 4);
-            kafka.createTopic("forecasts-dead-letters", 1);
-            List<Observation> all = SampleData.generate(HOURS);
+            kafka.createTopic("dead-rescaled", 1);
+            kafka.createTopic("dead-straight", 1);
+            List<Observation> all = Fixtures.disordered(SampleData.generate(HOURS));
             int third = all.size() / 3;
             String savepoint = null;
             int[] parallelism = {1, 2, 1};
@@ -82,8 +102,11 @@ class RescaleITCase {
                 KafkaTopics.produce(kafka.clientProperties(), "observations", KafkaTopics.records(all.subList(phase * third, end)));
                 AppConfig config = AppConfig.of(settings(kafka, "rescaled", parallelism[phase]));
                 JobClient job = start(config, savepoint);
-                KafkaTopics.awaitCommitted(kafka.clientProperties(), "rescaled", end, Duration.ofSeconds(60));
-                savepoint = job.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
+                // every event so far is used but each key's newest, which waits for the key's clock
+                long used = used(all.subList(0, end));
+                KafkaTopics.awaitCommitted(kafka.clientProperties(), "rescaled", (int) used - KEYS, Duration.ofSeconds(60));
+                // the last phase drains: the end of input uses the waiting events
+                savepoint = job.stopWithSavepoint(phase == 2, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
                         .get();
             }
 
@@ -99,6 +122,8 @@ class RescaleITCase {
                 assertEquals(HOURS, reference.get(key).size());
                 assertEquals(reference.get(key), rescaled.get(key), "forecasts of " + key);
             }
+            assertEquals(deadLetters(kafka, "dead-straight"), deadLetters(kafka, "dead-rescaled"));
+            assertEquals(KEYS * Fixtures.refusedPerKey(HOURS), deadLetters(kafka, "dead-straight").size());
         }
     }
 }

@@ -11,6 +11,8 @@ import dev.streamforecast.io.AppConfig;
 import dev.streamforecast.io.ForecastCodec;
 import dev.streamforecast.io.KafkaIO;
 import dev.streamforecast.io.SampleData;
+import dev.streamforecast.io.DeadLetterCodec;
+import dev.streamforecast.testutil.Fixtures;
 import dev.streamforecast.testutil.KafkaTopics;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,9 +40,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The live pipeline at parallelism 2 against a real broker: a run that fails once mid-stream and
- * recovers from its checkpoint writes, read with read_committed, exactly the forecasts of a run that
- * never failed, none lost, none duplicated, bit for bit.
+ * The live pipeline at parallelism 2 against a real broker, with events out of order, stale and
+ * repeated, and the default 5 s of reordering (events waiting in keyed state, with timers): a run that
+ * fails once mid-stream and recovers from its checkpoint writes, read with read_committed, exactly the
+ * forecasts and dead letters of a run that never failed, none lost, none duplicated, bit for bit.
  */
 class ExactlyOnceITCase {
     @RegisterExtension
@@ -59,7 +62,8 @@ class ExactlyOnceITCase {
         kafka.createTopic("out-failed", 2);
         kafka.createTopic("dead-clean", 1);
         kafka.createTopic("dead-failed", 1);
-        KafkaTopics.produce(kafka.clientProperties(), "in", KafkaTopics.records(SampleData.generate(HOURS)));
+        KafkaTopics.produce(kafka.clientProperties(), "in",
+                KafkaTopics.records(Fixtures.disordered(SampleData.generate(HOURS))));
     }
 
     @AfterAll
@@ -109,8 +113,9 @@ class ExactlyOnceITCase {
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        // the default 5 s of reordering: events wait in keyed state, with timers, across the failure
         AppConfig config = AppConfig.of(Map.of("kafka.bootstrap-servers", kafka.bootstrapServers(),
-                "events.max-out-of-orderness", "0s", "train.k1", "4", "model.hidden", "16"));
+                "train.k1", "4", "model.hidden", "16"));
         env.configure(LiveJob.flinkConfiguration(config));
         env.setParallelism(2);
         env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
@@ -134,6 +139,12 @@ class ExactlyOnceITCase {
                 .stream().map(r -> ForecastCodec.decode(r.value())).collect(Collectors.toList());
     }
 
+    private static List<String> deadLetters(String topic) {
+        return KafkaTopics.readToEnd(kafka.clientProperties(), topic, "read_committed", Duration.ofSeconds(60))
+                .stream().map(r -> DeadLetterCodec.decode(r.value()))
+                .map(d -> d.kind + " " + d.payloadText()).sorted().collect(Collectors.toList());
+    }
+
     private static Map<String, List<Forecast>> byKey(List<Forecast> all) {
         return all.stream().collect(Collectors.groupingBy(f -> f.key, TreeMap::new, Collectors.toList()));
     }
@@ -153,6 +164,9 @@ class ExactlyOnceITCase {
         Map<String, List<Forecast>> a = byKey(clean);
         Map<String, List<Forecast>> b = byKey(failed);
         assertEquals(a.keySet(), b.keySet());
+        List<String> dead = deadLetters("dead-clean");
+        assertEquals(4 * Fixtures.refusedPerKey(HOURS), dead.size(), "every stale and repeated copy refused");
+        assertEquals(dead, deadLetters("dead-failed"), "the same dead letters, once each");
         for (String key : a.keySet()) {
             List<Forecast> x = a.get(key);
             List<Forecast> y = b.get(key);
@@ -161,6 +175,7 @@ class ExactlyOnceITCase {
                 assertEquals(x.get(i), y.get(i), key + " forecast " + i);
                 assertEquals(Double.doubleToLongBits(x.get(i).forecast), Double.doubleToLongBits(y.get(i).forecast));
                 assertEquals(i + 1, y.get(i).events, "per-key order kept");
+                assertTrue(i == 0 || y.get(i).ts > y.get(i - 1).ts, "used in time order");
             }
         }
     }

@@ -132,52 +132,102 @@ class ForecastFunctionTest {
         }
     }
 
+    private static List<DeadLetter> deadLetters(KeyedOneInputStreamOperatorTestHarness<String, Observation, Forecast> h) {
+        var q = h.getSideOutput(ForecastTopology.DEAD_LETTERS);
+        return q == null ? List.of() : q.stream().map(r -> r.getValue()).collect(Collectors.toList());
+    }
+
+    private static List<Long> times(List<Forecast> out) {
+        return out.stream().map(f -> f.ts).collect(Collectors.toList());
+    }
+
     @Test
-    void reordersWithinTheBoundAndSendsLateAndDuplicateEventsToDeadLetters() throws Exception {
+    void reordersByTheKeysOwnClockAndRefusesLateAndRepeatedEventsWithTheirOriginalBytes() throws Exception {
         JobSettings settings = JobSettings.defaults(MODEL).withMaxOutOfOrderness(Duration.ofMillis(100))
                 .withIdleStateRetention(Duration.ZERO);
         try (var h = harness(settings)) {
             h.open();
-            h.processElement(new Observation("a", 30, 3.0), 30);
-            h.processElement(new Observation("a", 10, 1.0), 10);
-            h.processElement(new Observation("a", 20, 2.0), 20);
-            h.processElement(new Observation("a", 20, 2.0), 20);
-            assertEquals(0, h.extractOutputValues().size(), "nothing before the watermark");
-            h.processWatermark(25);
-            h.processElement(new Observation("a", 15, 1.5), 15);
-            h.processWatermark(100);
-            List<Forecast> out = h.extractOutputValues();
-            assertEquals(List.of(10L, 20L, 30L), out.stream().map(f -> f.ts).collect(Collectors.toList()));
-            assertEquals(List.of(1.0, 2.0, 3.0), out.stream().map(f -> f.value).collect(Collectors.toList()));
-            List<DeadLetter> dead = h.getSideOutput(ForecastTopology.DEAD_LETTERS).stream()
-                    .map(r -> r.getValue()).collect(Collectors.toList());
+            h.processElement(new Observation("a", 1030, 3.0), 0);
+            h.processElement(new Observation("a", 1010, 1.0), 0);
+            h.processElement(new Observation("a", 1020, 2.0), 0);
+            h.processElement(new Observation("a", 1020, 2.5).from("in-0@7", "{\"raw\":1}".getBytes()), 0);
+            assertEquals(0, h.extractOutputValues().size(), "nothing is 100 ms behind the key's clock yet");
+            h.processElement(new Observation("a", 1125, 4.0), 0);
+            assertEquals(List.of(1010L, 1020L), times(h.extractOutputValues()));
+            h.processElement(new Observation("a", 1015, 1.5).from("in-0@9", "1015 late".getBytes()), 0);
+            h.processWatermark(Long.MAX_VALUE); // the end of a bounded input uses what waits
+            assertEquals(List.of(1010L, 1020L, 1030L, 1125L), times(h.extractOutputValues()));
+            assertEquals(List.of(1.0, 2.0, 3.0, 4.0),
+                    h.extractOutputValues().stream().map(f -> f.value).collect(Collectors.toList()));
+            List<DeadLetter> dead = deadLetters(h);
             assertEquals(List.of("duplicate", "late"), dead.stream().map(d -> d.kind).collect(Collectors.toList()));
-            assertTrue(dead.get(1).reason.contains("not after the key's last processed event 20"), dead.get(1).reason);
-            assertTrue(dead.get(1).payloadText().contains("\"ts\":15"), dead.get(1).payloadText());
+            assertEquals("in-0@7", dead.get(0).origin);
+            assertEquals("{\"raw\":1}", dead.get(0).payloadText());
+            assertEquals("in-0@9", dead.get(1).origin);
+            assertEquals("1015 late", dead.get(1).payloadText());
+            assertTrue(dead.get(1).reason.contains("before the key's last used event 1020"), dead.get(1).reason);
         }
     }
 
     @Test
-    void idleKeysLoseTheirStateAfterTheRetentionInEventTime() throws Exception {
-        JobSettings settings = JobSettings.defaults(MODEL).withMaxOutOfOrderness(Duration.ofMillis(1))
+    void aSilentKeysWaitingEventsAreUsedAfterTheWaitInALiveJobButNotInAReplay() throws Exception {
+        JobSettings live = JobSettings.defaults(MODEL).withMaxOutOfOrderness(Duration.ofSeconds(5))
+                .withMaxWait(Duration.ofSeconds(2)).withIdleStateRetention(Duration.ZERO);
+        for (JobSettings settings : List.of(live, live.forReplay())) {
+            try (var h = harness(settings)) {
+                h.open();
+                h.setProcessingTime(1_000);
+                h.processElement(new Observation("a", 3_600_000, 1.0), 0);
+                h.setProcessingTime(2_500);
+                h.processElement(new Observation("b", 7_200_000, 1.0), 0);
+                h.setProcessingTime(3_100);
+                assertEquals(settings.replay ? List.of() : List.of(3_600_000L), times(h.extractOutputValues()),
+                        "key a has been silent for 2.1 s, b for 0.6 s");
+                h.setProcessingTime(10_000);
+                assertEquals(settings.replay ? List.of() : List.of(3_600_000L, 7_200_000L),
+                        times(h.extractOutputValues()));
+                h.processWatermark(Long.MAX_VALUE);
+                assertEquals(2, h.extractOutputValues().size());
+            }
+        }
+    }
+
+    @Test
+    void idleKeysLoseTheirStateAfterTheRetentionInWallClockTime() throws Exception {
+        JobSettings settings = JobSettings.defaults(MODEL).withMaxOutOfOrderness(Duration.ZERO)
                 .withIdleStateRetention(Duration.ofMillis(1000));
         try (var h = harness(settings)) {
             h.open();
-            h.processElement(new Observation("a", 100, 1.0), 100);
-            h.processElement(new Observation("b", 100, 1.0), 100);
-            h.processWatermark(600);
-            h.processElement(new Observation("b", 700, 2.0), 700);
-            h.processWatermark(800);
-            assertEquals(2 * ForecastFunction.STATES_PER_KEY, h.numKeyedStateEntries());
-            h.processWatermark(1150);
-            assertEquals(ForecastFunction.STATES_PER_KEY, h.numKeyedStateEntries(), "only b remains");
-            h.processWatermark(1800);
+            h.setProcessingTime(100);
+            h.processElement(new Observation("a", 1_000_000, 1.0), 0);
+            h.processElement(new Observation("b", 5, 1.0), 0); // clocks far apart change nothing
+            h.setProcessingTime(700);
+            h.processElement(new Observation("b", 6, 2.0), 0);
+            h.setProcessingTime(1_150);
+            assertEquals(STATES, h.numKeyedStateEntries(), "only b remains");
+            h.setProcessingTime(1_800);
             assertEquals(0, h.numKeyedStateEntries());
             // a key that comes back starts afresh
-            h.processElement(new Observation("a", 5000, 1.0), 5000);
-            h.processWatermark(5001);
+            h.processElement(new Observation("a", 2_000_000, 1.0), 0);
             Forecast last = h.extractOutputValues().get(h.extractOutputValues().size() - 1);
             assertEquals(1, last.events);
+        }
+    }
+
+    /** The record, the weights and the moments of one key. */
+    private static final int STATES = ForecastFunction.STATES_PER_KEY;
+
+    @Test
+    void anEventTheModelCannotTakeIsRefusedAsValidJsonWithoutTouchingTheKey() throws Exception {
+        try (var h = harness(immediate())) {
+            h.open();
+            h.processElement(new Observation("k\\ \"q\"\u0001", 5, 1.0, new double[] {2.0}), 0);
+            assertEquals(0, h.numKeyedStateEntries());
+            DeadLetter d = deadLetters(h).get(0);
+            assertEquals("refused", d.kind);
+            var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(d.payload);
+            assertEquals("k\\ \"q\"\u0001", json.get("key").asText());
+            assertEquals(5, json.get("ts").asLong());
         }
     }
 

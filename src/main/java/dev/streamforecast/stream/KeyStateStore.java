@@ -1,0 +1,150 @@
+package dev.streamforecast.stream;
+
+import dev.streamforecast.event.Observation;
+import dev.streamforecast.model.SeriesState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+
+/**
+ * The current key's keyed state, in parts that change at different rates: the {@link KeyRecord}
+ * written by every event, the weights read by every used event and written when the key learns, the
+ * optimiser moments touched only when it learns, and the events waiting to be used.
+ *
+ * <p>A backend that serialises on access (RocksDB, ForSt) then moves a few kilobytes per event instead
+ * of the whole model. On the heap backend the three model states hold one object, so an event costs
+ * one state lookup; a part missing from the record (after a restore, under a copy-on-write snapshot,
+ * or always on RocksDB) is attached from its own state, never from a reference kept elsewhere.
+ */
+final class KeyStateStore implements KeyOrder.Pending {
+    /** Keyed states per key with a model: the record, the weights and the moments. */
+    static final int STATES_PER_KEY = 3;
+
+    private final ValueState<KeyRecord> records;
+    private final ValueState<SeriesState> weights;
+    private final ValueState<SeriesState> moments;
+    private final MapState<Long, Observation> pending;
+    private final List<Observation> scratch = new ArrayList<>();
+
+    KeyStateStore(RuntimeContext context, StateShape shape, JobSettings.ShapeChange onShapeChange) {
+        // names and types as in every earlier version, so savepoints restore into them
+        records = context.getState(new ValueStateDescriptor<>("series",
+                SeriesStateSerializer.records(shape, onShapeChange)));
+        weights = context.getState(new ValueStateDescriptor<>("weights", SeriesStateSerializer.WEIGHTS));
+        moments = context.getState(new ValueStateDescriptor<>("moments", SeriesStateSerializer.MOMENTS));
+        pending = context.getMapState(new MapStateDescriptor<>("pending", Types.LONG,
+                TypeInformation.of(Observation.class)));
+    }
+
+    /**
+     * The current key's record, or null for a key with no state. A record restored from a format that
+     * did not count waiting events has them counted now, and a key that had only waiting events then
+     * gets a record.
+     */
+    KeyRecord record() throws Exception {
+        KeyRecord r = records.value();
+        if (r == null) {
+            if (pending.isEmpty()) {
+                return null;
+            }
+            r = new KeyRecord();
+            r.pendingCount = KeyRecord.UNCOUNTED;
+        }
+        if (r.pendingCount == KeyRecord.UNCOUNTED) {
+            countLegacyPending(r);
+        }
+        return r;
+    }
+
+    private void countLegacyPending(KeyRecord r) throws Exception {
+        int n = 0;
+        long min = Long.MAX_VALUE;
+        for (Long ts : pending.keys()) {
+            n++;
+            min = Math.min(min, ts);
+            r.clock = r.clock == KeyRecord.NONE ? ts : Math.max(r.clock, ts);
+        }
+        r.pendingCount = n;
+        r.pendingMin = min;
+    }
+
+    void putRecord(KeyRecord r) throws Exception {
+        records.update(r);
+    }
+
+    /** {@code r}'s model with {@code part} attached from its own keyed state if it does not hold it yet. */
+    SeriesState attach(KeyRecord r, SeriesState.Part part) throws Exception {
+        SeriesState s = r.model;
+        if (!s.has(part)) {
+            SeriesState stored = (part == SeriesState.Part.WEIGHTS ? weights : moments).value();
+            if (stored == null) {
+                throw new IllegalStateException("key state has no " + part + " part");
+            }
+            s.adopt(part, stored);
+        }
+        return s;
+    }
+
+    /** Stores the weights and moments of {@code r}'s model (when it is new or has learned). */
+    void putModel(KeyRecord r) throws Exception {
+        weights.update(r.model);
+        moments.update(r.model);
+    }
+
+    /** Drops the model's weights and moments (the record is the caller's). */
+    void clearModel() {
+        weights.clear();
+        moments.clear();
+    }
+
+    /** Drops everything the key has. */
+    void clear() {
+        records.clear();
+        weights.clear();
+        moments.clear();
+        pending.clear();
+    }
+
+    @Override
+    public boolean contains(long ts) throws Exception {
+        return pending.contains(ts);
+    }
+
+    @Override
+    public void put(Observation obs) throws Exception {
+        // a waiting event is never refused later, so its original bytes need not be kept
+        obs.payload = null;
+        pending.put(obs.ts, obs);
+    }
+
+    @Override
+    public long takeUpTo(long ts, List<Observation> due) throws Exception {
+        long rest = Long.MAX_VALUE;
+        scratch.clear();
+        for (Map.Entry<Long, Observation> e : pending.entries()) {
+            long t = e.getKey();
+            if (t <= ts) {
+                scratch.add(e.getValue());
+            } else {
+                rest = Math.min(rest, t);
+            }
+        }
+        scratch.sort(BY_TIME);
+        for (int i = 0; i < scratch.size(); i++) {
+            Observation obs = scratch.get(i);
+            pending.remove(obs.ts);
+            due.add(obs);
+        }
+        scratch.clear();
+        return rest;
+    }
+
+    private static final java.util.Comparator<Observation> BY_TIME = (a, b) -> Long.compare(a.ts, b.ts);
+}
