@@ -40,7 +40,7 @@ public final class LiveJob {
     public static void define(StreamExecutionEnvironment env, AppConfig config, OffsetsInitializer stop)
             throws IOException {
         env.configure(flinkConfiguration(config));
-        int parallelism = config.integer("job.parallelism", 0, 10_000);
+        int parallelism = config.get(AppConfig.PARALLELISM);
         if (parallelism > 0) {
             env.setParallelism(parallelism);
         }
