@@ -32,17 +32,17 @@ public final class LiveJob {
     public static JobSettings settings(AppConfig config) throws IOException {
         String warm = config.get("model.warm-start");
         String json = warm.isBlank() ? null : Files.readString(Path.of(warm));
-        return new JobSettings(config.model(), config.duration("events.max-out-of-orderness"),
-                config.duration("events.idle-state-retention"), json)
-                .withMaxWait(config.duration("events.max-wait"))
-                .withOnShapeChange(JobSettings.ShapeChange.of(config.get("model.on-shape-change")));
+        return new JobSettings(config.model(), config.get(AppConfig.MAX_OUT_OF_ORDERNESS),
+                config.get(AppConfig.IDLE_STATE_RETENTION), json)
+                .withMaxWait(config.get(AppConfig.MAX_WAIT))
+                .withOnShapeChange(JobSettings.ShapeChange.of(config.get(AppConfig.ON_SHAPE_CHANGE)));
     }
 
     /** Adds the job to {@code env}; a bounded source (replays, the demo) is passed as {@code stop}. */
     public static void define(StreamExecutionEnvironment env, AppConfig config, OffsetsInitializer stop)
             throws IOException {
         env.configure(flinkConfiguration(config));
-        int parallelism = config.integer("job.parallelism", 0, 10_000);
+        int parallelism = config.get(AppConfig.PARALLELISM);
         if (parallelism > 0) {
             env.setParallelism(parallelism);
         }

@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "forecaster", mixinStandardHelpOptions = true, version = "forecaster 0.1.0",
         description = "Online per-key LSTM forecasting inside Apache Flink.",
         subcommands = {dev.streamforecast.app.local.DemoCommand.class, RunCommand.class, BacktestCommand.class, AccuracyCommand.class,
+            ConfigCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

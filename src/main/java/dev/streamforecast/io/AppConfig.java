@@ -1,6 +1,7 @@
 package dev.streamforecast.io;
 
 import dev.streamforecast.model.ModelConfig;
+import dev.streamforecast.model.Setting;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Serializable;
@@ -11,24 +12,71 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.apache.flink.util.TimeUtils;
 
 /**
  * The one configuration format of {@code run}, {@code backtest} and the cluster job: a Java properties
- * file whose keys are listed, with defaults, in {@link #DEFAULTS} and in the README.
+ * file whose keys are the job's settings below and the model's ({@link ModelConfig#settings()}).
  *
  * <p>Keys under {@code kafka.properties.} are handed to the Kafka clients unchanged (security,
  * timeouts) and keys under {@code flink.} to Flink's configuration; any other key not listed is
- * refused, naming the key, so a typo never silently falls back to a default.
+ * refused, naming the key, so a typo never silently falls back to a default. A new setting is one line
+ * in the table below.
  */
 public final class AppConfig implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
-    /** Every plain key with its default; model keys are those of {@link ModelConfig#KEYS}. */
-    public static final Map<String, String> DEFAULTS = defaults();
+    /** Keys under these prefixes are passed on rather than listed. */
+    public static final List<String> PASS_THROUGH = List.of("kafka.properties.", "flink.");
+
+    private static final Setting.Table TABLE = new Setting.Table();
+    private static final Pattern SECRET = Pattern.compile("password|secret|jaas|token|credential",
+            Pattern.CASE_INSENSITIVE);
+    private static final String DURATION = "a duration such as 250ms, 5s, 10min, 7d";
+
+    public static final Setting<String> BOOTSTRAP_SERVERS = TABLE.text("kafka.bootstrap-servers", "localhost:9092",
+            "the Kafka brokers to connect to first, host:port[,host:port...]");
+    public static final Setting<String> INPUT_TOPIC = TABLE.text("kafka.input-topic", "observations",
+            "the topic events are read from (record key = series key)");
+    public static final Setting<String> OUTPUT_TOPIC = TABLE.text("kafka.output-topic", "forecasts",
+            "the topic forecasts are written to");
+    public static final Setting<String> DEAD_LETTER_TOPIC = TABLE.text("kafka.dead-letter-topic",
+            "forecasts-dead-letters", "the topic refused input goes to, with its reason");
+    public static final Setting<String> GROUP_ID = TABLE.text("kafka.group-id", "forecaster",
+            "consumer group (offsets also live in Flink's checkpoints)");
+    public static final Setting<String> STARTING_OFFSETS = TABLE.choice("kafka.starting-offsets", "committed",
+            List.of("committed", "earliest", "latest"),
+            "where reading starts: the group's committed offsets (earliest when it has none), or the topic's ends");
+    public static final Setting<String> DELIVERY_GUARANTEE = TABLE.choice("kafka.delivery-guarantee",
+            "exactly-once", List.of("exactly-once", "at-least-once", "none"),
+            "exactly-once writes in transactions, visible to read_committed consumers at each checkpoint");
+    public static final Setting<String> TRANSACTIONAL_ID_PREFIX = TABLE.text("kafka.transactional-id-prefix",
+            "forecaster", "prefix of the sinks' transactional ids; unique per job writing to the cluster");
+    public static final Setting<String> JOB_NAME = TABLE.text("job.name", "forecaster", "the Flink job's name");
+    public static final Setting<Integer> PARALLELISM = TABLE.integer("job.parallelism", 0, "[0, 10000]",
+            "parallelism of the job; 0 = the environment's default");
+    public static final Setting<Duration> CHECKPOINT_INTERVAL = duration("job.checkpoint-interval", "10s",
+            "time between checkpoints; exactly-once output becomes visible at each");
+    public static final Setting<Duration> MAX_OUT_OF_ORDERNESS = duration("events.max-out-of-orderness", "5s",
+            "a key's event waits until the key's own newest event time is this far past it, so older events of "
+                    + "the key arriving meanwhile are used first; an event older than one its key has used is "
+                    + "late; 0s = arrival order, lowest latency");
+    public static final Setting<Duration> MAX_WAIT = duration("events.max-wait", "5s",
+            "live job: a key silent this long (wall-clock) has its waiting events used anyway; replays use "
+                    + "them at the end of the input instead");
+    public static final Setting<Duration> IDLE_STATE_RETENTION = duration("events.idle-state-retention", "7d",
+            "a key that receives nothing for this long (wall-clock, counted from the job's start at the "
+                    + "earliest) loses its state; 0s keeps it for ever; replays keep every key");
+    public static final Setting<String> ON_SHAPE_CHANGE = TABLE.choice("model.on-shape-change", "fail",
+            List.of("fail", "reset"), "a restore under other shaping settings (cell, hidden, layers, inputs, "
+                    + "features, target, linear order, k1, k2, optimizer) fails at start naming them, or starts "
+                    + "such keys afresh");
+    public static final Setting<String> WARM_START = TABLE.optionalText("model.warm-start",
+            "a model file, or empty", "a model JSON file (from backtest --export-model) that new keys start from");
 
     private final Map<String, String> values;
 
@@ -36,25 +84,24 @@ public final class AppConfig implements Serializable {
         this.values = values;
     }
 
-    private static Map<String, String> defaults() {
+    private static Setting<Duration> duration(String name, String defaultText, String doc) {
+        return TABLE.add(name, defaultText, DURATION, TimeUtils::parseDuration, d -> !d.isNegative(),
+                TimeUtils::formatWithHighestUnit, doc);
+    }
+
+    /** The job's settings, then the model's: every key a configuration may hold besides the pass-through ones. */
+    public static List<Setting<?>> settings() {
+        List<Setting<?>> all = new ArrayList<>(TABLE.all());
+        all.addAll(ModelConfig.settings());
+        return all;
+    }
+
+    /** Every listed key with its default. */
+    public static Map<String, String> defaults() {
         Map<String, String> d = new LinkedHashMap<>();
-        d.put("kafka.bootstrap-servers", "localhost:9092");
-        d.put("kafka.input-topic", "observations");
-        d.put("kafka.output-topic", "forecasts");
-        d.put("kafka.dead-letter-topic", "forecasts-dead-letters");
-        d.put("kafka.group-id", "forecaster");
-        d.put("kafka.starting-offsets", "committed");
-        d.put("kafka.delivery-guarantee", "exactly-once");
-        d.put("kafka.transactional-id-prefix", "forecaster");
-        d.put("job.name", "forecaster");
-        d.put("job.parallelism", "0");
-        d.put("job.checkpoint-interval", "10s");
-        d.put("events.max-out-of-orderness", "5s");
-        d.put("events.max-wait", "5s");
-        d.put("events.idle-state-retention", "7d");
-        d.put("model.on-shape-change", "fail");
-        d.put("model.warm-start", "");
-        ModelConfig.builder().build().toMap().forEach(d::put);
+        for (Setting<?> s : settings()) {
+            d.put(s.name, s.defaultText);
+        }
         return d;
     }
 
@@ -62,8 +109,12 @@ public final class AppConfig implements Serializable {
         return of(Map.of());
     }
 
-    /** Reads a properties file; unknown keys and bad values fail with the key named. */
+    /** Reads a properties file; a missing file, unknown keys and bad values fail naming the file and the key. */
     public static AppConfig load(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new UserError("no configuration file " + file + (Files.exists(file) ? " (it is a directory)" : "")
+                    + "; give the path of a properties file (configs/ has examples)");
+        }
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             return load(r, file.toString());
         }
@@ -82,46 +133,68 @@ public final class AppConfig implements Serializable {
         }
         try {
             return of(m);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
+        } catch (UserError e) {
+            throw new UserError(source + ": " + e.getMessage(), e);
         }
     }
 
-    /** Settings over the defaults; validates everything eagerly. */
+    /**
+     * Settings over the defaults; validates everything eagerly.
+     *
+     * @throws UserError naming the first unknown key (with the nearest known one) or the first bad value
+     *     and what its setting accepts
+     */
     public static AppConfig of(Map<String, String> settings) {
-        List<String> unknown = new ArrayList<>();
-        for (String k : settings.keySet()) {
-            if (!DEFAULTS.containsKey(k) && !k.startsWith("kafka.properties.") && !k.startsWith("flink.")) {
-                unknown.add(k);
+        Map<String, String> all = defaults();
+        for (String k : new TreeMap<>(settings).keySet()) {
+            if (!all.containsKey(k) && PASS_THROUGH.stream().noneMatch(k::startsWith)) {
+                throw new UserError("unknown setting '" + k + "'" + nearest(k, all.keySet())
+                        + "; docs/configuration.md lists every setting");
             }
         }
-        if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("unknown setting(s) " + unknown + "; known settings are "
-                    + DEFAULTS.keySet() + " plus kafka.properties.* and flink.*");
-        }
-        Map<String, String> all = new LinkedHashMap<>(DEFAULTS);
         all.putAll(settings);
-        AppConfig c = new AppConfig(all);
-        c.model();
-        c.startingOffsets();
-        c.deliveryGuarantee();
-        c.duration("job.checkpoint-interval");
-        c.duration("events.max-out-of-orderness");
-        c.duration("events.idle-state-retention");
-        c.duration("events.max-wait");
-        String shapeChange = all.get("model.on-shape-change").trim();
-        if (!shapeChange.equals("fail") && !shapeChange.equals("reset")) {
-            throw new IllegalArgumentException("invalid model.on-shape-change = " + shapeChange
-                    + ": expected fail or reset");
+        try {
+            for (Setting<?> s : TABLE.all()) {
+                s.parse(all.get(s.name));
+            }
+            ModelConfig.fromMap(all);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage(), e);
         }
-        c.integer("job.parallelism", 0, 10_000);
-        for (String k : List.of("kafka.bootstrap-servers", "kafka.input-topic", "kafka.output-topic",
-                "kafka.dead-letter-topic", "kafka.group-id", "kafka.transactional-id-prefix", "job.name")) {
-            if (all.get(k).isBlank()) {
-                throw new IllegalArgumentException("invalid " + k + " = '': expected a non-empty value");
+        return new AppConfig(all);
+    }
+
+    /** ", did you mean X?" for the known key closest to a mistyped one, or nothing if none is close. */
+    private static String nearest(String key, Iterable<String> known) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String k : known) {
+            int d = editDistance(key, k);
+            if (d < bestDistance) {
+                best = k;
+                bestDistance = d;
             }
         }
-        return c;
+        return best != null && bestDistance <= Math.max(2, key.length() / 4) ? " (did you mean " + best + "?)" : "";
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitute, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] t = previous;
+            previous = current;
+            current = t;
+        }
+        return previous[b.length()];
     }
 
     /** A copy with some settings replaced, validated again. */
@@ -131,11 +204,18 @@ public final class AppConfig implements Serializable {
         return of(m);
     }
 
+    /** A setting's text as configured (the default if not set); pass-through keys are read this way too. */
     public String get(String key) {
         if (!values.containsKey(key)) {
             throw new IllegalArgumentException("unknown setting " + key);
         }
         return values.get(key);
+    }
+
+    /** The value of one of the job's settings. */
+    public <T> T get(Setting<T> setting) {
+        TABLE.indexOf(setting);
+        return setting.parse(values.get(setting.name));
     }
 
     public ModelConfig model() {
@@ -144,35 +224,20 @@ public final class AppConfig implements Serializable {
 
     /** Where consumption starts when the group has no committed offset: earliest, latest, committed. */
     public String startingOffsets() {
-        return oneOf("kafka.starting-offsets", "committed", "earliest", "latest");
+        return get(STARTING_OFFSETS);
     }
 
     public String deliveryGuarantee() {
-        return oneOf("kafka.delivery-guarantee", "exactly-once", "at-least-once", "none");
+        return get(DELIVERY_GUARANTEE);
     }
 
+    /** The value of a duration setting, e.g. {@code job.checkpoint-interval}. */
     public Duration duration(String key) {
-        String v = get(key);
-        try {
-            return org.apache.flink.util.TimeUtils.parseDuration(v);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("invalid " + key + " = " + v
-                    + ": expected a duration such as 250ms, 5s, 10min, 7d");
+        Setting<?> s = TABLE.find(key);
+        if (s == null || !(s.defaultValue() instanceof Duration)) {
+            throw new IllegalArgumentException(key + " is not a duration setting");
         }
-    }
-
-    public int integer(String key, int min, int max) {
-        String v = get(key);
-        try {
-            int i = Integer.parseInt(v);
-            if (i >= min && i <= max) {
-                return i;
-            }
-        } catch (NumberFormatException e) {
-            // fall through to the message below
-        }
-        throw new IllegalArgumentException("invalid " + key + " = " + v + ": expected an integer in ["
-                + min + ", " + max + "]");
+        return (Duration) s.parse(get(key));
     }
 
     /** The Kafka client properties: bootstrap servers plus every {@code kafka.properties.*} entry. */
@@ -202,14 +267,10 @@ public final class AppConfig implements Serializable {
         return new LinkedHashMap<>(values);
     }
 
-    private String oneOf(String key, String... allowed) {
-        String v = get(key).toLowerCase(Locale.ROOT);
-        for (String a : allowed) {
-            if (a.equals(v)) {
-                return a;
-            }
-        }
-        throw new IllegalArgumentException("invalid " + key + " = " + get(key) + ": expected one of "
-                + String.join(", ", allowed));
+    /** {@link #asMap()} with the values of client settings that look like secrets (passwords, JAAS) hidden. */
+    public Map<String, String> asPrintableMap() {
+        Map<String, String> m = asMap();
+        m.replaceAll((k, v) -> k.startsWith("kafka.properties.") && SECRET.matcher(k).find() ? "(hidden)" : v);
+        return m;
     }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class AppConfigTest {
 
@@ -28,22 +29,58 @@ class AppConfigTest {
     }
 
     @Test
-    void unknownKeysAreRefusedByName() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> AppConfig.of(Map.of("train.k3", "5")));
-        assertTrue(e.getMessage().contains("unknown setting(s) [train.k3]"), e.getMessage());
+    void unknownKeysAreRefusedByNameWithTheNearestKnownOne() {
+        assertEquals("unknown setting 'train.k3' (did you mean train.k1?); docs/configuration.md lists every setting",
+                assertThrows(UserError.class, () -> AppConfig.of(Map.of("train.k3", "5"))).getMessage());
+        assertEquals("unknown setting 'colour'; docs/configuration.md lists every setting",
+                assertThrows(UserError.class, () -> AppConfig.of(Map.of("colour", "blue"))).getMessage());
     }
 
     @Test
     void badValuesNameTheKeyAndWhatItAccepts() {
         assertEquals("invalid kafka.delivery-guarantee = twice: expected one of exactly-once, at-least-once, none",
-                assertThrows(IllegalArgumentException.class,
+                assertThrows(UserError.class,
                         () -> AppConfig.of(Map.of("kafka.delivery-guarantee", "twice"))).getMessage());
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> AppConfig.of(Map.of("events.max-out-of-orderness", "soon"))).getMessage()
-                .startsWith("invalid events.max-out-of-orderness = soon"));
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> AppConfig.of(Map.of("model.hidden", "0"))).getMessage().startsWith("invalid model.hidden = 0"));
+        assertEquals("invalid events.max-out-of-orderness = soon: expected a duration such as 250ms, 5s, 10min, 7d",
+                assertThrows(UserError.class,
+                        () -> AppConfig.of(Map.of("events.max-out-of-orderness", "soon"))).getMessage());
+        assertEquals("invalid model.hidden = 0: expected an integer in [1, 4096]", assertThrows(UserError.class,
+                () -> AppConfig.of(Map.of("model.hidden", "0"))).getMessage());
+        assertEquals("invalid kafka.input-topic = '': expected a non-empty value", assertThrows(UserError.class,
+                () -> AppConfig.of(Map.of("kafka.input-topic", " "))).getMessage());
+    }
+
+    @Test
+    void aMissingFileSaysWhatToGive(@TempDir Path dir) {
+        assertEquals("no configuration file " + dir.resolve("nope.properties")
+                        + "; give the path of a properties file (configs/ has examples)",
+                assertThrows(UserError.class, () -> AppConfig.load(dir.resolve("nope.properties"))).getMessage());
+    }
+
+    @Test
+    void aBadValueInAFileNamesTheFile(@TempDir Path dir) throws IOException {
+        Path f = Files.writeString(dir.resolve("job.properties"), "train.k1 = 0\n");
+        assertEquals(f + ": invalid train.k1 = 0: expected an integer in [1, 100000]",
+                assertThrows(UserError.class, () -> AppConfig.load(f)).getMessage());
+    }
+
+    @Test
+    void defaultsAreTheTablesAndTypedValuesComeFromThem() {
+        AppConfig c = AppConfig.defaultsOnly();
+        assertEquals(AppConfig.defaults(), c.asMap());
+        assertEquals(0, c.get(AppConfig.PARALLELISM));
+        assertEquals(Duration.ofDays(7), c.get(AppConfig.IDLE_STATE_RETENTION));
+        assertEquals(Duration.ofSeconds(10), c.duration("job.checkpoint-interval"));
+        assertEquals("committed", c.startingOffsets());
+    }
+
+    @Test
+    void secretsAreHiddenWhenPrinted() {
+        AppConfig c = AppConfig.of(Map.of("kafka.properties.sasl.jaas.config", "x password=\"p\";",
+                "kafka.properties.ssl.truststore.password", "p", "kafka.properties.security.protocol", "SASL_SSL"));
+        assertEquals("(hidden)", c.asPrintableMap().get("kafka.properties.sasl.jaas.config"));
+        assertEquals("(hidden)", c.asPrintableMap().get("kafka.properties.ssl.truststore.password"));
+        assertEquals("SASL_SSL", c.asPrintableMap().get("kafka.properties.security.protocol"));
     }
 
     @Test

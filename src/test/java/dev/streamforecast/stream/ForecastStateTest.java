@@ -169,7 +169,7 @@ class ForecastStateTest {
     @Test
     void settingsThatDoNotShapeStateMayChangeAcrossARestore() throws Exception {
         OperatorSubtaskState snapshot = stateAfter(live(MODEL), 30);
-        ModelConfig other = MODEL.toBuilder().learningRate(1e-4).intervalLevel(0.8).build();
+        ModelConfig other = MODEL.toBuilder().learningRate(1e-4).clipNorm(0.5).build();
         try (var h = harness(live(other), "hashmap")) {
             h.initializeState(snapshot);
             h.open();
