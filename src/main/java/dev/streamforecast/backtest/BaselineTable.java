@@ -16,7 +16,7 @@ import java.util.function.Supplier;
  * ETTh1 under {@link Protocol#ETT} (all seven columns pooled), each NAB series under
  * {@link Protocol#NAB}; the seasonal naive season is a day at the file's sampling interval. With
  * {@code --sweep} it also prints the AR and Holt settings tried, as MSE relative to persistence per
- * data set and their geometric mean. The data directory defaults to {@code ../shared/data}.
+ * data set and their geometric mean. The data folder (docs/data.md) defaults to {@code data}.
  */
 public final class BaselineTable {
     /** The ETT protocol's leading rows, the only ones read. */
@@ -67,7 +67,7 @@ public final class BaselineTable {
     }
 
     public static void main(String[] args) throws IOException {
-        Path dir = Path.of("../shared/data");
+        Path dir = Path.of("data");
         boolean sweep = false;
         for (String a : args) {
             if (a.equals("--sweep")) {
