@@ -59,7 +59,7 @@ public final class AccuracyCommand implements Callable<Integer> {
                     + " (docs/data.md says where to get them)");
         }
         List<BaselineTable.Case> cases = BaselineTable.standardCases(data);
-        System.out.println("Model " + c.model().id() + ": " + c.model().describe());
+        System.out.println("Model " + c.model().name() + " (" + c.model().id() + "): " + c.model().summary() + ".");
         System.out.println();
         System.out.println("| dataset | keys x scored | model MSE / MAE | persistence | seasonal naive | holt | ar(24) rls | model vs ar MSE |");
         System.out.println("|---|---|---|---|---|---|---|---|");

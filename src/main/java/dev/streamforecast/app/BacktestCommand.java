@@ -17,6 +17,7 @@ import dev.streamforecast.io.ObservationCodec;
 import dev.streamforecast.io.KafkaProbe;
 import dev.streamforecast.io.Timestamps;
 import dev.streamforecast.io.UserError;
+import dev.streamforecast.model.ModelConfig;
 import dev.streamforecast.stream.ForecastTopology;
 import dev.streamforecast.stream.JobSettings;
 import java.io.BufferedReader;
@@ -172,15 +173,19 @@ public final class BacktestCommand implements Callable<Integer> {
 
         Evaluation eval = Evaluation.of(result.forecasts, scoring, Evaluation.baselines(season));
         printTable(eval);
-        List<String> notes = List.of(
-                "Input: " + source + ", " + result.forecasts.size() + " forecasts, replayed in "
-                        + String.format(Locale.ROOT, "%.1f s", result.seconds) + " at parallelism " + parallelism,
-                "Scoring: " + (scoring == null ? "raw units, every row after each key's first" : scoring.toString()),
-                "Each row is scored against the forecast made after the row before it, before the model learned the row.",
-                "Model " + c.model().id() + ".");
         if (report != null) {
-            Report.write(report, "Backtest: " + (kafka ? c.get("kafka.input-topic") : input.getFileName()),
-                    series(eval), rows(eval), c.asMap(), notes);
+            ModelConfig model = c.model();
+            List<String> notes = List.of(
+                    String.format(Locale.ROOT, "Input: %s: %,d series, %,d forecasts, replayed in %.1f s at parallelism %d.",
+                            source, eval.series.size(), result.forecasts.size(), result.seconds, parallelism),
+                    "Model " + model.name() + ": " + model.summary() + " (fingerprint " + model.id()
+                            + ", on every forecast record).",
+                    "Scoring: " + (scoring == null ? "every event after each series' first, in the series' own units."
+                            : scoring.describe() + "; errors on the standardised scale."),
+                    "Each event is scored against the forecast made at the event before it, before the model learned it.");
+            Report.write(report, "Backtest of " + model.name() + " on "
+                    + (kafka ? "topic " + c.get("kafka.input-topic") : input.getFileName()),
+                    series(eval), rows(eval), effectiveConfiguration(c), notes);
             System.err.println("backtest: report written to " + report);
         }
         System.err.printf(Locale.ROOT, "backtest: %,d forecasts written to %s in %.1f s%n", result.forecasts.size(),
@@ -190,6 +195,32 @@ public final class BacktestCommand implements Callable<Integer> {
                     + (missing.size() == 1 ? "it" : "them") + "; the replay's series are " + sample(result.models.keySet()));
         }
         return 0;
+    }
+
+    /**
+     * The settings and options this replay ran with: the model's, the event-time bound, the Kafka ones of a
+     * topic replay (secrets hidden), any flink.* ones, and the parallelism that ran rather than job.*.
+     */
+    Map<String, String> effectiveConfiguration(AppConfig c) {
+        Map<String, String> m = new TreeMap<>();
+        c.asPrintableMap().forEach((k, v) -> {
+            boolean model = k.startsWith("model.") || k.startsWith("train.") || k.startsWith("forecast.");
+            boolean topic = kafka && (k.equals("kafka.bootstrap-servers") || k.equals("kafka.input-topic")
+                    || k.startsWith("kafka.properties."));
+            if ((model && !(k.equals("model.warm-start") && v.isEmpty())) || topic || k.startsWith("flink.")
+                    || k.equals("events.max-out-of-orderness")) {
+                m.put(k, v);
+            }
+        });
+        if (kafka) {
+            m.put("kafka.group-id", c.get("kafka.group-id") + "-backtest");
+            m.put("--from", from == null ? "earliest" : from);
+            m.put("--to", to == null ? "the end offsets at start" : to);
+        }
+        m.put("--parallelism", Integer.toString(parallelism));
+        m.put("--season", Integer.toString(season));
+        m.put("--protocol", rows != null ? "custom" : protocol);
+        return m;
     }
 
     /** A file to read in a known format, or a topic, but not both. */
