@@ -8,13 +8,17 @@ import dev.streamforecast.app.local.EmbeddedKafka;
 import dev.streamforecast.io.KafkaProbe;
 import dev.streamforecast.io.SampleData;
 import dev.streamforecast.io.UserError;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -37,8 +41,20 @@ class CommandLineITCase {
         try (ServerSocket s = new ServerSocket(0)) {
             closed = s.getLocalPort();
         }
-        Outcome o = run("run", "--set", "kafka.bootstrap-servers=localhost:" + closed);
+        ByteArrayOutputStream progress = new ByteArrayOutputStream();
+        PrintStream stderr = System.err;
+        System.setErr(new PrintStream(progress, true, StandardCharsets.UTF_8));
+        Outcome o;
+        try {
+            o = run("run", "--set", "kafka.bootstrap-servers=localhost:" + closed);
+        } finally {
+            System.setErr(stderr);
+        }
 
+        String said = progress.toString(StandardCharsets.UTF_8);
+        assertTrue(said.startsWith("run: using the built-in defaults (no --config; configs/ has examples) with --set "
+                + "kafka.bootstrap-servers=localhost:" + closed + "\nrun: Kafka at localhost:" + closed
+                + ": reading 'observations', writing forecasts to 'forecasts'"), said);
         assertEquals(Main.USAGE, o.code, o.err);
         assertTrue(o.err.startsWith("run: no Kafka broker answered at localhost:" + closed + " within "), o.err);
         assertTrue(o.err.contains("check that it runs"), o.err);
@@ -72,7 +88,7 @@ class CommandLineITCase {
         try (ServerSocket s = new ServerSocket(0)) {
             closed = s.getLocalPort();
         }
-        java.util.Properties client = new java.util.Properties();
+        Properties client = new Properties();
         client.setProperty("bootstrap.servers", "127.0.0.1:" + closed);
         UserError e = assertThrows(UserError.class,
                 () -> KafkaProbe.check(client, List.of("in"), List.of(), Duration.ofSeconds(2)));
