@@ -7,6 +7,8 @@ import dev.streamforecast.backtest.Metrics;
 import dev.streamforecast.event.DeadLetter;
 import dev.streamforecast.event.Observation;
 import dev.streamforecast.io.AppConfig;
+import dev.streamforecast.io.UserError;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,8 +26,9 @@ import picocli.CommandLine.Option;
         description = "Backtest the configured model on ETTh1 and the NAB series under the published "
                 + "protocol and print MSE/MAE against persistence, seasonal naive, Holt and online AR(24).")
 public final class AccuracyCommand implements Callable<Integer> {
-    @Option(names = "--data", description = "Directory with ETTh1.csv and the nab_*.csv files (default: ${DEFAULT-VALUE}).")
-    Path data = Path.of("../shared/data");
+    @Option(names = "--data", description = "Folder with ETTh1.csv and the nab_*.csv files, which docs/data.md says "
+            + "where to get (default: ${DEFAULT-VALUE}).")
+    Path data = Path.of("data");
 
     @Option(names = {"-c", "--config"}, description = "Configuration file (properties); default: built-in defaults.")
     Path config;
@@ -39,11 +42,24 @@ public final class AccuracyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         AppConfig c = RunCommand.load(config, overrides);
-        List<BaselineTable.Case> cases = BaselineTable.standardCases(data);
-        if (cases.isEmpty()) {
-            throw new IllegalArgumentException("no ETTh1.csv or nab_*.csv in " + data);
+        Checks.range(parallelism, 1, 10_000, "--parallelism");
+        List<String> missing = new ArrayList<>();
+        for (String file : BaselineTable.FILES) {
+            if (!Files.isRegularFile(data.resolve(file))) {
+                missing.add(file);
+            }
         }
-        System.out.println("Model " + c.model().id() + ": " + c.model().describe());
+        if (missing.size() == BaselineTable.FILES.size()) {
+            throw new UserError("none of the data files is in " + data.toAbsolutePath().normalize() + " (ETTh1.csv, "
+                    + "nab_*.csv); docs/data.md says where to get them:\nETTh1 from the ETDataset repository on GitHub "
+                    + "(CC BY-ND 4.0), the NAB series from numenta/NAB (AGPL-3.0); then give their folder as --data DIR");
+        }
+        if (!missing.isEmpty()) {
+            System.err.println("accuracy: not in " + data + ", so left out: " + String.join(", ", missing)
+                    + " (docs/data.md says where to get them)");
+        }
+        List<BaselineTable.Case> cases = BaselineTable.standardCases(data);
+        System.out.println("Model " + c.model().name() + " (" + c.model().id() + "): " + c.model().summary() + ".");
         System.out.println();
         System.out.println("| dataset | keys x scored | model MSE / MAE | persistence | seasonal naive | holt | ar(24) rls | model vs ar MSE |");
         System.out.println("|---|---|---|---|---|---|---|---|");
@@ -53,7 +69,8 @@ public final class AccuracyCommand implements Callable<Integer> {
             List<DeadLetter> rejected = new ArrayList<>();
             List<Observation> history = BacktestCommand.read(file, "csv-wide", c.model().features, rejected);
             if (!rejected.isEmpty()) {
-                throw new IllegalStateException(file + " has unreadable rows: " + rejected.get(0).reason);
+                throw new UserError(file + " has unreadable rows, e.g. " + rejected.get(0).origin + ": "
+                        + rejected.get(0).reason + "; docs/data.md names the files expected");
             }
             Backtest.Result r = Backtest.replay(history, LiveJob.settings(c).withIdleStateRetention(Duration.ZERO),
                     parallelism, LiveJob.flinkConfiguration(c), null);

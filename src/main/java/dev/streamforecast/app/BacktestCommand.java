@@ -14,7 +14,10 @@ import dev.streamforecast.io.DeadLetterCodec;
 import dev.streamforecast.io.ForecastCodec;
 import dev.streamforecast.io.KafkaIO;
 import dev.streamforecast.io.ObservationCodec;
+import dev.streamforecast.io.KafkaProbe;
 import dev.streamforecast.io.Timestamps;
+import dev.streamforecast.io.UserError;
+import dev.streamforecast.model.ModelConfig;
 import dev.streamforecast.stream.ForecastTopology;
 import dev.streamforecast.stream.JobSettings;
 import java.io.BufferedReader;
@@ -25,11 +28,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
@@ -55,7 +61,7 @@ public final class BacktestCommand implements Callable<Integer> {
     @Option(names = "--to", description = "With --kafka: stop before this record time; default the end offsets at start.")
     String to;
 
-    @Option(names = {"-o", "--output"}, required = true, description = "Forecasts as JSON lines, per key in event-time order.")
+    @Option(names = {"-o", "--output"}, description = "Forecasts as JSON lines, per key in event-time order (required).")
     Path output;
 
     @Option(names = "--report", description = "Self-contained HTML report to write.")
@@ -93,18 +99,25 @@ public final class BacktestCommand implements Callable<Integer> {
     @Option(names = "--export-model", description = "Write a key's trained model (JSON, usable as model.warm-start): KEY=FILE (repeatable).")
     List<String> exports = List.of();
 
+    /** The history file formats {@code --format} accepts. */
+    static final List<String> FORMATS = List.of("csv-wide", "csv-long", "jsonl");
+
     @Override
     public Integer call() throws Exception {
+        // everything named on the command line is checked before the replay starts
         AppConfig c = RunCommand.load(config, overrides);
-        Map<String, Path> exportFiles = new LinkedHashMap<>();
-        for (String e : exports) {
-            int eq = e.lastIndexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException("--export-model expects KEY=FILE, got '" + e + "'");
-            }
-            exportFiles.put(e.substring(0, eq), Path.of(e.substring(eq + 1)));
-        }
         Protocol scoring = protocol();
+        if (output == null) {
+            throw new UserError("give --output FILE: where the forecasts go, as JSON lines");
+        }
+        checkSource();
+        Checks.writableFile(output, "--output");
+        if (report != null) {
+            Checks.writableFile(report, "--report");
+        }
+        Map<String, Path> exportFiles = Checks.exports(exports);
+        Checks.range(parallelism, 1, 10_000, "--parallelism");
+        Checks.range(season, 1, 1_000_000, "--season");
         // Replays keep every key to the end and may export models when the input ends.
         JobSettings settings = LiveJob.settings(c).withIdleStateRetention(Duration.ZERO)
                 .withModelExport(!exportFiles.isEmpty());
@@ -114,23 +127,23 @@ public final class BacktestCommand implements Callable<Integer> {
         String source;
         if (kafka) {
             source = "kafka topic " + c.get("kafka.input-topic") + " at " + c.get("kafka.bootstrap-servers");
+            KafkaProbe.check(c.kafkaClientProperties(), List.of(c.get("kafka.input-topic")), List.of(),
+                    KafkaProbe.TIMEOUT);
             StreamExecutionEnvironment env = Backtest.environment(LiveJob.flinkConfiguration(c), parallelism);
             OffsetsInitializer start = from == null ? OffsetsInitializer.earliest()
-                    : OffsetsInitializer.timestamp(Timestamps.parse(from));
+                    : OffsetsInitializer.timestamp(time(from, "--from"));
             OffsetsInitializer stop = to == null ? OffsetsInitializer.latest()
-                    : OffsetsInitializer.timestamp(Timestamps.parse(to));
+                    : OffsetsInitializer.timestamp(time(to, "--to"));
             var parsed = env.fromSource(KafkaIO.parsedSource(c.kafkaClientProperties(), c.get("kafka.input-topic"),
                     c.get("kafka.group-id") + "-backtest", start, stop, settings.model.features),
                     ForecastTopology.sourceWatermarks(settings), "kafka-history");
             result = Backtest.replayParsed(env, parsed, settings, System.err);
         } else {
-            if (input == null) {
-                throw new IllegalArgumentException("give --input FILE (or --kafka to replay the config's topic)");
-            }
             source = input.toString() + " (" + format + ")";
             List<Observation> history = read(input, format, c.model().features, rejected);
             System.err.printf(Locale.ROOT, "backtest: read %,d events from %s%s%n", history.size(), input,
                     rejected.isEmpty() ? "" : ", " + rejected.size() + " rows refused");
+            checkLengths(history, scoring);
             result = Backtest.replay(history, settings, parallelism, LiveJob.flinkConfiguration(c), System.err);
         }
         rejected.addAll(result.deadLetters);
@@ -147,11 +160,12 @@ public final class BacktestCommand implements Callable<Integer> {
             System.err.printf(Locale.ROOT, "backtest: %d input records refused, with reasons, in %s%n",
                     rejected.size(), deadFile);
         }
+        List<String> missing = new ArrayList<>();
         for (Map.Entry<String, Path> e : exportFiles.entrySet()) {
             String json = result.models.get(e.getKey());
             if (json == null) {
-                throw new IllegalArgumentException("--export-model: no key '" + e.getKey() + "' in the replay; keys: "
-                        + result.models.keySet());
+                missing.add(e.getKey());
+                continue;
             }
             Files.writeString(e.getValue(), json);
             System.err.println("backtest: model of '" + e.getKey() + "' written to " + e.getValue());
@@ -159,35 +173,133 @@ public final class BacktestCommand implements Callable<Integer> {
 
         Evaluation eval = Evaluation.of(result.forecasts, scoring, Evaluation.baselines(season));
         printTable(eval);
-        List<String> notes = List.of(
-                "Input: " + source + ", " + result.forecasts.size() + " forecasts, replayed in "
-                        + String.format(Locale.ROOT, "%.1f s", result.seconds) + " at parallelism " + parallelism,
-                "Scoring: " + (scoring == null ? "raw units, every row after each key's first" : scoring.toString()),
-                "Each row is scored against the forecast made after the row before it, before the model learned the row.",
-                "Model " + c.model().id() + ".");
         if (report != null) {
-            Report.write(report, "Backtest: " + (kafka ? c.get("kafka.input-topic") : input.getFileName()),
-                    series(eval), rows(eval), c.asMap(), notes);
+            ModelConfig model = c.model();
+            List<String> notes = List.of(
+                    String.format(Locale.ROOT, "Input: %s: %,d series, %,d forecasts, replayed in %.1f s at parallelism %d.",
+                            source, eval.series.size(), result.forecasts.size(), result.seconds, parallelism),
+                    "Model " + model.name() + ": " + model.summary() + " (fingerprint " + model.id()
+                            + ", on every forecast record).",
+                    "Scoring: " + (scoring == null ? "every event after each series' first, in the series' own units."
+                            : scoring.describe() + "; errors on the standardised scale."),
+                    "Each event is scored against the forecast made at the event before it, before the model learned it.");
+            Report.write(report, "Backtest of " + model.name() + " on "
+                    + (kafka ? "topic " + c.get("kafka.input-topic") : input.getFileName()),
+                    series(eval), rows(eval), effectiveConfiguration(c), notes);
             System.err.println("backtest: report written to " + report);
         }
         System.err.printf(Locale.ROOT, "backtest: %,d forecasts written to %s in %.1f s%n", result.forecasts.size(),
                 output, result.seconds);
+        if (!missing.isEmpty()) {
+            throw new UserError("--export-model: no series " + missing + " in the replay, so no model written for "
+                    + (missing.size() == 1 ? "it" : "them") + "; the replay's series are " + sample(result.models.keySet()));
+        }
         return 0;
+    }
+
+    /**
+     * The settings and options this replay ran with: the model's, the event-time bound, the Kafka ones of a
+     * topic replay (secrets hidden), any flink.* ones, and the parallelism that ran rather than job.*.
+     */
+    Map<String, String> effectiveConfiguration(AppConfig c) {
+        Map<String, String> m = new TreeMap<>();
+        c.asPrintableMap().forEach((k, v) -> {
+            boolean model = k.startsWith("model.") || k.startsWith("train.") || k.startsWith("forecast.");
+            boolean topic = kafka && (k.equals("kafka.bootstrap-servers") || k.equals("kafka.input-topic")
+                    || k.startsWith("kafka.properties."));
+            if ((model && !(k.equals("model.warm-start") && v.isEmpty())) || topic || k.startsWith("flink.")
+                    || k.equals("events.max-out-of-orderness")) {
+                m.put(k, v);
+            }
+        });
+        if (kafka) {
+            m.put("kafka.group-id", c.get("kafka.group-id") + "-backtest");
+            m.put("--from", from == null ? "earliest" : from);
+            m.put("--to", to == null ? "the end offsets at start" : to);
+        }
+        m.put("--parallelism", Integer.toString(parallelism));
+        m.put("--season", Integer.toString(season));
+        m.put("--protocol", rows != null ? "custom" : protocol);
+        return m;
+    }
+
+    /** A file to read in a known format, or a topic, but not both. */
+    private void checkSource() {
+        if (kafka) {
+            if (input != null) {
+                throw new UserError("give --input FILE or --kafka, not both");
+            }
+            if (from != null) {
+                time(from, "--from");
+            }
+            if (to != null) {
+                time(to, "--to");
+            }
+            return;
+        }
+        if (input == null) {
+            throw new UserError("give the history to replay: --input FILE (with --format), or --kafka to replay "
+                    + "the configuration's input topic");
+        }
+        if (from != null || to != null) {
+            throw new UserError("--from and --to select records of a topic: use them with --kafka");
+        }
+        Checks.readableFile(input, "--input");
+        if (!FORMATS.contains(format)) {
+            throw new UserError("--format " + format + " is not a format: expected one of " + String.join(", ", FORMATS));
+        }
+    }
+
+    private static long time(String text, String option) {
+        try {
+            return Timestamps.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(option + " " + text + ": " + e.getMessage());
+        }
+    }
+
+    /** Every series is long enough for the scoring protocol, checked before the replay rather than after. */
+    private static void checkLengths(List<Observation> history, Protocol scoring) {
+        if (scoring == null) {
+            return;
+        }
+        Map<String, Integer> lengths = new TreeMap<>();
+        for (Observation o : history) {
+            lengths.merge(o.key, 1, Integer::sum);
+        }
+        for (Map.Entry<String, Integer> e : lengths.entrySet()) {
+            try {
+                scoring.split(e.getValue());
+            } catch (IllegalArgumentException tooShort) {
+                throw new UserError("series '" + e.getKey() + "' has " + e.getValue() + " rows, too few for "
+                        + scoring.describe() + "; use --protocol none or shorter custom bounds");
+            }
+        }
+    }
+
+    /** The first few of many names, for a message. */
+    static String sample(Collection<String> names) {
+        List<String> first = names.stream().limit(8).collect(Collectors.toList());
+        return String.join(", ", first) + (names.size() > first.size() ? ", ... (" + names.size() + " in all)" : "");
     }
 
     private Protocol protocol() {
         if (rows != null || standardiseRows != null || scoreFrom != null || scoreTo != null) {
             if (rows == null || standardiseRows == null || scoreFrom == null || scoreTo == null) {
-                throw new IllegalArgumentException("a custom protocol needs --rows, --standardise-rows, --score-from "
+                throw new UserError("a custom protocol needs --rows, --standardise-rows, --score-from "
                         + "and --score-to together");
             }
-            return Protocol.rows(rows, standardiseRows, scoreFrom, scoreTo);
+            try {
+                return Protocol.rows(rows, standardiseRows, scoreFrom, scoreTo);
+            } catch (IllegalArgumentException e) {
+                throw new UserError("custom protocol: " + e.getMessage());
+            }
         }
         switch (protocol.toLowerCase(Locale.ROOT)) {
             case "none": return null;
             case "ett": return Protocol.ETT;
             case "nab": return Protocol.NAB;
-            default: throw new IllegalArgumentException("invalid --protocol " + protocol + ": expected none, ett or nab");
+            default: throw new UserError("--protocol " + protocol + " is not a protocol: expected none, ett or nab");
         }
     }
 
@@ -224,7 +336,7 @@ public final class BacktestCommand implements Callable<Integer> {
                 }
                 return out;
             default:
-                throw new IllegalArgumentException("invalid --format " + format + ": expected csv-wide, csv-long or jsonl");
+                throw new IllegalArgumentException("unknown format " + format + "; expected one of " + FORMATS);
         }
     }
 

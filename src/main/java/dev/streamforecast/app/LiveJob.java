@@ -3,6 +3,10 @@ package dev.streamforecast.app;
 import dev.streamforecast.event.Parsed;
 import dev.streamforecast.io.AppConfig;
 import dev.streamforecast.io.KafkaIO;
+import dev.streamforecast.io.ModelJson;
+import dev.streamforecast.io.UserError;
+import dev.streamforecast.model.ModelConfig;
+import dev.streamforecast.model.OnlineForecaster;
 import dev.streamforecast.stream.ForecastTopology;
 import dev.streamforecast.stream.JobSettings;
 import java.io.IOException;
@@ -28,14 +32,29 @@ public final class LiveJob {
         return c;
     }
 
-    /** The topology's settings from the configuration, reading the warm-start model file if named. */
+    /**
+     * The topology's settings from the configuration, reading the warm-start model file if named and
+     * checking that it fits the configured model before any job starts.
+     */
     public static JobSettings settings(AppConfig config) throws IOException {
-        String warm = config.get("model.warm-start");
-        String json = warm.isBlank() ? null : Files.readString(Path.of(warm));
+        String warm = config.get(AppConfig.WARM_START);
+        String json = warm.isBlank() ? null : warmStart(Path.of(warm), config.model());
         return new JobSettings(config.model(), config.get(AppConfig.MAX_OUT_OF_ORDERNESS),
                 config.get(AppConfig.IDLE_STATE_RETENTION), json)
                 .withMaxWait(config.get(AppConfig.MAX_WAIT))
                 .withOnShapeChange(JobSettings.ShapeChange.of(config.get(AppConfig.ON_SHAPE_CHANGE)));
+    }
+
+    private static String warmStart(Path file, ModelConfig model) throws IOException {
+        Checks.readableFile(file, "model.warm-start");
+        String json = Files.readString(file);
+        try {
+            new OnlineForecaster(model).newState(ModelJson.read(json).state);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("model.warm-start " + file + ": " + e.getMessage() + "; give a model that "
+                    + "backtest --export-model wrote with the same model.* settings");
+        }
+        return json;
     }
 
     /** Adds the job to {@code env}; a bounded source (replays, the demo) is passed as {@code stop}. */

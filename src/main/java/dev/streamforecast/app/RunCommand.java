@@ -1,6 +1,8 @@
 package dev.streamforecast.app;
 
 import dev.streamforecast.io.AppConfig;
+import dev.streamforecast.io.KafkaProbe;
+import dev.streamforecast.io.UserError;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,13 +25,24 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         AppConfig c = load(config, overrides);
+        System.err.println("run: using " + (config == null ? "the built-in defaults (no --config; configs/ has examples)"
+                : config) + (overrides.isEmpty() ? "" : " with --set " + String.join(" ", overrides)));
+        String input = c.get(AppConfig.INPUT_TOPIC);
+        String output = c.get(AppConfig.OUTPUT_TOPIC);
+        String deadLetters = c.get(AppConfig.DEAD_LETTER_TOPIC);
+        System.err.println("run: Kafka at " + c.get(AppConfig.BOOTSTRAP_SERVERS) + ": reading '" + input
+                + "', writing forecasts to '" + output + "' and refused input to '" + deadLetters + "'");
+        for (String note : KafkaProbe.check(c.kafkaClientProperties(), List.of(input), List.of(output, deadLetters),
+                KafkaProbe.TIMEOUT)) {
+            System.err.println("run: " + note);
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
                 LiveJob.flinkConfiguration(c));
         LiveJob.define(env, c, null);
-        System.err.println("forecaster: reading " + c.get("kafka.input-topic") + " at "
-                + c.get("kafka.bootstrap-servers") + ", writing " + c.get("kafka.output-topic")
-                + " (model " + c.model().id() + ")");
-        env.execute(c.get("job.name"));
+        System.err.println("run: model " + c.model().name() + " (" + c.model().id() + "), "
+                + c.get(AppConfig.DELIVERY_GUARANTEE) + ", checkpoint every " + c.get("job.checkpoint-interval")
+                + "; stop with Ctrl-C");
+        env.execute(c.get(AppConfig.JOB_NAME));
         return 0;
     }
 
@@ -44,7 +57,7 @@ public final class RunCommand implements Callable<Integer> {
         for (String o : overrides) {
             int eq = o.indexOf('=');
             if (eq <= 0) {
-                throw new IllegalArgumentException("--set expects key=value, got '" + o + "'");
+                throw new UserError("--set expects key=value, e.g. --set train.k1=16, got '" + o + "'");
             }
             m.put(o.substring(0, eq).trim(), o.substring(eq + 1).trim());
         }

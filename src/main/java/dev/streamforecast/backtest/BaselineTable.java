@@ -16,7 +16,7 @@ import java.util.function.Supplier;
  * ETTh1 under {@link Protocol#ETT} (all seven columns pooled), each NAB series under
  * {@link Protocol#NAB}; the seasonal naive season is a day at the file's sampling interval. With
  * {@code --sweep} it also prints the AR and Holt settings tried, as MSE relative to persistence per
- * data set and their geometric mean. The data directory defaults to {@code ../shared/data}.
+ * data set and their geometric mean. The data folder (docs/data.md) defaults to {@code data}.
  */
 public final class BaselineTable {
     /** The ETT protocol's leading rows, the only ones read. */
@@ -31,19 +31,19 @@ public final class BaselineTable {
         }
     }
 
+    /** The standard data sets' files, as docs/data.md lists them: ETTh1, then the NAB series. */
+    public static final List<String> FILES = List.of("ETTh1.csv", "nab_machine_temperature_system_failure.csv",
+            "nab_nyc_taxi.csv", "nab_ambient_temperature_system_failure.csv",
+            "nab_cpu_utilization_asg_misconfiguration.csv", "nab_ec2_request_latency_system_failure.csv");
+
     /** ETTh1 and the NAB series found in {@code dir}, each with its protocol; missing files are skipped. */
     public static List<Case> standardCases(Path dir) throws IOException {
         List<Case> cases = new ArrayList<>();
-        Path ett = dir.resolve("ETTh1.csv");
-        if (Files.exists(ett)) {
-            cases.add(new Case(Dataset.readWide(ett, ETT_ROWS), Protocol.ETT));
-        }
-        for (String nab : List.of("nab_machine_temperature_system_failure", "nab_nyc_taxi",
-                "nab_ambient_temperature_system_failure", "nab_cpu_utilization_asg_misconfiguration",
-                "nab_ec2_request_latency_system_failure")) {
-            Path file = dir.resolve(nab + ".csv");
+        for (String name : FILES) {
+            Path file = dir.resolve(name);
             if (Files.exists(file)) {
-                cases.add(new Case(Dataset.readWide(file, -1), Protocol.NAB));
+                boolean ett = name.startsWith("ETT");
+                cases.add(new Case(Dataset.readWide(file, ett ? ETT_ROWS : -1), ett ? Protocol.ETT : Protocol.NAB));
             }
         }
         return cases;
@@ -67,7 +67,7 @@ public final class BaselineTable {
     }
 
     public static void main(String[] args) throws IOException {
-        Path dir = Path.of("../shared/data");
+        Path dir = Path.of("data");
         boolean sweep = false;
         for (String a : args) {
             if (a.equals("--sweep")) {

@@ -1,5 +1,7 @@
 package dev.streamforecast.backtest;
 
+import java.util.Locale;
+
 /**
  * The online forecasting protocol of the published horizon-1 results, as a value object.
  *
@@ -147,13 +149,27 @@ public final class Protocol {
         return m;
     }
 
+    /**
+     * The protocol in words, for reports and messages: "the first 14,400 rows of each series, standardised
+     * on the first 2,880; the first 3,600 learned from without scoring, the next 10,800 scored".
+     */
+    public String describe() {
+        if (rows >= 0) {
+            return String.format(Locale.ROOT, "the first %,d rows of each series, standardised on the first %,d; "
+                    + "the first %,d learned from without scoring, the next %,d scored", rows, standardiseRows,
+                    scoreFrom, scoreTo - scoreFrom);
+        }
+        return String.format(Locale.ROOT, "each series standardised on its first %s; its first %s learned from "
+                + "without scoring, the rest scored", percent(standardiseFraction), percent(warmUpFraction));
+    }
+
+    private static String percent(double fraction) {
+        return new java.math.BigDecimal(100 * fraction).round(new java.math.MathContext(6))
+                .stripTrailingZeros().toPlainString() + "%";
+    }
+
     @Override
     public String toString() {
-        if (rows >= 0) {
-            return "Protocol[rows=" + rows + ", standardise on [0, " + standardiseRows + "), score ["
-                    + scoreFrom + ", " + scoreTo + ")]";
-        }
-        return "Protocol[standardise on first " + standardiseFraction + ", warm up on first "
-                + warmUpFraction + ", score the rest]";
+        return describe();
     }
 }

@@ -26,10 +26,11 @@ import java.util.regex.Pattern;
  *
  * <p>The page holds, in order: the title, the notes as a list, the metrics table (rows grouped by key, the
  * group "all" first and the others in order of first appearance, each key's lowest MSE highlighted), the
- * configuration sorted by name, and for every series two charts drawn with the vendored uPlot library:
- * actual against forecast with the prediction interval as a band, and the absolute error with its trailing
- * mean. Series longer than {@value ReportCharts#MAX_POINTS} events are reduced to the minimum and maximum of
- * each of {@value ReportCharts#BUCKETS} buckets, which the page says under the chart.
+ * configuration sorted by name, and for every series two charts drawn with the vendored uPlot library, with
+ * titled axes: actual values as points against the forecast as a line with the prediction interval as a band,
+ * and the absolute error with its trailing mean. Series longer than {@value ReportCharts#MAX_POINTS} events
+ * are reduced to the minimum and maximum of each of {@value ReportCharts#BUCKETS} buckets, which the page says
+ * under the chart; the page reduces what it draws the same way, per pixel column of the range shown.
  *
  * <p>The same arguments always give the same bytes: nothing depends on the clock, the locale, the platform's
  * line separator or a map's iteration order. Once every chart has drawn, the page sets
@@ -107,34 +108,78 @@ public final class Report {
                 return function () { if (!seen) { seen = true; drawn++; } };
               }
               function widthOf(el) { return Math.max(320, el.clientWidth); }
-              function chart(id, title, height, series, bands, columns) {
+              function firstAtOrAfter(x, v) {
+                var lo = 0, hi = x.length;
+                while (lo < hi) { var m = (lo + hi) >> 1; if (x[m] < v) { lo = m + 1; } else { hi = m; } }
+                return lo;
+              }
+              // The columns between x = min and max (and one point beyond each, so lines reach the edges),
+              // reduced to each pixel column's lowest and highest value in time order: a line or a cloud of
+              // points then looks the same as with every event, whatever the length and the zoom.
+              function perPixel(full, min, max, pixels) {
+                var x = full[0], from = Math.max(0, firstAtOrAfter(x, min) - 1);
+                var to = Math.min(x.length, firstAtOrAfter(x, max) + 1), n = to - from;
+                if (n <= 2 * pixels) { return full.map(function (c) { return c.slice(from, to); }); }
+                var out = full.map(function () { return []; });
+                for (var p = 0; p < pixels; p++) {
+                  var s = from + Math.floor(p * n / pixels), e = from + Math.floor((p + 1) * n / pixels);
+                  if (e <= s) { continue; }
+                  out[0].push(x[s], x[e - 1]);
+                  for (var c = 1; c < full.length; c++) {
+                    var col = full[c], lo = -1, hi = -1;
+                    for (var k = s; k < e; k++) {
+                      if (col[k] === null) { continue; }
+                      if (lo < 0 || col[k] < col[lo]) { lo = k; }
+                      if (hi < 0 || col[k] > col[hi]) { hi = k; }
+                    }
+                    if (lo < 0) { out[c].push(null, null); } else { out[c].push(col[Math.min(lo, hi)], col[Math.max(lo, hi)]); }
+                  }
+                }
+                return out;
+              }
+              function pixelsOf(u) { return Math.max(1, Math.round(u.bbox.width / (window.devicePixelRatio || 1))); }
+              function chart(id, title, yTitle, height, series, bands, full) {
                 var el = document.getElementById(id);
                 try {
+                  var x = full[0];
                   var opts = {
                     title: title, width: widthOf(el), height: height, ms: 1, tzDate: utc,
                     scales: { x: { time: true } }, series: series, bands: bands,
-                    hooks: { draw: [countFirstDraw()] }
+                    axes: [{ label: 'time (UTC)', labelSize: 20 }, { label: yTitle, labelSize: 20, size: 60 }],
+                    hooks: {
+                      draw: [countFirstDraw()],
+                      // zooming in or out reduces the full columns again for the range shown
+                      setScale: [function (u, key) {
+                        if (key !== 'x' || x.length === 0) { return; }
+                        var d = perPixel(full, u.scales.x.min, u.scales.x.max, pixelsOf(u));
+                        if (d[0].length !== u.data[0].length || d[0][0] !== u.data[0][0]) { u.setData(d, false); }
+                      }]
+                    }
                   };
-                  plots.push({ el: el, plot: new uPlot(opts, columns, el) });
+                  var initial = x.length ? perPixel(full, x[0], x[x.length - 1], widthOf(el)) : full;
+                  plots.push({ el: el, plot: new uPlot(opts, initial, el) });
                 } catch (e) {
                   fail(e);
                 }
               }
+              var band = 'rgba(239,108,0,0.22)', edge = 'rgba(239,108,0,0.6)';
               try {
                 var data = JSON.parse(document.getElementById('report-data').textContent);
                 data.series.forEach(function (s, i) {
                   // uPlot fills a band while drawing its first series: the interval edges come first so
-                  // that the fill lies under the lines rather than tinting them
-                  chart('forecast-' + i, s.key + ': actual and forecast', 330, [
-                    { label: 'time (UTC)' },
-                    { label: 'interval upper', stroke: 'rgba(239,108,0,0.55)', width: 1 },
-                    { label: 'interval lower', stroke: 'rgba(239,108,0,0.55)', width: 1 },
-                    { label: 'actual', stroke: 'rgba(33,33,33,0.85)', width: 1 },
-                    { label: 'forecast', stroke: 'rgba(21,101,192,0.85)', width: 1 }
-                  ], [{ series: [1, 2], fill: 'rgba(239,108,0,0.22)' }],
+                  // that the fill lies under the actual values and the forecast rather than tinting them;
+                  // actual values are points and the forecast a line, so neither hides the other
+                  chart('forecast-' + i, s.key + ': actual and forecast', 'value (series units)', 330, [
+                    {},
+                    { label: 'interval upper', stroke: edge, width: 1 },
+                    { label: 'interval lower', stroke: edge, width: 1 },
+                    { label: 'actual', stroke: '#212121', fill: '#212121', paths: function () { return null; },
+                      points: { show: true, size: 3, width: 0, stroke: '#212121', fill: '#212121' } },
+                    { label: 'forecast', stroke: '#1565c0', width: 1.5 }
+                  ], [{ series: [1, 2], fill: band }],
                   [s.x, s.upper, s.lower, s.actual, s.forecast]);
-                  chart('error-' + i, s.key + ': absolute error', 230, [
-                    { label: 'time (UTC)' },
+                  chart('error-' + i, s.key + ': absolute error', '|error| (series units)', 230, [
+                    {},
                     { label: '|actual \\u2212 forecast|', stroke: 'rgba(198,40,40,0.45)', width: 1 },
                     { label: 'mean of last ' + s.window, stroke: '#7f0000', width: 2 }
                   ], [], [s.x, s.absError, s.meanError]);
@@ -280,14 +325,17 @@ public final class Report {
     private static void writeSeries(Writer out, List<ReportCharts.Columns> charts) throws IOException {
         out.write("<h2>Series</h2>\n");
         out.write(charts.isEmpty() ? "<p>No series.</p>\n"
-                : "<p class=\"caption\">Drag across a chart to zoom in, double-click to zoom out; "
-                        + "click a legend entry to hide its line.</p>\n");
+                : "<p class=\"caption\">Values are in the series' own units. Where a chart has more events than "
+                        + "pixels, each pixel column shows the lowest and the highest value of the events it covers. "
+                        + "Drag across a chart to zoom in, double-click to zoom out; click a legend entry to hide "
+                        + "its series.</p>\n");
         for (int i = 0; i < charts.size(); i++) {
             ReportCharts.Columns c = charts.get(i);
             out.write("<section>\n<h3>" + html(c.key()) + "</h3>\n");
             out.write("<p class=\"caption\">" + html(span(c)) + "</p>\n");
             out.write("<div class=\"chart\" id=\"forecast-" + i + "\"></div>\n");
-            out.write("<p class=\"caption\">Shaded orange: the prediction interval of each forecast"
+            out.write("<p class=\"caption\">Dots: the actual values; blue line: the forecast of each, made at the "
+                    + "event before; shaded orange: its prediction interval"
                     + (c.downsampled() ? " (per bucket, from its lowest lower to its highest upper bound)" : "")
                     + ". " + html(sampling(c)) + "</p>\n");
             out.write("<div class=\"chart\" id=\"error-" + i + "\"></div>\n");
@@ -308,7 +356,7 @@ public final class Report {
 
     private static String sampling(ReportCharts.Columns c) {
         if (!c.downsampled()) {
-            return "Every event drawn.";
+            return "The page holds every event.";
         }
         return "Downsampled for display: " + count(c.events()) + " events in " + count(c.buckets())
                 + " buckets of about " + count(Math.round((double) c.events() / c.buckets()))

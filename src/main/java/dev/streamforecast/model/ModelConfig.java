@@ -240,6 +240,19 @@ public final class ModelConfig implements Serializable {
                 + (layers > 1 ? "x" + layers : "");
     }
 
+    /**
+     * What runs, in words: "an online AR(48) on differences, corrected by an LSTM of 32 units in 1 layer;
+     * the network learns every 8 events over the last 32".
+     */
+    public String summary() {
+        String network = (cell == CellType.LSTM ? "an LSTM" : cell == CellType.GRU ? "a GRU" : "a tanh RNN") + " of "
+                + hidden + " units in " + layers + (layers == 1 ? " layer" : " layers");
+        String model = linearOrder > 0 ? "an online AR(" + linearOrder + ") on differences, corrected by " + network
+                : network + " predicting the " + (target == TargetType.DELTA ? "change" : "value");
+        return model + (features.isEmpty() ? "" : ", with covariates " + String.join(", ", features))
+                + "; the network learns every " + k1 + " events over the last " + k2;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof ModelConfig && ((ModelConfig) o).describe().equals(describe());

@@ -26,6 +26,14 @@ class ProtocolTest {
     }
 
     @Test
+    void protocolsDescribeThemselvesInWords() {
+        assertEquals("the first 14,400 rows of each series, standardised on the first 2,880; the first 3,600 "
+                + "learned from without scoring, the next 10,800 scored", Protocol.ETT.describe());
+        assertEquals("each series standardised on its first 20%; its first 25% learned from without scoring, "
+                + "the rest scored", Protocol.NAB.toString());
+    }
+
+    @Test
     void inconsistentBoundsAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> Protocol.rows(10, 4, 0, 10));
         assertThrows(IllegalArgumentException.class, () -> Protocol.rows(10, 4, 6, 6));

@@ -8,53 +8,163 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Opens written reports in a real headless Chromium; skipped where none is installed. */
+/**
+ * Opens a written report in a real headless Chromium and checks what a reader needs of every chart: its
+ * title, its axis titles, its legend, and its series actually drawn; skipped where no Chromium is installed.
+ */
 class ReportBrowserTest {
 
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Pattern BODY = Pattern.compile("<body([^>]*)>");
 
+    /*
+     * Test-side instrumentation, run before the page's scripts: it records the text each chart's canvas
+     * draws (axis titles are drawn, not DOM), and, once the page has rendered, counts the pixels of each
+     * series' colour inside each chart's plotting area, and reads the titles and legends from the DOM.
+     */
+    private static final String PROBE = """
+            <script>
+            (function () {
+              var fillText = CanvasRenderingContext2D.prototype.fillText;
+              CanvasRenderingContext2D.prototype.fillText = function (t) {
+                var chart = this.canvas.closest('.chart');
+                if (chart) { (chart.texts = chart.texts || []).push(String(t)); }
+                return fillText.apply(this, arguments);
+              };
+              function kind(r, g, b, a) {
+                if (a < 128) { return null; }
+                if (r < 90 && g < 90 && b < 90) { return 'dark'; }
+                if (b > r + 80 && b > g + 30) { return 'blue'; }
+                if (r > 200 && g > 100 && g < 200 && b < 120) { return 'orange'; }
+                if (r > 120 && g < 110 && b < 110) { return 'red'; }
+                return null;
+              }
+              window.addEventListener('load', function () {
+                setTimeout(function () {
+                  var charts = [];
+                  document.querySelectorAll('.chart').forEach(function (el) {
+                    var canvas = el.querySelector('canvas'), over = el.querySelector('.u-over'), ink = {};
+                    if (canvas && over) {
+                      var scale = canvas.width / canvas.clientWidth;
+                      var x0 = Math.round(over.offsetLeft * scale), y0 = Math.round(over.offsetTop * scale);
+                      var w = Math.round(over.offsetWidth * scale), h = Math.round(over.offsetHeight * scale);
+                      var d = canvas.getContext('2d').getImageData(x0, y0, w, h).data;
+                      for (var i = 0; i < d.length; i += 4) {
+                        var k = kind(d[i], d[i + 1], d[i + 2], d[i + 3]);
+                        if (k) { ink[k] = (ink[k] || 0) + 1; }
+                      }
+                    }
+                    charts.push({ id: el.id, title: (el.querySelector('.u-title') || {}).textContent || '',
+                      legend: Array.from(el.querySelectorAll('.u-legend .u-label')).map(function (l) { return l.textContent; }),
+                      texts: el.texts || [], ink: ink });
+                  });
+                  document.body.setAttribute('data-check', JSON.stringify(charts));
+                }, 200);
+              });
+            })();
+            </script>
+            """;
+
     @TempDir
     Path dir;
 
-    @Test
-    void everyChartRendersWithoutErrorIncludingDownsampledAndHostileKeys() throws Exception {
+    @BeforeAll
+    static void chromium() {
         assumeTrue(Files.isExecutable(CHROMIUM), "no Chromium at " + CHROMIUM);
+    }
+
+    @Test
+    void everyChartHasItsTitleAxisTitlesLegendAndDrawnSeriesAtAnyLength() throws Exception {
         Report.Series longSeries = hourly("OT", 30_000, 2);
         longSeries.actual()[12_345] = 40;
-        List<Report.Series> series = List.of(hourly("HUFL", 2_000, 1), longSeries,
-                hourly("</script><b>\u00fc</b>", 50, 3), hourly("empty", 0, 4));
+        String hostile = "</script><b>\u00fc</b>";
+        List<Report.Series> series = List.of(hourly("HUFL", 2_000, 1), longSeries, hourly(hostile, 50, 3),
+                hourly("empty", 0, 4));
         Path page = dir.resolve("report.html");
         Report.write(page, "Browser check", series, rows("HUFL", 0.3), Map.of("model.hidden", "32"),
                 List.of("rendered by " + CHROMIUM));
 
-        Map<String, String> body = bodyAttributes(dumpDom(page));
-
+        String dom = dumpDom(page);
+        Map<String, String> body = bodyAttributes(dom);
         assertNull(body.get("data-render-error"), "render error");
         assertEquals(String.valueOf(2 * series.size()), body.get("data-rendered"));
+        JsonNode charts = new ObjectMapper().readTree(body.get("data-check"));
+        assertEquals(2 * series.size(), charts.size());
+
+        for (int i = 0; i < series.size(); i++) {
+            String key = series.get(i).key();
+            boolean empty = series.get(i).ts().length == 0;
+            JsonNode forecast = chart(charts, "forecast-" + i);
+            JsonNode error = chart(charts, "error-" + i);
+
+            assertEquals(key + ": actual and forecast", forecast.get("title").asText());
+            assertEquals(key + ": absolute error", error.get("title").asText());
+            assertEquals(List.of("Time", "interval upper", "interval lower", "actual", "forecast"),
+                    strings(forecast.get("legend")), key);
+            assertEquals(List.of("Time", "|actual \u2212 forecast|", "mean of last " + (empty ? 1 : i == 1 ? 300 : i == 0
+                    ? 20 : 10)), strings(error.get("legend")), key);
+            JsonNode ink = forecast.get("ink");
+            JsonNode errorInk = error.get("ink");
+            if (empty) {
+                // no range to draw axes over; the caption says "No events."
+                assertEquals(0, ink.path("dark").asInt() + ink.path("blue").asInt(), "nothing drawn for " + key);
+            } else {
+                assertTrue(strings(forecast.get("texts")).containsAll(List.of("time (UTC)", "value (series units)")),
+                        key + " axis titles: " + forecast.get("texts"));
+                assertTrue(strings(error.get("texts")).containsAll(List.of("time (UTC)", "|error| (series units)")),
+                        key + " axis titles: " + error.get("texts"));
+                // the actual values (dark points), the forecast (blue line), the interval (orange band)
+                assertTrue(ink.path("dark").asInt() > 100, key + " actual values drawn: " + ink);
+                assertTrue(ink.path("blue").asInt() > 100, key + " forecast drawn: " + ink);
+                assertTrue(ink.path("orange").asInt() > 100, key + " interval drawn: " + ink);
+                assertTrue(errorInk.path("red").asInt() > 100, key + " errors drawn: " + errorInk);
+            }
+        }
     }
 
-    private String dumpDom(Path page) throws IOException, InterruptedException {
+    private static JsonNode chart(JsonNode charts, String id) {
+        for (JsonNode c : charts) {
+            if (c.get("id").asText().equals(id)) {
+                return c;
+            }
+        }
+        throw new AssertionError("no chart " + id);
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    private String dumpDom(Path report) throws IOException, InterruptedException {
+        String html = Files.readString(report, StandardCharsets.UTF_8);
+        Path page = Files.writeString(dir.resolve("probed.html"), html.replaceFirst("<body>", "<body>\n"
+                + Matcher.quoteReplacement(PROBE)), StandardCharsets.UTF_8);
         Path profile = Files.createDirectory(dir.resolve("profile"));
         Path out = dir.resolve("dom.html");
         Path err = dir.resolve("chromium.log");
         Process p = new ProcessBuilder(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--user-data-dir=" + profile, "--virtual-time-budget=10000", "--dump-dom",
-                page.toUri().toString())
+                "--disable-sync", "--user-data-dir=" + profile, "--window-size=1360,1000",
+                "--force-device-scale-factor=1", "--virtual-time-budget=10000", "--dump-dom", page.toUri().toString())
                 .redirectOutput(out.toFile())
                 .redirectError(err.toFile())
                 .start();
@@ -75,7 +185,8 @@ class ReportBrowserTest {
         Map<String, String> attributes = new TreeMap<>();
         Matcher a = Pattern.compile("([\\w-]+)=\"([^\"]*)\"").matcher(body.group(1));
         while (a.find()) {
-            attributes.put(a.group(1), a.group(2));
+            attributes.put(a.group(1), a.group(2).replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">")
+                    .replace("&amp;", "&"));
         }
         return attributes;
     }

@@ -219,7 +219,7 @@ class ReportTest {
         assertTrue(spike, "the spike survives downsampling");
         assertEquals(300, data(page).at("/series/1/x").size());
         assertTrue(page.contains("Downsampled for display: 100,000 events in 5,000 buckets of about 20 events"));
-        assertTrue(page.contains("Every event drawn."));
+        assertTrue(page.contains("The page holds every event."));
     }
 
     @Test

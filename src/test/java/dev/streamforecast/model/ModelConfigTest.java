@@ -100,5 +100,10 @@ class ModelConfigTest {
                 .build().name());
         assertEquals("ar24+rnn8", ModelConfig.fromMap(Map.of("model.cell", "RNN", "model.hidden", "8",
                 "model.linear-order", "24")).name());
+        assertEquals("an online AR(48) on differences, corrected by an LSTM of 32 units in 1 layer; the network "
+                + "learns every 8 events over the last 32", ModelConfig.builder().build().summary());
+        assertEquals("a GRU of 16 units in 2 layers predicting the change, with covariates load; the network learns "
+                + "every 8 events over the last 32", ModelConfig.builder().cell(CellType.GRU).hidden(16).layers(2)
+                .linearOrder(0).features(List.of("load")).build().summary());
     }
 }

@@ -9,6 +9,7 @@ import dev.streamforecast.io.ForecastCodec;
 import dev.streamforecast.io.ObservationCodec;
 import dev.streamforecast.io.SampleData;
 import dev.streamforecast.io.Timestamps;
+import dev.streamforecast.io.UserError;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,6 +53,11 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // options and settings are checked before Kafka starts
+        if (hours < 1 || every < 1) {
+            throw new UserError("--hours and --every expect whole numbers from 1, got " + hours + " and " + every);
+        }
+        LiveJob.settings(AppConfig.defaultsOnly().with(dev.streamforecast.app.RunCommand.parseOverrides(overrides)));
         long started = System.nanoTime();
         System.err.println("demo: starting an embedded Kafka broker (KRaft)...");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {

@@ -1,0 +1,195 @@
+package dev.streamforecast.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.streamforecast.io.UserError;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * Every kind of user mistake on the command line is one or two lines saying what is wrong and what to do,
+ * exit code 2 and no stack trace, found before anything expensive starts; a defect says so, with its trace.
+ */
+class CommandLineErrorsTest {
+    private static final Pattern STACK_FRAME = Pattern.compile("^\\s+at ", Pattern.MULTILINE);
+
+    @TempDir
+    Path dir;
+
+    private record Outcome(int code, String err) {}
+
+    private static Outcome run(CommandLine cli, String... args) {
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err, true));
+        cli.setOut(new PrintWriter(new StringWriter(), true));
+        return new Outcome(cli.execute(args), err.toString());
+    }
+
+    /** The message a user sees for {@code args}, checked to be a user mistake's: exit 2, one or two lines. */
+    private static String mistake(String... args) {
+        Outcome o = run(Main.commandLine(), args);
+        assertEquals(Main.USAGE, o.code, o.err);
+        long lines = o.err.lines().count();
+        assertTrue(lines >= 1 && lines <= 2, "one or two lines: " + o.err);
+        assertFalse(o.err.contains("Exception"), o.err);
+        assertFalse(STACK_FRAME.matcher(o.err).find(), o.err);
+        return o.err;
+    }
+
+    private String sample() throws IOException {
+        Path f = dir.resolve("history.csv");
+        Files.writeString(f, "ts,key,value\n2024-01-01T00:00:00Z,a,1\n");
+        return f.toString();
+    }
+
+    private String out() {
+        return dir.resolve("out.jsonl").toString();
+    }
+
+    @Test
+    void aMissingInputSaysWhatToGive() {
+        assertTrue(mistake("backtest", "--output", out()).startsWith("backtest: give the history to replay: --input FILE"));
+        assertTrue(mistake("backtest", "--input", "x.csv").startsWith("backtest: give --output FILE"));
+    }
+
+    @Test
+    void anInputFileThatIsNotThereIsNamedWithWhereItWasLookedFor() {
+        String m = mistake("backtest", "--input", "nope.csv", "--output", out());
+        assertTrue(m.startsWith("backtest: --input nope.csv: no such file in " + Path.of("").toAbsolutePath()), m);
+        assertTrue(mistake("backtest", "--input", dir.toString(), "--output", out()).contains("is a folder"));
+    }
+
+    @Test
+    void anUnknownFormatListsTheFormats() throws IOException {
+        assertEquals("backtest: --format csv-tall is not a format: expected one of csv-wide, csv-long, jsonl\n",
+                mistake("backtest", "--input", sample(), "--format", "csv-tall", "--output", out()));
+    }
+
+    @Test
+    void badSettingsNameTheKeyAndWhatItAcceptsWhereverTheyAreGiven() throws IOException {
+        assertEquals("backtest: invalid model.hidden = -1: expected an integer in [1, 4096]\n",
+                mistake("backtest", "--input", sample(), "--output", out(), "--set", "model.hidden=-1"));
+        assertEquals("run: unknown setting 'trian.k1' (did you mean train.k1?); docs/configuration.md lists every "
+                + "setting\n", mistake("run", "--set", "trian.k1=4"));
+        assertTrue(mistake("accuracy", "--set", "train.k1").startsWith("accuracy: --set expects key=value"));
+        Path config = Files.writeString(dir.resolve("job.properties"), "job.checkpoint-interval=often\n");
+        assertEquals("config: " + config + ": invalid job.checkpoint-interval = often: expected a duration such as "
+                + "250ms, 5s, 10min, 7d\n", mistake("config", "--config", config.toString()));
+    }
+
+    @Test
+    void theDemoChecksItsSettingsBeforeStartingKafka() {
+        // the message is the whole output: nothing was started or written before it
+        assertEquals("demo: invalid model.hidden = -1: expected an integer in [1, 4096]\n",
+                mistake("demo", "--set", "model.hidden=-1"));
+        assertTrue(mistake("demo", "--hours", "0").startsWith("demo: --hours and --every"));
+    }
+
+    @Test
+    void aMissingConfigFileSaysWhatToGive() {
+        assertEquals("run: no configuration file nope.properties; give the path of a properties file (configs/ has "
+                + "examples)\n", mistake("run", "--config", "nope.properties"));
+    }
+
+    @Test
+    void outputPathsAreCheckedBeforeTheReplay() throws IOException {
+        String in = sample();
+        assertEquals("backtest: --report /no/such/dir/r.html: folder /no/such/dir does not exist; create it or write "
+                + "somewhere else\n", mistake("backtest", "--input", in, "--output", out(), "--report", "/no/such/dir/r.html"));
+        assertTrue(mistake("backtest", "--input", in, "--output", dir.toString()).contains("is a folder: give a file name"));
+        assertTrue(mistake("backtest", "--input", in, "--output", "/no/such/dir/o.jsonl").contains("does not exist"));
+        assertTrue(mistake("backtest", "--input", in, "--output", out(), "--export-model", "a=/no/such/dir/m.json")
+                .startsWith("backtest: --export-model /no/such/dir/m.json: folder /no/such/dir does not exist"));
+    }
+
+    @Test
+    void aBadExportSpecShowsTheExpectedForm() throws IOException {
+        assertEquals("backtest: --export-model expects KEY=FILE (a series key and the file to write its model to), "
+                + "got 'nokey'\n", mistake("backtest", "--input", sample(), "--output", out(), "--export-model", "nokey"));
+    }
+
+    @Test
+    void protocolsAndTimesAreCheckedBeforeTheReplay() throws IOException {
+        String in = sample();
+        assertTrue(mistake("backtest", "--input", in, "--output", out(), "--protocol", "m4")
+                .startsWith("backtest: --protocol m4 is not a protocol"));
+        assertTrue(mistake("backtest", "--input", in, "--output", out(), "--rows", "10")
+                .startsWith("backtest: a custom protocol needs --rows, --standardise-rows, --score-from and --score-to"));
+        assertTrue(mistake("backtest", "--input", in, "--output", out(), "--rows", "10", "--standardise-rows", "20",
+                "--score-from", "1", "--score-to", "5").startsWith("backtest: custom protocol: need"));
+        assertTrue(mistake("backtest", "--kafka", "--from", "yesterday", "--output", out())
+                .startsWith("backtest: --from yesterday: unparseable timestamp"));
+        assertTrue(mistake("backtest", "--input", in, "--output", out(), "--to", "2024-01-01")
+                .startsWith("backtest: --from and --to select records of a topic"));
+    }
+
+    @Test
+    void aWarmStartModelThatIsNotThereIsNamed() throws IOException {
+        assertTrue(mistake("backtest", "--input", sample(), "--output", out(), "--set", "model.warm-start=m.json")
+                .startsWith("backtest: model.warm-start m.json: no such file"));
+        Path notAModel = Files.writeString(dir.resolve("m.json"), "{\"format\": \"something else\"}");
+        assertTrue(mistake("backtest", "--input", sample(), "--output", out(), "--set", "model.warm-start=" + notAModel)
+                .contains("not a model file"));
+    }
+
+    @Test
+    void usageErrorsAreTwoLinesWithASuggestion() throws IOException {
+        assertEquals("backtest: Unknown options: '--inptu', 'x'\nDid you mean --input? Try 'forecaster backtest --help' "
+                + "for the options.\n", mistake("backtest", "--inptu", "x"));
+        assertTrue(mistake("backtest", "--parallelism", "two").startsWith("backtest: Invalid value for option "
+                + "'--parallelism': 'two' is not an int"));
+        assertTrue(mistake("bakctest").contains("Did you mean backtest?"));
+        assertTrue(mistake("backtest", "--input", sample(), "--output", out(), "--parallelism", "0")
+                .startsWith("backtest: --parallelism 0: expected an integer from 1 to 10000"));
+    }
+
+    @Test
+    void missingDataSaysWhereToGetIt() {
+        String m = mistake("accuracy", "--data", dir.toString());
+        assertTrue(m.startsWith("accuracy: none of the data files is in " + dir), m);
+        for (String hint : List.of("docs/data.md", "ETDataset", "CC BY-ND 4.0", "numenta/NAB", "AGPL-3.0", "--data DIR")) {
+            assertTrue(m.contains(hint), hint + " in " + m);
+        }
+    }
+
+    @Command(name = "broken")
+    static final class Broken implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            throw new IllegalStateException("an invariant does not hold");
+        }
+    }
+
+    @Test
+    void aDefectSaysItIsOneAndShowsItsTrace() {
+        CommandLine cli = Main.commandLine();
+        cli.addSubcommand(new Broken());
+        Outcome o = run(cli, "broken");
+        assertEquals(Main.INTERNAL, o.code);
+        assertTrue(o.err.startsWith("broken: internal error, please report it with what follows: "
+                + "java.lang.IllegalStateException: an invariant does not hold"), o.err);
+        assertTrue(STACK_FRAME.matcher(o.err).find(), o.err);
+    }
+
+    @Test
+    void aUserErrorInsideAFailedJobIsStillTheUsersMistake() {
+        Exception wrapped = new RuntimeException("job failed", new IllegalStateException("task failed",
+                new UserError("model.warm-start m.json: does not fit")));
+        assertEquals("model.warm-start m.json: does not fit", Main.userMistake(wrapped));
+        assertEquals("permission denied: /x", Main.userMistake(new java.nio.file.AccessDeniedException("/x")));
+        assertNull(Main.userMistake(new IllegalArgumentException("a bug")));
+    }
+}
