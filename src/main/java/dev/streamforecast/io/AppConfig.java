@@ -27,6 +27,13 @@ import java.util.TreeMap;
 public final class AppConfig implements Serializable {
     private static final long serialVersionUID = 1L;
 
+    /** The most payload bytes a dead letter keeps; longer payloads are cut, their size noted. */
+    public static final String MAX_PAYLOAD_BYTES = "dead-letters.max-payload-bytes";
+    /** The most bytes a dead letter on Kafka may have (below the dead-letter topic's max.message.bytes). */
+    public static final String MAX_RECORD_BYTES = "dead-letters.max-record-bytes";
+    /** The largest payload cap accepted: 64 MiB. */
+    static final int MAX_PAYLOAD_LIMIT = 64 << 20;
+
     /** Every plain key with its default; model keys are those of {@link ModelConfig#KEYS}. */
     public static final Map<String, String> DEFAULTS = defaults();
 
@@ -51,6 +58,9 @@ public final class AppConfig implements Serializable {
         d.put("job.checkpoint-interval", "10s");
         d.put("events.max-out-of-orderness", "5s");
         d.put("events.idle-state-retention", "7d");
+        d.put(FutureLimit.SETTING, "1d");
+        d.put(MAX_PAYLOAD_BYTES, String.valueOf(DeadLetterCodec.DEFAULT_MAX_PAYLOAD_BYTES));
+        d.put(MAX_RECORD_BYTES, String.valueOf(DeadLetterLimits.KAFKA_MAX_REQUEST_SIZE));
         d.put("model.warm-start", "");
         ModelConfig.builder().build().toMap().forEach(d::put);
         return d;
@@ -107,6 +117,8 @@ public final class AppConfig implements Serializable {
         c.duration("events.max-out-of-orderness");
         c.duration("events.idle-state-retention");
         c.integer("job.parallelism", 0, 10_000);
+        c.maxFuture();
+        c.deadLetterLimits();
         for (String k : List.of("kafka.bootstrap-servers", "kafka.input-topic", "kafka.output-topic",
                 "kafka.dead-letter-topic", "kafka.group-id", "kafka.transactional-id-prefix", "job.name")) {
             if (all.get(k).isBlank()) {
@@ -151,6 +163,32 @@ public final class AppConfig implements Serializable {
             throw new IllegalArgumentException("invalid " + key + " = " + v
                     + ": expected a duration such as 250ms, 5s, 10min, 7d");
         }
+    }
+
+    /**
+     * The far-future rule: {@code events.max-future}, a duration; {@code 0} (any unit) or {@code none}
+     * switches it off.
+     */
+    public FutureLimit maxFuture() {
+        String v = get(FutureLimit.SETTING).strip();
+        if (v.equalsIgnoreCase("none") || v.equals("0")) {
+            return FutureLimit.none();
+        }
+        Duration d;
+        try {
+            d = duration(FutureLimit.SETTING);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + ", or none (as 0) to switch the rule off");
+        }
+        return d.isZero() ? FutureLimit.none() : FutureLimit.of(d);
+    }
+
+    /** The dead letters' payload cap and record bound, consistent with the producer's max.request.size. */
+    public DeadLetterLimits deadLetterLimits() {
+        int payload = integer(MAX_PAYLOAD_BYTES, 0, MAX_PAYLOAD_LIMIT);
+        int record = integer(MAX_RECORD_BYTES, DeadLetterCodec.MIN_RECORD_BYTES + DeadLetterLimits.RECORD_FRAMING,
+                Integer.MAX_VALUE);
+        return DeadLetterLimits.of(kafkaClientProperties(), payload, record);
     }
 
     public int integer(String key, int min, int max) {
