@@ -61,7 +61,7 @@ public final class DeadLetterLimits implements Serializable {
                     + " does not fit in a dead letter of at most " + bound + " bytes (the smaller of"
                     + " dead-letters.max-record-bytes = " + maxRecordBytes + " and kafka.properties.max.request.size = "
                     + request + ", less " + RECORD_FRAMING + " bytes of framing): lower it to at most " + room
-                    + " or raise both bounds");
+                    + " or raise the smaller bound");
         }
         return new DeadLetterLimits(maxPayloadBytes, bound);
     }
