@@ -60,8 +60,18 @@ public final class HistoryFile {
      * @param format {@code csv-wide}, {@code csv-long} or {@code jsonl}
      * @param why what in the file says so, for the user
      * @param certain whether a different explicit format is surely wrong
+     * @param problem why the file cannot be read as CSV at all (no header, no rows), or null; the
+     *     format is then {@code csv-wide} for want of a better one
      */
-    public record Guess(String format, String why, boolean certain) {}
+    public record Guess(String format, String why, boolean certain, String problem) {
+        Guess(String format, String why, boolean certain) {
+            this(format, why, certain, null);
+        }
+
+        static Guess unreadable(String problem) {
+            return new Guess(CSV_WIDE, null, false, problem);
+        }
+    }
 
     /** What a file held. */
     public static final class Contents {
@@ -97,8 +107,14 @@ public final class HistoryFile {
         if (!FORMATS.contains(f)) {
             throw new UserError("invalid --format " + format + ": expected one of " + String.join(", ", FORMATS));
         }
-        Guess guess = detect(file);
+        Guess guess = sniff(file);
         String used = f.equals(AUTO) ? guess.format : f;
+        if (guess.problem != null) {
+            if (!used.equals(JSONL)) {
+                throw new UserError(guess.problem);
+            }
+            guess = new Guess(JSONL, "given", false); // read as asked; the verdict below judges it
+        }
         // JSON lines start with '{': a file detected as CSV is surely not JSON lines.
         if (!used.equals(guess.format) && (guess.certain || used.equals(JSONL))) {
             throw new UserError(name(file) + " looks like " + guess.format + " (" + guess.why + "), not " + used
@@ -124,6 +140,15 @@ public final class HistoryFile {
      * @throws UserError if the file is empty, UTF-16, or a CSV without a header or without rows
      */
     public static Guess detect(Path file) throws IOException {
+        Guess g = sniff(file);
+        if (g.problem != null) {
+            throw new UserError(g.problem);
+        }
+        return g;
+    }
+
+    /** As {@link #detect}, with what makes the file unreadable as CSV in {@link Guess#problem}. */
+    private static Guess sniff(Path file) throws IOException {
         List<LineReader.Line> lines = new ArrayList<>();
         try (LineReader reader = new LineReader(Files.newInputStream(file))) {
             LineReader.Line l;
@@ -151,26 +176,25 @@ public final class HistoryFile {
             return new Guess(JSONL, "its lines start with '{'", true);
         }
         if (first.text() == null) {
-            throw new UserError(name + ": the first line, which should be a CSV header, is unreadable: " + first.problem());
+            return Guess.unreadable(name + ": the first line, which should be a CSV header, is unreadable: "
+                    + first.problem());
         }
         List<String> header = new ArrayList<>();
         String problem = CsvReaders.split(first.text(), header);
+        String line = DeadLetterCodec.shorten(first.text(), 80);
         if (problem != null) {
-            throw new UserError(name + ": the header on line " + first.number() + ": " + problem);
+            return Guess.unreadable(name + ": the header on line " + first.number() + ": " + problem);
         }
         if (looksLikeData(header)) {
-            throw new UserError(name + ": the first line looks like data, not a header ('"
-                    + DeadLetterCodec.shorten(first.text(), 80) + "'): add a header line, ts,key,value for csv-long"
-                    + " or date,<series names> for csv-wide");
+            return Guess.unreadable(name + ": the first line looks like data, not a header ('" + line
+                    + "'): add a header line, ts,key,value for csv-long or date,<series names> for csv-wide");
         }
         if (lines.size() == 1) {
-            throw new UserError(name + " has a header (" + DeadLetterCodec.shorten(first.text(), 80)
-                    + ") but no rows");
+            return Guess.unreadable(name + " has a header (" + line + ") but no rows");
         }
         if (header.size() < 2) {
-            throw new UserError(name + " has a single column (" + DeadLetterCodec.shorten(first.text(), 80)
-                    + "): csv-wide needs a time column and series (date,A,B), csv-long ts,key,value, jsonl"
-                    + " a JSON object per line");
+            return Guess.unreadable(name + " has a single column (" + line + "): csv-wide needs a time column and"
+                    + " series (date,A,B), csv-long ts,key,value, jsonl a JSON object per line");
         }
         return csvGuess(header, lines.subList(1, lines.size()));
     }

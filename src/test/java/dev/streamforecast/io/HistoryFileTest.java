@@ -250,6 +250,17 @@ class HistoryFileTest {
     }
 
     @Test
+    void jsonLinesAskedForAreReadAsSuchEvenWhenTheFirstLineIsNoCsvHeader() throws IOException {
+        byte[] bad = {'{', (byte) 0xFF};
+        HistoryFile.Contents c = read("one.jsonl", "jsonl", lines(bad));
+        refused(c.deadLetters.get(0), "one.jsonl:1", DeadLetter.MALFORMED, "invalid UTF-8 at byte 2", bad);
+        assertEquals("one.jsonl: no usable rows: all 1 were refused (one.jsonl:1: invalid UTF-8 at byte 2 of the "
+                + "line (0xFF))", c.problem);
+        String m = message(() -> readUnchecked("one.csv", HistoryFile.AUTO, lines(bad)));
+        assertTrue(m.contains("should be a CSV header, is unreadable"), m);
+    }
+
+    @Test
     void anUnknownFormatIsAUserError() {
         String m = message(() -> readUnchecked("x.csv", "csv", utf8("ts,key,value\n1,a,1\n")));
         assertEquals("invalid --format csv: expected one of auto, csv-wide, csv-long, jsonl", m);
