@@ -290,9 +290,9 @@ public final class CsvReaders {
                 report(e.getMessage());
                 return;
             }
-            String tooLate = future.apply(ts);
-            if (tooLate != null) {
-                errors.accept(new RowError(l.number(), DeadLetter.FUTURE, tooLate, l.bytes(), l.length()));
+            String tooFar = future.apply(ts);
+            if (tooFar != null) {
+                errors.accept(new RowError(l.number(), DeadLetter.FUTURE, tooFar, l.bytes(), l.length()));
                 return;
             }
             String origin = source + ":" + l.number();

@@ -333,11 +333,11 @@ public final class HistoryFile {
                         continue;
                     }
                     ObservationCodec.Result res = codec.decode(l.bytes());
-                    String tooLate = res.isOk() ? future.apply(res.observation().ts) : null;
+                    String tooFar = res.isOk() ? future.apply(res.observation().ts) : null;
                     if (!res.isOk()) {
                         refuse(origin, DeadLetter.MALFORMED, res.reason(), l.bytes(), l.length());
-                    } else if (tooLate != null) {
-                        refuse(origin, DeadLetter.FUTURE, tooLate, l.bytes(), l.length());
+                    } else if (tooFar != null) {
+                        refuse(origin, DeadLetter.FUTURE, tooFar, l.bytes(), l.length());
                     } else {
                         use(res.observation().from(origin, l.bytes()));
                     }

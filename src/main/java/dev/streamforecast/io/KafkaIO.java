@@ -217,13 +217,13 @@ public final class KafkaIO {
         public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Parsed> out) {
             ObservationCodec.Result r = codec.decode(record.value());
             String origin = origin(record.topic(), record.partition(), record.offset());
-            String tooLate = r.isOk() && record.timestamp() >= 0
+            String tooFar = r.isOk() && record.timestamp() >= 0
                     ? settings.future.check(r.observation().ts, record.timestamp(), "the record's Kafka timestamp")
                     : null;
             if (!r.isOk()) {
                 out.collect(Parsed.of(refusal(origin, DeadLetter.MALFORMED, r.reason(), record.value())));
-            } else if (tooLate != null) {
-                out.collect(Parsed.of(refusal(origin, DeadLetter.FUTURE, tooLate, record.value())));
+            } else if (tooFar != null) {
+                out.collect(Parsed.of(refusal(origin, DeadLetter.FUTURE, tooFar, record.value())));
             } else {
                 out.collect(Parsed.of(r.observation().from(origin, record.value())));
             }
