@@ -9,9 +9,10 @@ import dev.streamforecast.event.DeadLetter;
 import dev.streamforecast.event.Forecast;
 import dev.streamforecast.event.Observation;
 import dev.streamforecast.io.AppConfig;
-import dev.streamforecast.io.CsvReaders;
 import dev.streamforecast.io.DeadLetterCodec;
 import dev.streamforecast.io.ForecastCodec;
+import dev.streamforecast.io.HistoryFile;
+import dev.streamforecast.io.InputSettings;
 import dev.streamforecast.io.KafkaIO;
 import dev.streamforecast.io.ObservationCodec;
 import dev.streamforecast.io.KafkaProbe;
@@ -20,10 +21,8 @@ import dev.streamforecast.io.UserError;
 import dev.streamforecast.model.ModelConfig;
 import dev.streamforecast.stream.ForecastTopology;
 import dev.streamforecast.stream.JobSettings;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,8 +48,9 @@ public final class BacktestCommand implements Callable<Integer> {
     @Option(names = {"-i", "--input"}, description = "History file to replay.")
     Path input;
 
-    @Option(names = {"-f", "--format"}, description = "csv-wide, csv-long or jsonl (default: ${DEFAULT-VALUE}).")
-    String format = "csv-wide";
+    @Option(names = {"-f", "--format"}, description = "auto (detect from the file), csv-wide, csv-long or jsonl "
+            + "(default: ${DEFAULT-VALUE}).")
+    String format = HistoryFile.AUTO;
 
     @Option(names = "--kafka", description = "Replay the config's input topic instead of a file.")
     boolean kafka;
@@ -100,7 +100,7 @@ public final class BacktestCommand implements Callable<Integer> {
     List<String> exports = List.of();
 
     /** The history file formats {@code --format} accepts. */
-    static final List<String> FORMATS = List.of("csv-wide", "csv-long", "jsonl");
+    static final List<String> FORMATS = List.of(HistoryFile.AUTO, "csv-wide", "csv-long", "jsonl");
 
     @Override
     public Integer call() throws Exception {
@@ -135,12 +135,23 @@ public final class BacktestCommand implements Callable<Integer> {
             OffsetsInitializer stop = to == null ? OffsetsInitializer.latest()
                     : OffsetsInitializer.timestamp(time(to, "--to"));
             var parsed = env.fromSource(KafkaIO.parsedSource(c.kafkaClientProperties(), c.get("kafka.input-topic"),
-                    c.get("kafka.group-id") + "-backtest", start, stop, settings.model.features),
+                    c.get("kafka.group-id") + "-backtest", start, stop, InputSettings.of(c)),
                     ForecastTopology.sourceWatermarks(settings), "kafka-history");
             result = Backtest.replayParsed(env, parsed, settings, System.err);
         } else {
-            source = input.toString() + " (" + format + ")";
-            List<Observation> history = read(input, format, c.model().features, rejected);
+            // the far-future rule's reference, taken once so that the whole replay judges alike
+            long replayStart = System.currentTimeMillis();
+            HistoryFile.Contents file = HistoryFile.read(input, format, InputSettings.of(c), replayStart);
+            if (file.detected != null) {
+                System.err.println("backtest: reading " + input + " as " + file.format + " (" + file.detected + ")");
+            }
+            rejected.addAll(file.deadLetters);
+            if (file.problem != null) {
+                Path dead = writeDeadLetters(rejected, output, c.deadLetterLimits().maxPayloadBytes);
+                throw new UserError(file.problem + "; every refusal, with its reason, is in " + dead);
+            }
+            source = input + " (" + file.format + ")";
+            List<Observation> history = file.observations;
             System.err.printf(Locale.ROOT, "backtest: read %,d events from %s%s%n", history.size(), input,
                     rejected.isEmpty() ? "" : ", " + rejected.size() + " rows refused");
             checkLengths(history, scoring);
@@ -150,13 +161,7 @@ public final class BacktestCommand implements Callable<Integer> {
 
         writeForecasts(result.forecasts, output);
         if (!rejected.isEmpty()) {
-            Path deadFile = output.resolveSibling(output.getFileName() + ".dead-letters.jsonl");
-            try (OutputStream out = Files.newOutputStream(deadFile)) {
-                for (DeadLetter d : rejected) {
-                    out.write(DeadLetterCodec.encode(d));
-                    out.write('\n');
-                }
-            }
+            Path deadFile = writeDeadLetters(rejected, output, c.deadLetterLimits().maxPayloadBytes);
             System.err.printf(Locale.ROOT, "backtest: %d input records refused, with reasons, in %s%n",
                     rejected.size(), deadFile);
         }
@@ -303,41 +308,33 @@ public final class BacktestCommand implements Callable<Integer> {
         }
     }
 
-    /** Reads a history file; refused rows become dead letters with file, line and reason. */
+    /**
+     * Reads a history file ({@code auto} detects the format) with the default input settings; refused
+     * rows become dead letters with file, line and reason.
+     *
+     * @throws UserError if the file cannot be read in that format, or is unusable (see {@link HistoryFile})
+     */
     static List<Observation> read(Path file, String format, List<String> features, List<DeadLetter> rejected)
             throws IOException {
-        List<Observation> out = new ArrayList<>();
-        switch (format) {
-            case "csv-wide":
-            case "csv-long":
-                CsvReaders.read(file, CsvReaders.Format.of(format), out::add,
-                        err -> rejected.add(DeadLetter.ofText(file.getFileName() + ":" + err.line(), DeadLetter.MALFORMED,
-                                err.reason(), err.text())));
-                return out;
-            case "jsonl":
-                ObservationCodec codec = new ObservationCodec(features);
-                try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                    String line;
-                    long n = 0;
-                    while ((line = r.readLine()) != null) {
-                        n++;
-                        if (line.isBlank()) {
-                            continue;
-                        }
-                        byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
-                        String origin = file.getFileName() + ":" + n;
-                        ObservationCodec.Result res = codec.decode(bytes);
-                        if (res.isOk()) {
-                            out.add(res.observation().from(origin, bytes));
-                        } else {
-                            rejected.add(new DeadLetter(origin, DeadLetter.MALFORMED, res.reason(), bytes));
-                        }
-                    }
-                }
-                return out;
-            default:
-                throw new IllegalArgumentException("unknown format " + format + "; expected one of " + FORMATS);
+        HistoryFile.Contents contents = HistoryFile.read(file, format, InputSettings.defaults(features),
+                System.currentTimeMillis());
+        rejected.addAll(contents.deadLetters);
+        if (contents.problem != null) {
+            throw new UserError(contents.problem);
         }
+        return contents.observations;
+    }
+
+    /** Writes dead letters as JSON lines beside {@code output}, payloads cut to the cap; returns the file. */
+    static Path writeDeadLetters(List<DeadLetter> deadLetters, Path output, int maxPayloadBytes) throws IOException {
+        Path file = output.resolveSibling(output.getFileName() + ".dead-letters.jsonl");
+        try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
+            for (DeadLetter d : deadLetters) {
+                out.write(DeadLetterCodec.encode(d, maxPayloadBytes, Integer.MAX_VALUE));
+                out.write('\n');
+            }
+        }
+        return file;
     }
 
     static void writeForecasts(List<Forecast> forecasts, Path file) throws IOException {

@@ -2,6 +2,7 @@ package dev.streamforecast.app;
 
 import dev.streamforecast.event.Parsed;
 import dev.streamforecast.io.AppConfig;
+import dev.streamforecast.io.InputSettings;
 import dev.streamforecast.io.KafkaIO;
 import dev.streamforecast.io.ModelJson;
 import dev.streamforecast.io.UserError;
@@ -42,7 +43,8 @@ public final class LiveJob {
         return new JobSettings(config.model(), config.get(AppConfig.MAX_OUT_OF_ORDERNESS),
                 config.get(AppConfig.IDLE_STATE_RETENTION), json)
                 .withMaxWait(config.get(AppConfig.MAX_WAIT))
-                .withOnShapeChange(JobSettings.ShapeChange.of(config.get(AppConfig.ON_SHAPE_CHANGE)));
+                .withOnShapeChange(JobSettings.ShapeChange.of(config.get(AppConfig.ON_SHAPE_CHANGE)))
+                .withMaxPayloadBytes(config.get(AppConfig.MAX_PAYLOAD_BYTES));
     }
 
     private static String warmStart(Path file, ModelConfig model) throws IOException {
@@ -77,7 +79,7 @@ public final class LiveJob {
         }
         JobSettings settings = settings(config);
         KafkaSource<Parsed> source = KafkaIO.parsedSource(client, config.get("kafka.input-topic"),
-                config.get("kafka.group-id"), start, stop, settings.model.features);
+                config.get("kafka.group-id"), start, stop, InputSettings.of(config));
         // watermarks per partition, inside the source
         var parsed = env.fromSource(source, ForecastTopology.sourceWatermarks(settings), "kafka-input")
                 .uid("kafka-input");
@@ -89,7 +91,7 @@ public final class LiveJob {
         out.forecasts.sinkTo(KafkaIO.forecastSink(client, config.get("kafka.output-topic"), guarantee, prefix))
                 .name("kafka-forecasts").uid("kafka-forecasts");
         out.deadLetters.sinkTo(KafkaIO.deadLetterSink(client, config.get("kafka.dead-letter-topic"), guarantee,
-                prefix + "-dead-letters")).name("kafka-dead-letters").uid("kafka-dead-letters");
+                prefix + "-dead-letters", config.deadLetterLimits())).name("kafka-dead-letters").uid("kafka-dead-letters");
     }
 
     static DeliveryGuarantee guarantee(String name) {

@@ -75,6 +75,21 @@ public final class AppConfig implements Serializable {
             List.of("fail", "reset"), "a restore under other shaping settings (cell, hidden, layers, inputs, "
                     + "features, target, linear order, k1, k2, optimizer) fails at start naming them, or starts "
                     + "such keys afresh");
+    public static final Setting<Duration> MAX_FUTURE = TABLE.add(FutureLimit.SETTING, "1d",
+            DURATION + ", or none", v -> v.strip().equalsIgnoreCase("none") ? Duration.ZERO : TimeUtils.parseDuration(v),
+            d -> !d.isNegative(), d -> d.isZero() ? "none" : TimeUtils.formatWithHighestUnit(d),
+            "events more than this after their Kafka record's timestamp (in a file replay, after the replay "
+                    + "started) are refused as future; none (or 0) switches the rule off");
+    /** The largest payload cap accepted: 64 MiB. */
+    static final int MAX_PAYLOAD_LIMIT = 64 << 20;
+    public static final Setting<Integer> MAX_PAYLOAD_BYTES = TABLE.integer("dead-letters.max-payload-bytes",
+            DeadLetterCodec.DEFAULT_MAX_PAYLOAD_BYTES, "[0, " + MAX_PAYLOAD_LIMIT + "]",
+            "payload bytes a dead letter keeps; a longer payload is cut (never inside a character), its size noted");
+    public static final Setting<Integer> MAX_RECORD_BYTES = TABLE.integer("dead-letters.max-record-bytes",
+            DeadLetterLimits.KAFKA_MAX_REQUEST_SIZE,
+            "[" + (DeadLetterCodec.MIN_RECORD_BYTES + DeadLetterLimits.RECORD_FRAMING) + ", " + Integer.MAX_VALUE + "]",
+            "the most bytes a dead letter on Kafka may have (keep it below the dead-letter topic's "
+                    + "max.message.bytes); the producer's max.request.size bounds it too");
     public static final Setting<String> WARM_START = TABLE.optionalText("model.warm-start",
             "a model file, or empty", "a model JSON file (from backtest --export-model) that new keys start from");
 
@@ -158,10 +173,12 @@ public final class AppConfig implements Serializable {
                 s.parse(all.get(s.name));
             }
             ModelConfig.fromMap(all);
+            AppConfig c = new AppConfig(all);
+            c.deadLetterLimits(); // the cap must fit the producer's max.request.size
+            return c;
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage(), e);
         }
-        return new AppConfig(all);
     }
 
     /** ", did you mean X?" for the known key closest to a mistyped one, or nothing if none is close. */
@@ -238,6 +255,17 @@ public final class AppConfig implements Serializable {
             throw new IllegalArgumentException(key + " is not a duration setting");
         }
         return (Duration) s.parse(get(key));
+    }
+
+    /** The far-future rule ({@code events.max-future}); a zero duration or {@code none} switches it off. */
+    public FutureLimit maxFuture() {
+        Duration d = get(MAX_FUTURE);
+        return d.isZero() ? FutureLimit.none() : FutureLimit.of(d);
+    }
+
+    /** The dead letters' payload cap and record bound, consistent with the producer's max.request.size. */
+    public DeadLetterLimits deadLetterLimits() {
+        return DeadLetterLimits.of(kafkaClientProperties(), get(MAX_PAYLOAD_BYTES), get(MAX_RECORD_BYTES));
     }
 
     /** The Kafka client properties: bootstrap servers plus every {@code kafka.properties.*} entry. */

@@ -67,10 +67,24 @@ public final class KafkaIO {
         return sink(clientProps, new ForecastSerializer(requireTopic(topic)), guarantee, transactionalIdPrefix);
     }
 
-    /** A sink writing dead letters as {@link DeadLetterCodec} JSON, without a record key. */
+    /**
+     * A sink writing dead letters as {@link DeadLetterCodec} JSON, without a record key, with the default
+     * payload cap and records bounded by the producer's {@code max.request.size}.
+     */
     public static KafkaSink<DeadLetter> deadLetterSink(Properties clientProps, String topic,
             DeliveryGuarantee guarantee, String transactionalIdPrefix) {
-        return sink(clientProps, new DeadLetterSerializer(requireTopic(topic)), guarantee,
+        return deadLetterSink(clientProps, topic, guarantee, transactionalIdPrefix, DeadLetterLimits.of(clientProps,
+                DeadLetterCodec.DEFAULT_MAX_PAYLOAD_BYTES, DeadLetterLimits.KAFKA_MAX_REQUEST_SIZE));
+    }
+
+    /**
+     * A sink writing dead letters as {@link DeadLetterCodec} JSON, without a record key, each cut to fit
+     * {@code limits}: a dead letter can never be a record the producer refuses, which would fail the job
+     * (forecasts included) and fail it again on the same record after every restart.
+     */
+    public static KafkaSink<DeadLetter> deadLetterSink(Properties clientProps, String topic,
+            DeliveryGuarantee guarantee, String transactionalIdPrefix, DeadLetterLimits limits) {
+        return sink(clientProps, new DeadLetterSerializer(requireTopic(topic), limits), guarantee,
                 transactionalIdPrefix);
     }
 
@@ -82,12 +96,23 @@ public final class KafkaIO {
      */
     public static KafkaSource<Parsed> parsedSource(Properties clientProps, String topic, String groupId,
             OffsetsInitializer start, OffsetsInitializer stop, java.util.List<String> features) {
+        return parsedSource(clientProps, topic, groupId, start, stop, InputSettings.defaults(features));
+    }
+
+    /**
+     * As {@link #parsedSource(Properties, String, String, OffsetsInitializer, OffsetsInitializer,
+     * java.util.List)}, with the decoding rules of {@code settings}: an event time more than
+     * {@code events.max-future} after its record's Kafka timestamp is refused as {@link DeadLetter#FUTURE},
+     * and refused payloads are kept up to the cap.
+     */
+    public static KafkaSource<Parsed> parsedSource(Properties clientProps, String topic, String groupId,
+            OffsetsInitializer start, OffsetsInitializer stop, InputSettings settings) {
         KafkaSourceBuilder<Parsed> b = KafkaSource.<Parsed>builder()
                 .setProperties(consumerProperties(clientProps))
                 .setTopics(requireTopic(topic))
                 .setGroupId(requireGroup(groupId))
                 .setStartingOffsets(Objects.requireNonNull(start, "start"))
-                .setDeserializer(new ParsedDeserializer(new ObservationCodec(features)));
+                .setDeserializer(new ParsedDeserializer(settings));
         if (stop != null) {
             b.setBounded(stop);
         }
@@ -174,24 +199,38 @@ public final class KafkaIO {
         return groupId;
     }
 
-    /** Decodes records into observations or dead letters; never throws on bad payloads. */
+    /**
+     * Decodes records into observations or dead letters; never throws on bad payloads. The far-future
+     * rule's reference is the record's timestamp; a record without one (timestamp -1) is not checked.
+     */
     static final class ParsedDeserializer implements KafkaRecordDeserializationSchema<Parsed> {
         private static final long serialVersionUID = 1L;
         private final ObservationCodec codec;
+        private final InputSettings settings;
 
-        ParsedDeserializer(ObservationCodec codec) {
-            this.codec = codec;
+        ParsedDeserializer(InputSettings settings) {
+            this.codec = new ObservationCodec(settings.features);
+            this.settings = settings;
         }
 
         @Override
         public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Parsed> out) {
             ObservationCodec.Result r = codec.decode(record.value());
             String origin = origin(record.topic(), record.partition(), record.offset());
-            if (r.isOk()) {
-                out.collect(Parsed.of(r.observation().from(origin, record.value())));
+            String tooFar = r.isOk() && record.timestamp() >= 0
+                    ? settings.future.check(r.observation().ts, record.timestamp(), "the record's Kafka timestamp")
+                    : null;
+            if (!r.isOk()) {
+                out.collect(Parsed.of(refusal(origin, DeadLetter.MALFORMED, r.reason(), record.value())));
+            } else if (tooFar != null) {
+                out.collect(Parsed.of(refusal(origin, DeadLetter.FUTURE, tooFar, record.value())));
             } else {
-                out.collect(Parsed.of(new DeadLetter(origin, DeadLetter.MALFORMED, r.reason(), record.value())));
+                out.collect(Parsed.of(r.observation().from(origin, record.value())));
             }
+        }
+
+        private DeadLetter refusal(String origin, String kind, String reason, byte[] payload) {
+            return DeadLetters.of(origin, kind, reason, payload, settings.maxPayloadBytes);
         }
 
         @Override
@@ -234,17 +273,21 @@ public final class KafkaIO {
         }
     }
 
+    /** Dead letters cut to fit the limits: the producer never meets a record it must refuse. */
     static final class DeadLetterSerializer implements KafkaRecordSerializationSchema<DeadLetter> {
         private static final long serialVersionUID = 1L;
         private final String topic;
+        private final DeadLetterLimits limits;
 
-        DeadLetterSerializer(String topic) {
+        DeadLetterSerializer(String topic, DeadLetterLimits limits) {
             this.topic = topic;
+            this.limits = limits;
         }
 
         @Override
         public ProducerRecord<byte[], byte[]> serialize(DeadLetter d, KafkaSinkContext context, Long timestamp) {
-            return new ProducerRecord<>(topic, (byte[]) null, DeadLetterCodec.encode(d));
+            return new ProducerRecord<>(topic, (byte[]) null,
+                    DeadLetterCodec.encode(d, limits.maxPayloadBytes, limits.maxRecordBytes));
         }
     }
 }

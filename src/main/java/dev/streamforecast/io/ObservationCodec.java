@@ -77,6 +77,11 @@ public final class ObservationCodec implements Serializable {
         if (payload == null) {
             return Result.rejected("empty payload (null record value)");
         }
+        int invalid = Utf8.invalidAt(payload, 0, payload.length);
+        if (invalid >= 0) {
+            // Jackson would refuse most such bytes, but not all (encoded surrogates): one strict rule for all.
+            return Result.rejected(Utf8.describe(payload, invalid, "record"));
+        }
         JsonNode root;
         try {
             root = MAPPER.readTree(payload);
@@ -102,7 +107,12 @@ public final class ObservationCodec implements Serializable {
         }
         String key = keyNode.textValue();
         if (key.isBlank()) {
-            return Result.rejected("key must be a non-empty string, got '" + key + "'");
+            return Result.rejected("key must be a non-empty string, got " + DeadLetters.quote(key));
+        }
+        int lone = Utf8.unpairedSurrogate(key);
+        if (lone >= 0) {
+            return Result.rejected("key has an unpaired surrogate (\\u" + Integer.toHexString(key.charAt(lone))
+                    + ") at character " + (lone + 1) + ": it is not valid Unicode");
         }
 
         JsonNode tsNode = root.get("ts");

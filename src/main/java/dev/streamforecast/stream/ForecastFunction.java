@@ -103,7 +103,7 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
         openedAt = KeyRecord.NONE;
 
         MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("forecaster");
-        refusals = new Refusals(settings.maxOutOfOrderness.toMillis(), g);
+        refusals = new Refusals(settings.maxOutOfOrderness.toMillis(), settings.maxPayloadBytes, g);
         eventsIn = g.counter("eventsIn");
         forecastsOut = g.counter("forecastsOut");
         updates = g.counter("trainingUpdates");

@@ -1,5 +1,6 @@
 package dev.streamforecast.stream;
 
+import dev.streamforecast.io.DeadLetterCodec;
 import dev.streamforecast.model.ModelConfig;
 import java.io.Serializable;
 import java.time.Duration;
@@ -57,15 +58,18 @@ public final class JobSettings implements Serializable {
      * idle expiry), waiting events are used when the input ends.
      */
     public final boolean replay;
+    /** Payload bytes a dead letter keeps; longer payloads are cut, their size noted. */
+    public final int maxPayloadBytes;
 
     public JobSettings(ModelConfig model, Duration maxOutOfOrderness, Duration idleStateRetention,
             String warmStartModelJson) {
         this(model, maxOutOfOrderness, maxOutOfOrderness, idleStateRetention, ShapeChange.FAIL, warmStartModelJson,
-                false, false);
+                false, false, DeadLetterCodec.DEFAULT_MAX_PAYLOAD_BYTES);
     }
 
     private JobSettings(ModelConfig model, Duration maxOutOfOrderness, Duration maxWait, Duration idleStateRetention,
-            ShapeChange onShapeChange, String warmStartModelJson, boolean exportModels, boolean replay) {
+            ShapeChange onShapeChange, String warmStartModelJson, boolean exportModels, boolean replay,
+            int maxPayloadBytes) {
         this.model = model;
         this.maxOutOfOrderness = maxOutOfOrderness;
         this.maxWait = maxWait;
@@ -74,6 +78,7 @@ public final class JobSettings implements Serializable {
         this.warmStartModelJson = warmStartModelJson;
         this.exportModels = exportModels;
         this.replay = replay;
+        this.maxPayloadBytes = maxPayloadBytes;
     }
 
     public static JobSettings defaults(ModelConfig model) {
@@ -82,37 +87,42 @@ public final class JobSettings implements Serializable {
 
     public JobSettings withModelExport(boolean export) {
         return new JobSettings(model, maxOutOfOrderness, maxWait, idleStateRetention, onShapeChange,
-                warmStartModelJson, export, replay);
+                warmStartModelJson, export, replay, maxPayloadBytes);
     }
 
     public JobSettings withMaxOutOfOrderness(Duration d) {
         return new JobSettings(model, d, maxWait, idleStateRetention, onShapeChange, warmStartModelJson,
-                exportModels, replay);
+                exportModels, replay, maxPayloadBytes);
     }
 
     public JobSettings withMaxWait(Duration d) {
         return new JobSettings(model, maxOutOfOrderness, d, idleStateRetention, onShapeChange, warmStartModelJson,
-                exportModels, replay);
+                exportModels, replay, maxPayloadBytes);
     }
 
     public JobSettings withIdleStateRetention(Duration d) {
         return new JobSettings(model, maxOutOfOrderness, maxWait, d, onShapeChange, warmStartModelJson,
-                exportModels, replay);
+                exportModels, replay, maxPayloadBytes);
     }
 
     public JobSettings withOnShapeChange(ShapeChange c) {
         return new JobSettings(model, maxOutOfOrderness, maxWait, idleStateRetention, c, warmStartModelJson,
-                exportModels, replay);
+                exportModels, replay, maxPayloadBytes);
     }
 
     public JobSettings withWarmStart(String json) {
         return new JobSettings(model, maxOutOfOrderness, maxWait, idleStateRetention, onShapeChange, json,
-                exportModels, replay);
+                exportModels, replay, maxPayloadBytes);
+    }
+
+    public JobSettings withMaxPayloadBytes(int bytes) {
+        return new JobSettings(model, maxOutOfOrderness, maxWait, idleStateRetention, onShapeChange, warmStartModelJson,
+                exportModels, replay, bytes);
     }
 
     /** These settings for a bounded replay: a pure function of the input, whatever the wall clock. */
     public JobSettings forReplay() {
         return new JobSettings(model, maxOutOfOrderness, maxWait, Duration.ZERO, onShapeChange, warmStartModelJson,
-                exportModels, true);
+                exportModels, true, maxPayloadBytes);
     }
 }

@@ -74,7 +74,7 @@ class CommandLineErrorsTest {
 
     @Test
     void anUnknownFormatListsTheFormats() throws IOException {
-        assertEquals("backtest: --format csv-tall is not a format: expected one of csv-wide, csv-long, jsonl\n",
+        assertEquals("backtest: --format csv-tall is not a format: expected one of auto, csv-wide, csv-long, jsonl\n",
                 mistake("backtest", "--input", sample(), "--format", "csv-tall", "--output", out()));
     }
 

@@ -120,12 +120,12 @@ class CsvReadersTest {
     }
 
     @Test
-    void unusableHeadersAreIoErrors() {
-        assertThrows(IOException.class, () -> read("", CsvReaders.Format.WIDE));
-        assertThrows(IOException.class, () -> read("date\n2016-07-01\n", CsvReaders.Format.WIDE));
-        assertThrows(IOException.class, () -> read("ts,key\n", CsvReaders.Format.LONG));
-        assertThrows(IOException.class, () -> read("date,a,a\n", CsvReaders.Format.WIDE));
-        assertThrows(IOException.class, () -> read("date,a,\n", CsvReaders.Format.WIDE));
+    void unusableHeadersAreUserErrors() {
+        assertThrows(UserError.class, () -> read("", CsvReaders.Format.WIDE));
+        assertThrows(UserError.class, () -> read("date\n2016-07-01\n", CsvReaders.Format.WIDE));
+        assertThrows(UserError.class, () -> read("ts,key\n", CsvReaders.Format.LONG));
+        assertThrows(UserError.class, () -> read("date,a,a\n", CsvReaders.Format.WIDE));
+        assertThrows(UserError.class, () -> read("date,a,\n", CsvReaders.Format.WIDE));
     }
 
     @Test

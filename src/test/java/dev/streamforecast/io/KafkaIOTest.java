@@ -8,10 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamforecast.event.DeadLetter;
 import dev.streamforecast.event.Forecast;
+import dev.streamforecast.event.Parsed;
 import dev.streamforecast.event.RawRecord;
+import dev.streamforecast.testutil.HostileInput;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
@@ -20,6 +23,8 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.Test;
 
 class KafkaIOTest {
@@ -135,8 +140,108 @@ class KafkaIOTest {
     @Test
     void deadLettersHaveNoKey() {
         DeadLetter d = DeadLetter.ofText("observations-0@1", DeadLetter.MALFORMED, "missing field 'key'", "{}");
-        ProducerRecord<byte[], byte[]> r = new KafkaIO.DeadLetterSerializer("dead").serialize(d, null, null);
+        ProducerRecord<byte[], byte[]> r = new KafkaIO.DeadLetterSerializer("dead", DeadLetterLimits.defaults())
+                .serialize(d, null, null);
         assertNull(r.key());
         assertEquals(d, DeadLetterCodec.decode(r.value()));
+    }
+
+    @Test
+    void aDeadLetterNeverExceedsTheProducersMaxRequestSizeWhateverItsPayload() {
+        Properties p = client();
+        p.setProperty("max.request.size", "20000");
+        // escapes make a control character six bytes of JSON: a 64 KB cap alone would give 384 KB
+        DeadLetterLimits limits = DeadLetterLimits.of(p, 10_000, 1 << 20);
+        KafkaIO.DeadLetterSerializer s = new KafkaIO.DeadLetterSerializer("dead", limits);
+        for (byte[] payload : new byte[][] {new byte[500_000], HostileInput.invalidUtf8(500_000)}) {
+            byte[] value = s.serialize(new DeadLetter("observations-0@1", DeadLetter.MALFORMED, "r", payload), null, null)
+                    .value();
+            assertTrue(value.length <= 20_000 - DeadLetterLimits.RECORD_FRAMING, "record of " + value.length);
+            DeadLetter back = DeadLetterCodec.decode(value);
+            assertEquals(500_000, back.payloadBytes);
+            assertArrayEquals(java.util.Arrays.copyOf(payload, back.payload.length), back.payload, "a prefix");
+        }
+    }
+
+    @Test
+    void inconsistentDeadLetterSettingsAreRefusedAtStartNamingThem() {
+        Properties p = client();
+        p.setProperty("max.request.size", "50000");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> DeadLetterLimits.of(p, 65_536, 1 << 20));
+        assertTrue(e.getMessage().contains("dead-letters.max-payload-bytes = 65536")
+                && e.getMessage().contains("kafka.properties.max.request.size = 50000"), e.getMessage());
+        assertThrows(UserError.class,
+                () -> AppConfig.of(java.util.Map.of("kafka.properties.max.request.size", "50000")));
+        assertEquals(34_044, AppConfig.of(java.util.Map.of("kafka.properties.max.request.size", "50000",
+                "dead-letters.max-payload-bytes", "34044")).deadLetterLimits().maxPayloadBytes);
+    }
+
+    private static List<Parsed> decode(InputSettings settings, long recordTimestamp, byte[] value) {
+        List<Parsed> out = new ArrayList<>();
+        new KafkaIO.ParsedDeserializer(settings).deserialize(new ConsumerRecord<>("observations", 1, 9L,
+                recordTimestamp, TimestampType.CREATE_TIME, -1, value == null ? -1 : value.length, null, value,
+                new RecordHeaders(), Optional.empty()), collector(out));
+        return out;
+    }
+
+    @Test
+    void invalidUtf8IsADeadLetterKeepingTheExactBytesAsBase64() {
+        byte[] value = "{\"key\":\"a\u00ff\",\"ts\":0,\"value\":1}".getBytes(StandardCharsets.ISO_8859_1);
+        DeadLetter d = decode(InputSettings.defaults(List.of()), 0, value).get(0).deadLetter;
+        assertEquals("observations-1@9", d.origin);
+        assertEquals(DeadLetter.MALFORMED, d.kind);
+        assertEquals("invalid UTF-8 at byte 10 of the record (0xFF)", d.reason);
+        assertArrayEquals(value, d.payload);
+        String json = new String(DeadLetterCodec.encode(d), StandardCharsets.UTF_8);
+        assertTrue(json.contains("\"payload_base64\":\"" + java.util.Base64.getEncoder().encodeToString(value)), json);
+        assertArrayEquals(value, DeadLetterCodec.decode(json.getBytes(StandardCharsets.UTF_8)).payload);
+    }
+
+    @Test
+    void anEventTimeTooFarAfterItsRecordsTimestampIsRefusedAsFuture() {
+        long recordTime = java.time.Instant.parse("2024-03-01T12:00:00Z").toEpochMilli();
+        InputSettings settings = InputSettings.defaults(List.of());
+        byte[] ok = "{\"key\":\"k\",\"ts\":\"2024-03-02T11:59:59Z\",\"value\":1}".getBytes(StandardCharsets.UTF_8);
+        byte[] far = "{\"key\":\"k\",\"ts\":\"2150-01-01T00:00:00Z\",\"value\":1}".getBytes(StandardCharsets.UTF_8);
+        assertEquals("k", decode(settings, recordTime, ok).get(0).observation.key);
+        DeadLetter d = decode(settings, recordTime, far).get(0).deadLetter;
+        assertEquals(DeadLetter.FUTURE, d.kind);
+        assertEquals("event time 2150-01-01T00:00:00Z is more than events.max-future = 1d after the record's Kafka"
+                + " timestamp 2024-03-01T12:00:00Z", d.reason);
+        assertArrayEquals(far, d.payload);
+        assertEquals("k", decode(settings, -1, far).get(0).observation.key, "a record without a timestamp");
+        InputSettings off = new InputSettings(List.of(), FutureLimit.none(), 100);
+        assertEquals("k", decode(off, recordTime, far).get(0).observation.key, "the rule switched off");
+        byte[] beyond = "{\"key\":\"k\",\"ts\":\"2200-01-01T00:00:00Z\",\"value\":1}".getBytes(StandardCharsets.UTF_8);
+        d = decode(off, recordTime, beyond).get(0).deadLetter;
+        assertEquals(DeadLetter.MALFORMED, d.kind, "the absolute range holds either way");
+        assertTrue(d.reason.contains("not before 2200-01-01"), d.reason);
+    }
+
+    @Test
+    void aDecodedObservationCarriesItsOriginAndBytesAndRefusedPayloadsAreCapped() {
+        byte[] ok = "{\"key\":\"k\\\\\\\"\\u0001\",\"ts\":5,\"value\":1,\"extra\":[1]}".getBytes(StandardCharsets.UTF_8);
+        Parsed p = decode(InputSettings.defaults(List.of()), 0, ok).get(0);
+        assertEquals("k\\\"\u0001", p.observation.key);
+        assertEquals("observations-1@9", p.observation.origin);
+        assertArrayEquals(ok, p.observation.payload);
+        byte[] huge = new byte[300_000];
+        java.util.Arrays.fill(huge, (byte) 'x');
+        DeadLetter d = decode(new InputSettings(List.of(), FutureLimit.none(), 1000), 0, huge).get(0).deadLetter;
+        assertEquals(1000, d.payload.length);
+        assertEquals(300_000, d.payloadBytes);
+    }
+
+    private static <T> Collector<T> collector(List<T> out) {
+        return new Collector<>() {
+            @Override
+            public void collect(T r) {
+                out.add(r);
+            }
+
+            @Override
+            public void close() {}
+        };
     }
 }

@@ -168,7 +168,17 @@ class ObservationCodecTest {
         byte[] noise = new byte[256];
         new java.util.Random(7).nextBytes(noise);
         noise[0] = '{';
-        assertTrue(plain.decode(noise).reason().startsWith("malformed JSON"));
+        String reason = plain.decode(noise).reason();
+        assertTrue(reason.startsWith("invalid UTF-8 at byte "), reason);
+    }
+
+    @Test
+    void bytesThatAreNotStrictUtf8AreRefusedWithTheirPositionEvenWhereJacksonWouldReadThem() {
+        // ED A0 80 encodes the surrogate U+D800, which UTF-8 forbids and Jackson reads all the same
+        byte[] surrogate = {'{', '"', 'k', 'e', 'y', '"', ':', '"', (byte) 0xED, (byte) 0xA0, (byte) 0x80, '"', '}'};
+        assertEquals("invalid UTF-8 at byte 9 of the record (0xED)", plain.decode(surrogate).reason());
+        refused(plain, "{\"key\": \"a\\ud800\", \"ts\": 0, \"value\": 1}", "key has an unpaired surrogate");
+        assertTrue(plain.decode(json("{'key': '\\ud834\\udd1e', 'ts': 0, 'value': 1}")).isOk(), "a pair is fine");
     }
 
     @Test

@@ -218,6 +218,21 @@ class ForecastFunctionTest {
     private static final int STATES = ForecastFunction.STATES_PER_KEY;
 
     @Test
+    void aRefusedEventsPayloadIsCutToTheCapWithItsSizeNoted() throws Exception {
+        try (var h = harness(immediate().withMaxPayloadBytes(1000))) {
+            h.open();
+            h.processElement(new Observation("a", 10, 1.0), 0);
+            byte[] big = new byte[100_000];
+            java.util.Arrays.fill(big, (byte) 'x');
+            h.processElement(new Observation("a", 5, 1.0).from("in-3@4", big), 0);
+            DeadLetter d = deadLetters(h).get(0);
+            assertEquals("late", d.kind);
+            assertEquals(1000, d.payload.length);
+            assertEquals(100_000, d.payloadBytes);
+        }
+    }
+
+    @Test
     void anEventTheModelCannotTakeIsRefusedAsValidJsonWithoutTouchingTheKey() throws Exception {
         try (var h = harness(immediate())) {
             h.open();

@@ -1,0 +1,35 @@
+package dev.streamforecast.io;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What every decoder of input (the Kafka source, the file readers) needs beyond the bytes: the feature
+ * names the model expects, the far-future rule, and the most payload bytes a dead letter keeps.
+ */
+public final class InputSettings implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public final List<String> features;
+    public final FutureLimit future;
+    public final int maxPayloadBytes;
+
+    public InputSettings(List<String> features, FutureLimit future, int maxPayloadBytes) {
+        this.features = List.copyOf(features);
+        this.future = future;
+        this.maxPayloadBytes = maxPayloadBytes;
+    }
+
+    /** The defaults: {@code events.max-future} 1d, 64 KB of payload per dead letter. */
+    public static InputSettings defaults(List<String> features) {
+        return new InputSettings(features, FutureLimit.of(Duration.ofDays(1)),
+                DeadLetterCodec.DEFAULT_MAX_PAYLOAD_BYTES);
+    }
+
+    /** The settings a configuration gives: its model's features, {@code events.max-future}, the payload cap. */
+    public static InputSettings of(AppConfig config) {
+        return new InputSettings(config.model().features, config.maxFuture(),
+                config.deadLetterLimits().maxPayloadBytes);
+    }
+}
