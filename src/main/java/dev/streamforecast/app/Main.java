@@ -2,6 +2,8 @@ package dev.streamforecast.app;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /** The command line of {@code forecaster.jar}: one subcommand per way of running the forecaster. */
 @Command(name = "forecaster", mixinStandardHelpOptions = true, version = "forecaster 0.1.0",
@@ -11,7 +13,12 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
+    @Option(names = Logging.VERBOSE, scope = ScopeType.INHERIT,
+            description = "Flink's and Kafka's logs on the console instead of a file.")
+    boolean verbose;
+
     public static void main(String[] args) {
+        Logging.configure(args, Main.class);
         // enum options as users type them: bench --only latency
         System.exit(new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
     }

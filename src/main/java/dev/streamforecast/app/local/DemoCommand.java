@@ -1,6 +1,7 @@
 package dev.streamforecast.app.local;
 
 import dev.streamforecast.app.LiveJob;
+import dev.streamforecast.app.Logging;
 import dev.streamforecast.event.Forecast;
 import dev.streamforecast.event.Observation;
 import dev.streamforecast.io.AppConfig;
@@ -54,6 +55,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long started = System.nanoTime();
+        System.err.println("demo: " + Logging.where());
         System.err.println("demo: starting an embedded Kafka broker (KRaft)...");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             kafka.createTopic("observations", 2);
