@@ -9,7 +9,6 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "forecaster", mixinStandardHelpOptions = true, version = "forecaster 0.1.0",
         description = "Online per-key LSTM forecasting inside Apache Flink.",
         subcommands = {dev.streamforecast.app.local.DemoCommand.class, RunCommand.class, BacktestCommand.class, AccuracyCommand.class,
-            BenchCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
@@ -19,7 +18,7 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         Logging.configure(args, Main.class);
-        // enum options as users type them: bench --only latency
+        // enum options in any case, as users type them
         System.exit(new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
     }
 
