@@ -9,6 +9,8 @@ import java.nio.file.NoSuchFileException;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * The command line of {@code forecaster.jar}: one subcommand per way of running the forecaster.
@@ -21,7 +23,7 @@ import picocli.CommandLine.Command;
         description = "Online per-key LSTM forecasting inside Apache Flink.",
         subcommands = {dev.streamforecast.app.local.DemoCommand.class, RunCommand.class, BacktestCommand.class, AccuracyCommand.class,
             ConfigCommand.class,
-            BenchCommand.class,
+            BenchHint.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code of a user's mistake. */
@@ -29,7 +31,12 @@ public final class Main implements Runnable {
     /** Exit code of a defect. */
     public static final int INTERNAL = CommandLine.ExitCode.SOFTWARE;
 
+    @Option(names = Logging.VERBOSE, scope = ScopeType.INHERIT,
+            description = "Flink's and Kafka's logs on the console instead of a file.")
+    boolean verbose;
+
     public static void main(String[] args) {
+        Logging.configure(args, Main.class);
         System.exit(commandLine().execute(args));
     }
 

@@ -16,8 +16,10 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The cluster job as users deploy it: {@code target/forecaster-job.jar} submitted over REST to a real
  * session cluster (a JobManager and two single-slot TaskManagers, each its own JVM), one TaskManager
  * killed mid-stream and a replacement started, as a replaced pod would join. The forecasts topic, read with read_committed, holds every forecast exactly once and
- * identical to an uninterrupted run.
+ * identical to an uninterrupted run. The input is zstd-compressed, which the job jar's own codec
+ * decodes: a Flink distribution has none.
  */
 class ClusterFailoverITCase {
     private static final int HOURS = 1500;
@@ -61,7 +64,9 @@ class ClusterFailoverITCase {
             List<Observation> sample = SampleData.generate(HOURS);
             List<String[]> records = KafkaTopics.records(sample);
             int half = records.size() / 2;
-            KafkaTopics.produce(kafka.clientProperties(), "observations", records.subList(0, half));
+            Properties zstd = kafka.clientProperties();
+            zstd.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
+            KafkaTopics.produce(zstd, "observations", records.subList(0, half));
 
             Path config = dir.resolve("job.properties");
             StringBuilder props = new StringBuilder();
@@ -77,7 +82,7 @@ class ClusterFailoverITCase {
                 // one slot per TaskManager at parallelism 2: the killed one was running half the job
                 cluster.killTaskManager(0);
                 cluster.addTaskManager();
-                KafkaTopics.produce(kafka.clientProperties(), "observations", records.subList(half, records.size()));
+                KafkaTopics.produce(zstd, "observations", records.subList(half, records.size()));
                 KafkaTopics.awaitCommitted(kafka.clientProperties(), "cluster-out", records.size(), Duration.ofSeconds(180));
                 assertEquals("RUNNING", cluster.jobState(job));
                 assertTrue(cluster.get("/jobs/" + job + "/exceptions").path("exceptionHistory").path("entries")

@@ -44,7 +44,7 @@ class DeployFilesTest {
         assertEquals("dev.streamforecast.app.ClusterJob", spec.path("job").path("entryClass").asText());
         JsonNode conf = spec.path("flinkConfiguration");
         for (String key : List.of("execution.checkpointing.dir", "execution.checkpointing.savepoint-dir",
-                "high-availability.type", "metrics.reporter.prom.factory.class")) {
+                "high-availability.type", "high-availability.storageDir", "metrics.reporter.prom.factory.class")) {
             assertTrue(conf.hasNonNull(key), key);
         }
         // the job's config file, as the ConfigMap mounts it
@@ -57,6 +57,64 @@ class DeployFilesTest {
         AppConfig config = AppConfig.of(settings);
         assertEquals("exactly-once", config.deliveryGuarantee());
         assertTrue(spec.path("job").path("args").toString().contains("/opt/forecaster/job.properties"));
+    }
+
+    private static JsonNode flinkDeployment() throws Exception {
+        return documents(Path.of("deploy/flink-deployment.yaml")).stream()
+                .filter(d -> d.path("kind").asText().equals("FlinkDeployment")).findFirst().orElseThrow();
+    }
+
+    @Test
+    void onePodTemplateMountsTheJobsPropertiesAndEnablesTheS3Plugin() throws Exception {
+        JsonNode spec = flinkDeployment().path("spec");
+        assertTrue(spec.path("jobManager").path("podTemplate").isMissingNode(), "JobManager's own pod template");
+        assertTrue(spec.path("taskManager").path("podTemplate").isMissingNode(), "TaskManagers' own pod template");
+        JsonNode container = spec.path("podTemplate").path("spec").path("containers").get(0);
+        assertEquals("flink-main-container", container.path("name").asText());
+        assertEquals("/opt/forecaster", container.path("volumeMounts").get(0).path("mountPath").asText());
+        String plugins = "";
+        for (JsonNode env : container.path("env")) {
+            if (env.path("name").asText().equals("ENABLE_BUILT_IN_PLUGINS")) {
+                plugins = env.path("value").asText();
+            }
+        }
+        assertTrue(plugins.matches("flink-s3-fs-(presto|hadoop)-2\\.2\\.\\d+\\.jar"), plugins);
+        for (String dir : List.of("execution.checkpointing.dir", "execution.checkpointing.savepoint-dir",
+                "high-availability.storageDir")) {
+            assertTrue(spec.path("flinkConfiguration").path(dir).asText().startsWith("s3://"), dir);
+        }
+    }
+
+    @Test
+    void eachFlinkConfFileKeepsToItsConcernAndTheFlinkDeploymentSetsTheSame() throws Exception {
+        Map<String, String> concerns = Map.of(
+                "deploy/flink-conf-prometheus.yaml", "metrics\\..*",
+                "deploy/flink-conf-state.yaml", "(state|execution\\.checkpointing)\\..*");
+        JsonNode k8s = flinkDeployment().path("spec").path("flinkConfiguration");
+        for (Map.Entry<String, String> file : concerns.entrySet()) {
+            JsonNode conf = documents(Path.of(file.getKey())).get(0);
+            assertTrue(conf.size() > 0, file.getKey());
+            for (Map.Entry<String, JsonNode> e : conf.properties()) {
+                assertTrue(e.getKey().matches(file.getValue()), file.getKey() + " sets " + e.getKey());
+                assertTrue(k8s.hasNonNull(e.getKey()), "flink-deployment.yaml lacks " + e.getKey());
+                if (!e.getKey().endsWith("-dir") && !e.getKey().endsWith(".dir")) {
+                    assertEquals(e.getValue().asText(), k8s.path(e.getKey()).asText(), e.getKey());
+                }
+            }
+        }
+    }
+
+    @Test
+    void noDeploymentFileHoldsACredential() throws Exception {
+        try (var files = Files.list(Path.of("deploy"))) {
+            for (Path f : files.toList()) {
+                String text = Files.readString(f).toLowerCase(java.util.Locale.ROOT);
+                for (String key : List.of("access-key:", "secret-key:", "aws_secret_access_key:", "password=",
+                        "sasl.jaas.config")) {
+                    assertTrue(!text.contains(key), f + " sets " + key);
+                }
+            }
+        }
     }
 
     @Test

@@ -69,6 +69,12 @@ public final class FlinkProcessCluster implements AutoCloseable {
         Files.createDirectories(dir.resolve("uploads"));
         Files.createDirectories(dir.resolve("tmp"));
         Files.writeString(dir.resolve("conf/config.yaml"), conf.toString());
+        // Flink's test jars on the class path switch logging off; a process that dies should say why
+        Files.writeString(dir.resolve("conf/log4j2.properties"), String.join("\n",
+                "rootLogger.level = INFO", "rootLogger.appenderRef.out.ref = out",
+                "appender.out.name = out", "appender.out.type = Console",
+                "appender.out.layout.type = PatternLayout", "appender.out.layout.pattern = %d{HH:mm:ss,SSS} %-5p %c - %m%n",
+                "logger.kafka.name = org.apache.kafka", "logger.kafka.level = WARN", ""));
         Process jm = launch(dir, "jobmanager", "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint");
         FlinkProcessCluster cluster = new FlinkProcessCluster(dir, restPort, jm);
         // child JVMs must not outlive the test, whatever happens to it
@@ -89,6 +95,7 @@ public final class FlinkProcessCluster implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx400m");
+        cmd.add("-Dlog4j2.configurationFile=" + dir.resolve("conf/log4j2.properties"));
         for (String opt : System.getProperty("flink.test.jvm.opens", "").split(" ")) {
             if (!opt.isBlank()) {
                 cmd.add(opt);
@@ -113,8 +120,9 @@ public final class FlinkProcessCluster implements AutoCloseable {
 
     /**
      * The test class path less what a Flink distribution does not ship and the job jar brings itself
-     * (this project, Kafka, the connectors, EJML, Jackson, picocli): the same class twice, once in the
-     * cluster and once in the job's class loader, is a linkage error a real cluster never has.
+     * (this project, Kafka, the connectors, EJML, Jackson, picocli, zstd): the same class twice, once in
+     * the cluster and once in the job's class loader, is a linkage error a real cluster never has, and
+     * a codec the cluster lends the job would hide one missing from the job jar.
      */
     private static String distributionClassPath() {
         List<String> keep = new ArrayList<>();
@@ -122,7 +130,7 @@ public final class FlinkProcessCluster implements AutoCloseable {
             String e = entry.replace('\\', '/');
             boolean userSide = e.contains("/kafka") || e.contains("flink-connector-kafka")
                     || e.endsWith("/classes") || e.endsWith("/test-classes") || e.contains("/ejml")
-                    || e.contains("/picocli") || e.contains("/com/fasterxml/jackson") || e.contains("/jmh");
+                    || e.contains("/picocli") || e.contains("/com/fasterxml/jackson") || e.contains("/zstd-jni");
             if (!userSide) {
                 keep.add(entry);
             }

@@ -1,6 +1,7 @@
 package dev.streamforecast.app.local;
 
 import dev.streamforecast.app.LiveJob;
+import dev.streamforecast.app.Logging;
 import dev.streamforecast.event.Forecast;
 import dev.streamforecast.event.Observation;
 import dev.streamforecast.io.AppConfig;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.JobClient;
@@ -59,6 +61,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         LiveJob.settings(AppConfig.defaultsOnly().with(dev.streamforecast.app.RunCommand.parseOverrides(overrides)));
         long started = System.nanoTime();
+        System.err.println("demo: " + Logging.where());
         System.err.println("demo: starting an embedded Kafka broker (KRaft)...");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             kafka.createTopic("observations", 2);
@@ -84,6 +87,9 @@ public final class DemoCommand implements Callable<Integer> {
             System.err.println("demo: running the forecaster on a local Flink mini cluster (parallelism 2, "
                     + "model " + config.model().id() + ", exactly-once, checkpoint every 1s)");
             JobClient job = env.executeAsync("forecaster-demo");
+            // the bounded job's result, never its status: once it has ended by itself its local cluster
+            // shuts down, and asking for the status then fails
+            CompletableFuture<JobExecutionResult> result = job.getJobExecutionResult();
 
             Summary summary = new Summary();
             try (KafkaConsumer<byte[], byte[]> consumer = consumer(kafka)) {
@@ -104,9 +110,9 @@ public final class DemoCommand implements Callable<Integer> {
                     if (n > 0) {
                         idleSince = System.nanoTime();
                     }
-                    if (!finished && job.getJobStatus().get().isGloballyTerminalState()) {
-                        JobExecutionResult result = job.getJobExecutionResult().get();
-                        finished = result != null;
+                    if (!finished && result.isDone()) {
+                        result.get(); // rethrows the job's failure
+                        finished = true;
                         idleSince = System.nanoTime();
                     }
                     if (finished && System.nanoTime() - idleSince > 2_000_000_000L) {

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -26,6 +27,7 @@ import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.metadata.bootstrap.BootstrapMetadata;
 import org.apache.kafka.server.common.Feature;
 import org.apache.kafka.server.common.MetadataVersion;
 import org.slf4j.Logger;
@@ -84,21 +86,21 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         KafkaClusterTestKit cluster = null;
         try {
-            TestKitNodes.Builder nodes = new TestKitNodes.Builder()
+            // The test kit defaults to the newest metadata version under development; a broker
+            // formatted by Kafka's own tools starts at the latest production levels instead.
+            MetadataVersion release = MetadataVersion.latestProduction();
+            Map<String, Short> features = new HashMap<>();
+            for (Feature f : Feature.PRODUCTION_FEATURES) {
+                if (f != Feature.KRAFT_VERSION) {
+                    features.put(f.featureName(), f.defaultLevel(release));
+                }
+            }
+            TestKitNodes.Builder nodes = new TestKitNodes.Builder(
+                    BootstrapMetadata.fromVersions(release, features, "embedded broker"))
                     .setCombined(true)
                     .setNumBrokerNodes(1)
                     .setNumControllerNodes(1)
                     .setBaseDirectory(dir);
-            // The test kit defaults to the newest metadata and feature levels under development; a
-            // broker formatted by Kafka's own tools starts at the latest production levels instead.
-            MetadataVersion release = MetadataVersion.latestProduction();
-            nodes.setBootstrapMetadataVersion(release);
-            for (Feature f : Feature.TEST_AND_PRODUCTION_FEATURES) {
-                if (f != Feature.KRAFT_VERSION) {
-                    short level = Feature.PRODUCTION_FEATURES.contains(f) ? f.defaultLevel(release) : 0;
-                    nodes.setFeature(f.featureName(), level);
-                }
-            }
             KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes.build())
                     .setDeleteOnClose(true);
             BROKER_CONFIG.forEach(builder::setConfigProp);

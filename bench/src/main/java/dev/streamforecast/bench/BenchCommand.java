@@ -1,13 +1,6 @@
-package dev.streamforecast.app;
+package dev.streamforecast.bench;
 
-import dev.streamforecast.bench.CheckpointBench;
-import dev.streamforecast.bench.Figures;
-import dev.streamforecast.bench.JobThroughput;
-import dev.streamforecast.bench.KafkaLatency;
-import dev.streamforecast.bench.KeyedModelBenchmark;
-import dev.streamforecast.bench.ModelBenchmark;
-import dev.streamforecast.bench.PeakBenchmark;
-import dev.streamforecast.bench.StateBackends;
+import dev.streamforecast.app.Logging;
 import dev.streamforecast.model.ModelConfig;
 import dev.streamforecast.model.OnlineForecaster;
 import dev.streamforecast.model.ParameterLayout;
@@ -28,12 +21,15 @@ import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code bench}: the benchmark suite, ending with one {@code name=value unit} line per figure so results
- * are easy to track over time. Progress goes to stderr, the summary to stdout.
+ * are easy to track over time. Progress goes to stderr, the summary to stdout. Its own jar
+ * ({@code bench/target/forecaster-bench.jar}, run by {@code ./forecaster bench}), so that JMH and the
+ * suite stay out of the product's jars.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run the benchmark suite and print one name=value unit line per figure.")
@@ -49,6 +45,15 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Run only these parts, any case: ${COMPLETION-CANDIDATES} (default: all).")
     EnumSet<Part> only;
 
+    @Option(names = Logging.VERBOSE, description = "Flink's and Kafka's logs on the console instead of a file.")
+    boolean verbose;
+
+    public static void main(String[] args) {
+        Logging.configure("bench", args, BenchCommand.class);
+        // parts as users type them: --only latency
+        System.exit(new CommandLine(new BenchCommand()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+    }
+
     /** The model configuration the figures are stated for: LSTM-32, one layer, one input. */
     public static ModelConfig lstm32() {
         return ModelConfig.builder().hidden(32).k1(16).k2(32).linearOrder(0).inputs(List.of("level")).build();
@@ -59,6 +64,7 @@ public final class BenchCommand implements Callable<Integer> {
         EnumSet<Part> parts = only == null || only.isEmpty() ? EnumSet.allOf(Part.class) : only;
         Figures figures = new Figures();
         figures.add("machine_cores", Runtime.getRuntime().availableProcessors(), "cores");
+        System.err.println("bench: " + Logging.where());
         try {
             for (Part part : parts) {
                 System.err.println("bench: " + part.name().toLowerCase(java.util.Locale.ROOT) + " ...");

@@ -3,7 +3,6 @@ package dev.streamforecast.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.streamforecast.app.BenchCommand;
 import dev.streamforecast.event.Observation;
 import java.util.HashMap;
 import java.util.Map;

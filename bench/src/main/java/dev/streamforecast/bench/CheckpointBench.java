@@ -9,7 +9,6 @@ import dev.streamforecast.model.Prediction;
 import dev.streamforecast.model.SeriesState;
 import dev.streamforecast.stream.ForecastTopology;
 import dev.streamforecast.stream.JobSettings;
-import dev.streamforecast.app.BenchCommand;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;

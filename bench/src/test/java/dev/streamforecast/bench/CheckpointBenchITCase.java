@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.streamforecast.app.BenchCommand;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
