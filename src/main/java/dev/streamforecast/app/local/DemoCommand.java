@@ -85,7 +85,7 @@ public final class DemoCommand implements Callable<Integer> {
                     LiveJob.flinkConfiguration(config));
             LiveJob.define(env, config, OffsetsInitializer.latest());
             System.err.println("demo: running the forecaster on a local Flink mini cluster (parallelism 2, "
-                    + "model " + config.model().id() + ", exactly-once, checkpoint every 1s)");
+                    + "model " + config.model().name() + " " + config.model().id() + ", exactly-once, checkpoint every 1s)");
             JobClient job = env.executeAsync("forecaster-demo");
             // the bounded job's result, never its status: once it has ended by itself its local cluster
             // shuts down, and asking for the status then fails
