@@ -23,7 +23,7 @@ import org.apache.flink.api.common.typeinfo.Types;
  * one state lookup; a part missing from the record (after a restore, under a copy-on-write snapshot,
  * or always on RocksDB) is attached from its own state, never from a reference kept elsewhere.
  */
-final class KeyStateStore implements KeyOrder.Pending {
+final class KeyStateStore implements ForecastCore.KeyState {
     /** Keyed states per key with a model: the record, the weights and the moments. */
     static final int STATES_PER_KEY = 3;
 
@@ -48,7 +48,8 @@ final class KeyStateStore implements KeyOrder.Pending {
      * did not count waiting events has them counted now, and a key that had only waiting events then
      * gets a record.
      */
-    KeyRecord record() throws Exception {
+    @Override
+    public KeyRecord record() throws Exception {
         KeyRecord r = records.value();
         if (r == null) {
             if (pending.isEmpty()) {
@@ -75,12 +76,13 @@ final class KeyStateStore implements KeyOrder.Pending {
         r.pendingMin = min;
     }
 
-    void putRecord(KeyRecord r) throws Exception {
+    @Override
+    public void putRecord(KeyRecord r) throws Exception {
         records.update(r);
     }
 
-    /** {@code r}'s model with {@code part} attached from its own keyed state if it does not hold it yet. */
-    SeriesState attach(KeyRecord r, SeriesState.Part part) throws Exception {
+    @Override
+    public SeriesState attach(KeyRecord r, SeriesState.Part part) throws Exception {
         SeriesState s = r.model;
         if (!s.has(part)) {
             SeriesState stored = (part == SeriesState.Part.WEIGHTS ? weights : moments).value();
@@ -92,14 +94,14 @@ final class KeyStateStore implements KeyOrder.Pending {
         return s;
     }
 
-    /** Stores the weights and moments of {@code r}'s model (when it is new or has learned). */
-    void putModel(KeyRecord r) throws Exception {
+    @Override
+    public void putModel(KeyRecord r) throws Exception {
         weights.update(r.model);
         moments.update(r.model);
     }
 
-    /** Drops the model's weights and moments (the record is the caller's). */
-    void clearModel() {
+    @Override
+    public void clearModel() {
         weights.clear();
         moments.clear();
     }
