@@ -7,7 +7,9 @@ import dev.streamforecast.io.ModelJson;
 import dev.streamforecast.model.OnlineForecaster;
 import dev.streamforecast.model.Prediction;
 import dev.streamforecast.model.SeriesState;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
@@ -41,15 +43,54 @@ public final class ForecastCore {
 
         void putRecord(KeyRecord r) throws Exception;
 
+        /** The stored {@link SeriesState.Part#WEIGHTS} or {@link SeriesState.Part#MOMENTS} of the key's model, or null. */
+        SeriesState storedPart(SeriesState.Part part) throws Exception;
+
         /** {@code r}'s model with {@code part} attached from its own state if it does not hold it yet. */
-        SeriesState attach(KeyRecord r, SeriesState.Part part) throws Exception;
+        default SeriesState attach(KeyRecord r, SeriesState.Part part) throws Exception {
+            SeriesState s = r.model;
+            if (!s.has(part)) {
+                SeriesState stored = storedPart(part);
+                if (stored == null) {
+                    throw new IllegalStateException("key state has no " + part + " part");
+                }
+                s.adopt(part, stored);
+            }
+            return s;
+        }
 
         /** Stores the weights and moments of {@code r}'s model (when it is new or has learned). */
         void putModel(KeyRecord r) throws Exception;
 
         /** Drops the model's weights and moments (the record is the caller's). */
         void clearModel() throws Exception;
+
+        /** The waiting events, by event time, in any order. */
+        Iterable<Map.Entry<Long, Observation>> waiting() throws Exception;
+
+        void removeWaiting(long ts) throws Exception;
+
+        @Override
+        default long takeUpTo(long ts, List<Observation> due) throws Exception {
+            long rest = Long.MAX_VALUE;
+            int from = due.size();
+            for (Map.Entry<Long, Observation> e : waiting()) {
+                long t = e.getKey();
+                if (t <= ts) {
+                    due.add(e.getValue());
+                } else {
+                    rest = Math.min(rest, t);
+                }
+            }
+            due.subList(from, due.size()).sort(BY_TIME);
+            for (int i = from; i < due.size(); i++) {
+                removeWaiting(due.get(i).ts);
+            }
+            return rest;
+        }
     }
+
+    private static final Comparator<Observation> BY_TIME = (a, b) -> Long.compare(a.ts, b.ts);
 
     /** Where the current key's forecasts and refusals go. */
     public interface Output {
@@ -138,6 +179,16 @@ public final class ForecastCore {
             default:
                 return r;
         }
+    }
+
+    /**
+     * Refuses {@code obs} for {@code reason} before it reaches its key: for a caller that finds the
+     * event unusable before it has one (a NULL field of a SQL row), so that every refusal is counted
+     * and worded in one place.
+     */
+    public void refuse(Observation obs, String reason, Output output) throws Exception {
+        eventsIn.inc();
+        output.refused(obs, refusals.refused(obs, reason));
     }
 
     /** Uses every waiting event of the key in {@code r}, in time order; the caller stores {@code r}. */

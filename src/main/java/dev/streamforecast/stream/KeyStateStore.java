@@ -2,8 +2,6 @@ package dev.streamforecast.stream;
 
 import dev.streamforecast.event.Observation;
 import dev.streamforecast.model.SeriesState;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.MapState;
@@ -31,7 +29,6 @@ final class KeyStateStore implements ForecastCore.KeyState {
     private final ValueState<SeriesState> weights;
     private final ValueState<SeriesState> moments;
     private final MapState<Long, Observation> pending;
-    private final List<Observation> scratch = new ArrayList<>();
 
     KeyStateStore(RuntimeContext context, StateShape shape, JobSettings.ShapeChange onShapeChange) {
         // names and types as in every earlier version, so savepoints restore into them
@@ -82,16 +79,8 @@ final class KeyStateStore implements ForecastCore.KeyState {
     }
 
     @Override
-    public SeriesState attach(KeyRecord r, SeriesState.Part part) throws Exception {
-        SeriesState s = r.model;
-        if (!s.has(part)) {
-            SeriesState stored = (part == SeriesState.Part.WEIGHTS ? weights : moments).value();
-            if (stored == null) {
-                throw new IllegalStateException("key state has no " + part + " part");
-            }
-            s.adopt(part, stored);
-        }
-        return s;
+    public SeriesState storedPart(SeriesState.Part part) throws Exception {
+        return (part == SeriesState.Part.WEIGHTS ? weights : moments).value();
     }
 
     @Override
@@ -127,26 +116,12 @@ final class KeyStateStore implements ForecastCore.KeyState {
     }
 
     @Override
-    public long takeUpTo(long ts, List<Observation> due) throws Exception {
-        long rest = Long.MAX_VALUE;
-        scratch.clear();
-        for (Map.Entry<Long, Observation> e : pending.entries()) {
-            long t = e.getKey();
-            if (t <= ts) {
-                scratch.add(e.getValue());
-            } else {
-                rest = Math.min(rest, t);
-            }
-        }
-        scratch.sort(BY_TIME);
-        for (int i = 0; i < scratch.size(); i++) {
-            Observation obs = scratch.get(i);
-            pending.remove(obs.ts);
-            due.add(obs);
-        }
-        scratch.clear();
-        return rest;
+    public Iterable<Map.Entry<Long, Observation>> waiting() throws Exception {
+        return pending.entries();
     }
 
-    private static final java.util.Comparator<Observation> BY_TIME = (a, b) -> Long.compare(a.ts, b.ts);
+    @Override
+    public void removeWaiting(long ts) throws Exception {
+        pending.remove(ts);
+    }
 }
