@@ -5,29 +5,22 @@ import dev.streamforecast.event.Forecast;
 import dev.streamforecast.event.ModelSnapshot;
 import dev.streamforecast.event.Observation;
 import dev.streamforecast.io.ModelJson;
-import dev.streamforecast.model.OnlineForecaster;
-import dev.streamforecast.model.Prediction;
 import dev.streamforecast.model.SeriesState;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
-import org.apache.flink.runtime.execution.SuppressRestartsException;
-import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * The per-key forecaster: each key's events, put in its own event-time order, are forecast, learned
- * from and emitted.
+ * The per-key forecaster of the DataStream job: each key's events, put in its own event-time order, are
+ * forecast, learned from and emitted.
  *
- * <p>{@link KeyOrder} decides from the key's own events alone which event is used when, and which is
- * late or a repeat ({@link Refusals} turns those into dead letters with the original bytes). Each used
- * event goes through {@link #use}: the key's model forecasts the next value, learns (every k1 events,
- * inside the model: never triggered by timers or wall-clock time) and the forecast is emitted. The
- * key's state lives in {@link KeyStateStore}.
+ * <p>What happens to one key's events (refusals, ordering, forecast, learning) is {@link ForecastCore}'s;
+ * this operator gives it the key's state ({@link KeyStateStore}), sends its forecasts on and its
+ * refusals to the dead letters, and decides what releases a silent key's waiting events.
  *
  * <p>Timers: the end of a bounded input (the final watermark) uses every waiting event and may export
  * the models; in a live job, a key silent for {@code events.max-wait} of wall-clock time has its
@@ -35,11 +28,10 @@ import org.apache.flink.util.OutputTag;
  * measure silence from the key's last event or from the operator's start, whichever is later, so a
  * restore gives a key its full wait again. A replay uses neither.
  */
-public class ForecastFunction extends KeyedProcessFunction<String, Observation, Forecast> {
+public class ForecastFunction extends KeyedProcessFunction<String, Observation, Forecast>
+        implements ForecastCore.Output {
     private static final long serialVersionUID = 2L;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ForecastFunction.class);
-    /** Decay of the running forecast-error gauges, per event. */
-    private static final double ERROR_DECAY = 0.01;
     /** The timer of the end of a bounded input: the final watermark reaches it, nothing else does. */
     static final long END_OF_INPUT = Long.MAX_VALUE;
     /** Keyed states per key with a model: the record, the weights and the moments. */
@@ -49,34 +41,17 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
     private final OutputTag<DeadLetter> deadLetters;
     private final OutputTag<ModelSnapshot> models;
 
-    private transient OnlineForecaster forecaster;
-    private transient SeriesState warmStart;
-    private transient Prediction prediction;
-    private transient String modelId;
-    private transient long shape;
+    private transient ForecastCore core;
     private transient KeyStateStore store;
-    private transient KeyOrder order;
-    private transient KeyOrder.Use use;
-    private transient Refusals refusals;
     private transient long maxWait;
     private transient long retention;
     private transient long openedAt;
 
     // the event or timer being handled
-    private transient KeyRecord record;
     private transient Context context;
     private transient Collector<Forecast> out;
 
-    private transient Counter eventsIn;
-    private transient Counter forecastsOut;
-    private transient Counter updates;
     private transient Counter silentFlushes;
-    private transient Counter shapeResets;
-    private transient long keysCreated;
-    private transient long keysExpired;
-    private transient Histogram updateNanos;
-    private transient double errorModel;
-    private transient double errorPersistence;
 
     public ForecastFunction(JobSettings settings, OutputTag<DeadLetter> deadLetters,
             OutputTag<ModelSnapshot> models) {
@@ -87,94 +62,35 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
 
     @Override
     public void open(OpenContext openContext) {
-        forecaster = new OnlineForecaster(settings.model);
-        prediction = new Prediction();
-        modelId = settings.model.id();
-        if (settings.warmStartModelJson != null) {
-            warmStart = forecaster.newState(ModelJson.read(settings.warmStartModelJson).state);
-        }
-        StateShape stateShape = StateShape.of(settings.model);
-        shape = stateShape.fingerprint();
-        store = new KeyStateStore(getRuntimeContext(), stateShape, settings.onShapeChange);
-        order = new KeyOrder(settings.maxOutOfOrderness.toMillis());
-        use = this::use;
+        MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("forecaster");
+        core = new ForecastCore(settings, g);
+        store = new KeyStateStore(getRuntimeContext(), StateShape.of(settings.model), settings.onShapeChange);
         maxWait = settings.maxWait.toMillis();
         retention = settings.replay ? 0 : settings.idleStateRetention.toMillis();
         openedAt = KeyRecord.NONE;
-
-        MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("forecaster");
-        refusals = new Refusals(settings.maxOutOfOrderness.toMillis(), settings.maxPayloadBytes, g);
-        eventsIn = g.counter("eventsIn");
-        forecastsOut = g.counter("forecastsOut");
-        updates = g.counter("trainingUpdates");
         silentFlushes = g.counter("silentKeyFlushes");
-        shapeResets = g.counter("shapeResets");
-        g.gauge("keysWithState", () -> keysCreated - keysExpired);
-        updateNanos = g.histogram("updateLatencyNanos", new DescriptiveStatisticsHistogram(1000));
-        g.gauge("ewmaAbsErrorModel", () -> errorModel);
-        g.gauge("ewmaAbsErrorPersistence", () -> errorPersistence);
     }
 
     @Override
     public void processElement(Observation obs, Context ctx, Collector<Forecast> collector) throws Exception {
-        eventsIn.inc();
-        String problem = problem(obs);
-        if (problem != null) {
-            ctx.output(deadLetters, refusals.refused(obs, problem));
-            return;
-        }
-        long now = now(ctx);
-        KeyRecord r = store.record();
-        if (r == null) {
-            r = new KeyRecord();
-            keysCreated++;
-        }
-        bind(r, ctx, collector);
-        switch (order.offer(r, obs, store, use)) {
-            case LATE:
-                ctx.output(deadLetters, refusals.late(obs, r.lastTs));
-                return;
-            case DUPLICATE:
-                ctx.output(deadLetters, refusals.duplicate(obs));
-                return;
-            default:
-                r.lastArrival = now;
-                schedule(r, now);
-                store.putRecord(r);
+        bind(ctx, collector);
+        KeyRecord r = core.accept(obs, store, this);
+        if (r != null) {
+            long now = now(ctx);
+            r.lastArrival = now;
+            schedule(r, now);
+            store.putRecord(r);
         }
     }
 
-    /** Forecasts from {@code obs}, learns from it, emits the forecast: one used event. */
-    private void use(Observation obs) throws Exception {
-        KeyRecord r = record;
-        boolean created = r.model == null || !continuable(r);
-        if (created) {
-            r.model = warmStart != null ? warmStart.copy() : forecaster.newState(context.getCurrentKey());
-            r.shape = shape;
-        }
-        SeriesState s = store.attach(r, SeriesState.Part.WEIGHTS);
-        if (forecaster.trainsNext(s)) {
-            store.attach(r, SeriesState.Part.MOMENTS);
-        }
-        double previousForecast = s.lastForecast;
-        double previousValue = s.lastValue;
-        boolean hadHistory = s.events > 0;
-        long start = System.nanoTime();
-        forecaster.observe(s, obs.value, obs.features, prediction);
-        if (prediction.trained) {
-            updates.inc();
-            updateNanos.update(System.nanoTime() - start);
-        }
-        if (hadHistory && Double.isFinite(previousForecast)) {
-            errorModel += ERROR_DECAY * (Math.abs(obs.value - previousForecast) - errorModel);
-            errorPersistence += ERROR_DECAY * (Math.abs(obs.value - previousValue) - errorPersistence);
-        }
-        if (created || prediction.trained) {
-            store.putModel(r);
-        }
-        out.collect(new Forecast(obs.key, obs.ts, obs.value, prediction.forecast, prediction.lower,
-                prediction.upper, s.events, s.updates, modelId));
-        forecastsOut.inc();
+    @Override
+    public void forecast(Forecast f) {
+        out.collect(f);
+    }
+
+    @Override
+    public void refused(Observation obs, DeadLetter letter) {
+        context.output(deadLetters, letter);
     }
 
     @Override
@@ -183,10 +99,10 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
         if (r == null) {
             return;
         }
-        bind(r, ctx, collector);
+        bind(ctx, collector);
         if (ctx.timeDomain() == TimeDomain.EVENT_TIME) {
             if (timestamp == END_OF_INPUT) {
-                order.flush(r, store, use);
+                core.flush(r, store, this);
                 export(r, ctx);
                 store.putRecord(r);
             }
@@ -199,16 +115,16 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
             r.flushTimer = KeyRecord.NONE;
             if (r.pendingCount > 0 && now - quietSince >= maxWait) {
                 silentFlushes.inc();
-                order.flush(r, store, use);
+                core.flush(r, store, this);
             }
             schedule(r, now);
         }
         if (timestamp == r.expiryTimer) {
             r.expiryTimer = KeyRecord.NONE;
             if (now - quietSince >= retention) {
-                order.flush(r, store, use);
+                core.flush(r, store, this);
                 store.clear();
-                keysExpired++;
+                core.dropped();
                 return;
             }
             schedule(r, now);
@@ -247,61 +163,6 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
         }
     }
 
-    /**
-     * Whether the key's model was made under this job's shaping settings. A model of another shape is
-     * dropped (the key starts afresh, counted) when {@code model.on-shape-change=reset}; otherwise the
-     * job fails, naming the difference. Models restored from before shapes were recorded are compared
-     * by the sizes of their arrays.
-     */
-    private boolean continuable(KeyRecord r) throws Exception {
-        if (r.shape == shape) {
-            return true;
-        }
-        String mismatch = r.shape != 0 ? "its shaping settings differ (fingerprint " + Long.toHexString(r.shape)
-                + " against " + Long.toHexString(shape) + ")" : legacyMismatch(r);
-        if (mismatch == null) {
-            r.shape = shape;
-            return true;
-        }
-        if (settings.onShapeChange == JobSettings.ShapeChange.RESET) {
-            if (shapeResets.getCount() == 0) {
-                LOG.warn("model.on-shape-change=reset: key '{}' starts afresh: {} (further such keys are counted "
-                        + "in the shapeResets metric)", context.getCurrentKey(), mismatch);
-            }
-            shapeResets.inc();
-            store.clearModel();
-            return false;
-        }
-        throw new SuppressRestartsException(new IllegalStateException("key '" + context.getCurrentKey()
-                + "': the restored model cannot continue under this job's settings: " + mismatch
-                + ". Restore with the settings it was made under, or set model.on-shape-change=reset to start "
-                + "such keys afresh"));
-    }
-
-    /** How a model restored from before shapes were recorded differs from this job's, or null. */
-    private String legacyMismatch(KeyRecord r) throws Exception {
-        store.attach(r, SeriesState.Part.WEIGHTS);
-        SeriesState restored = store.attach(r, SeriesState.Part.MOMENTS);
-        return StateShape.mismatch(restored, SeriesState.allocate(settings.model));
-    }
-
-    /** Why the model cannot take {@code obs}, or null; checked before anything is stored. */
-    private String problem(Observation obs) {
-        if (!Double.isFinite(obs.value)) {
-            return "value must be a finite number, got " + obs.value;
-        }
-        int n = obs.features == null ? 0 : obs.features.length;
-        if (n != settings.model.features.size()) {
-            return "expected " + settings.model.features.size() + " features " + settings.model.features + ", got " + n;
-        }
-        for (int i = 0; i < n; i++) {
-            if (!Double.isFinite(obs.features[i])) {
-                return "feature '" + settings.model.features.get(i) + "' must be a finite number, got " + obs.features[i];
-            }
-        }
-        return null;
-    }
-
     private long now(Context ctx) {
         long now = ctx.timerService().currentProcessingTime();
         if (openedAt == KeyRecord.NONE) {
@@ -310,8 +171,7 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
         return now;
     }
 
-    private void bind(KeyRecord r, Context ctx, Collector<Forecast> collector) {
-        record = r;
+    private void bind(Context ctx, Collector<Forecast> collector) {
         context = ctx;
         out = collector;
     }

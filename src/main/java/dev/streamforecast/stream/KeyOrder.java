@@ -14,12 +14,12 @@ import java.util.List;
  * of that key's events in arrival order. What releases a silent key's last events (the end of a
  * bounded input, or wall-clock silence in a live job) is the caller's decision, through {@link #flush}.
  */
-final class KeyOrder {
+public final class KeyOrder {
     /** What became of an offered event. */
     enum Verdict { ACCEPTED, LATE, DUPLICATE }
 
     /** The events a key has accepted but not used yet. */
-    interface Pending {
+    public interface Pending {
         boolean contains(long ts) throws Exception;
 
         void put(Observation obs) throws Exception;

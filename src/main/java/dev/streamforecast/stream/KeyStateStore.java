@@ -2,8 +2,6 @@ package dev.streamforecast.stream;
 
 import dev.streamforecast.event.Observation;
 import dev.streamforecast.model.SeriesState;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.MapState;
@@ -23,7 +21,7 @@ import org.apache.flink.api.common.typeinfo.Types;
  * one state lookup; a part missing from the record (after a restore, under a copy-on-write snapshot,
  * or always on RocksDB) is attached from its own state, never from a reference kept elsewhere.
  */
-final class KeyStateStore implements KeyOrder.Pending {
+final class KeyStateStore implements ForecastCore.KeyState {
     /** Keyed states per key with a model: the record, the weights and the moments. */
     static final int STATES_PER_KEY = 3;
 
@@ -31,7 +29,6 @@ final class KeyStateStore implements KeyOrder.Pending {
     private final ValueState<SeriesState> weights;
     private final ValueState<SeriesState> moments;
     private final MapState<Long, Observation> pending;
-    private final List<Observation> scratch = new ArrayList<>();
 
     KeyStateStore(RuntimeContext context, StateShape shape, JobSettings.ShapeChange onShapeChange) {
         // names and types as in every earlier version, so savepoints restore into them
@@ -48,7 +45,8 @@ final class KeyStateStore implements KeyOrder.Pending {
      * did not count waiting events has them counted now, and a key that had only waiting events then
      * gets a record.
      */
-    KeyRecord record() throws Exception {
+    @Override
+    public KeyRecord record() throws Exception {
         KeyRecord r = records.value();
         if (r == null) {
             if (pending.isEmpty()) {
@@ -75,31 +73,24 @@ final class KeyStateStore implements KeyOrder.Pending {
         r.pendingMin = min;
     }
 
-    void putRecord(KeyRecord r) throws Exception {
+    @Override
+    public void putRecord(KeyRecord r) throws Exception {
         records.update(r);
     }
 
-    /** {@code r}'s model with {@code part} attached from its own keyed state if it does not hold it yet. */
-    SeriesState attach(KeyRecord r, SeriesState.Part part) throws Exception {
-        SeriesState s = r.model;
-        if (!s.has(part)) {
-            SeriesState stored = (part == SeriesState.Part.WEIGHTS ? weights : moments).value();
-            if (stored == null) {
-                throw new IllegalStateException("key state has no " + part + " part");
-            }
-            s.adopt(part, stored);
-        }
-        return s;
+    @Override
+    public SeriesState storedPart(SeriesState.Part part) throws Exception {
+        return (part == SeriesState.Part.WEIGHTS ? weights : moments).value();
     }
 
-    /** Stores the weights and moments of {@code r}'s model (when it is new or has learned). */
-    void putModel(KeyRecord r) throws Exception {
+    @Override
+    public void putModel(KeyRecord r) throws Exception {
         weights.update(r.model);
         moments.update(r.model);
     }
 
-    /** Drops the model's weights and moments (the record is the caller's). */
-    void clearModel() {
+    @Override
+    public void clearModel() {
         weights.clear();
         moments.clear();
     }
@@ -125,26 +116,12 @@ final class KeyStateStore implements KeyOrder.Pending {
     }
 
     @Override
-    public long takeUpTo(long ts, List<Observation> due) throws Exception {
-        long rest = Long.MAX_VALUE;
-        scratch.clear();
-        for (Map.Entry<Long, Observation> e : pending.entries()) {
-            long t = e.getKey();
-            if (t <= ts) {
-                scratch.add(e.getValue());
-            } else {
-                rest = Math.min(rest, t);
-            }
-        }
-        scratch.sort(BY_TIME);
-        for (int i = 0; i < scratch.size(); i++) {
-            Observation obs = scratch.get(i);
-            pending.remove(obs.ts);
-            due.add(obs);
-        }
-        scratch.clear();
-        return rest;
+    public Iterable<Map.Entry<Long, Observation>> waiting() throws Exception {
+        return pending.entries();
     }
 
-    private static final java.util.Comparator<Observation> BY_TIME = (a, b) -> Long.compare(a.ts, b.ts);
+    @Override
+    public void removeWaiting(long ts) throws Exception {
+        pending.remove(ts);
+    }
 }

@@ -122,7 +122,8 @@ public abstract class SeriesStateSerializer<T> extends TypeSerializer<T> {
     public static final class Weights extends PartSerializer {
         private static final long serialVersionUID = 2L;
 
-        private Weights() {
+        /** Public for the SQL function's RAW state type, which instantiates it by class; stateless. */
+        public Weights() {
             super(Part.WEIGHTS);
         }
 
@@ -136,7 +137,8 @@ public abstract class SeriesStateSerializer<T> extends TypeSerializer<T> {
     public static final class Moments extends PartSerializer {
         private static final long serialVersionUID = 2L;
 
-        private Moments() {
+        /** Public for the SQL function's RAW state type, which instantiates it by class; stateless. */
+        public Moments() {
             super(Part.MOMENTS);
         }
 
@@ -159,18 +161,13 @@ public abstract class SeriesStateSerializer<T> extends TypeSerializer<T> {
         public KeyRecord copy(KeyRecord from) {
             return from.copy();
         }
+
     }
 
-    /** The per-key record: bookkeeping, shape fingerprint and the model's per-event part. */
-    public static final class Records extends RecordSerializer {
-        private static final long serialVersionUID = 2L;
-        private final StateShape shape;
-        private final JobSettings.ShapeChange onShapeChange;
 
-        Records(StateShape shape, JobSettings.ShapeChange onShapeChange) {
-            this.shape = Objects.requireNonNull(shape, "shape");
-            this.onShapeChange = Objects.requireNonNull(onShapeChange, "onShapeChange");
-        }
+    /** Key records in the layout written now, {@link #RECORD_FORMAT}. */
+    abstract static class CurrentRecords extends RecordSerializer {
+        private static final long serialVersionUID = 1L;
 
         @Override
         public void serialize(KeyRecord r, DataOutputView target) throws IOException {
@@ -211,6 +208,18 @@ public abstract class SeriesStateSerializer<T> extends TypeSerializer<T> {
             }
             return r;
         }
+    }
+
+    /** The per-key record: bookkeeping, shape fingerprint and the model's per-event part. */
+    public static final class Records extends CurrentRecords {
+        private static final long serialVersionUID = 2L;
+        private final StateShape shape;
+        private final JobSettings.ShapeChange onShapeChange;
+
+        Records(StateShape shape, JobSettings.ShapeChange onShapeChange) {
+            this.shape = Objects.requireNonNull(shape, "shape");
+            this.onShapeChange = Objects.requireNonNull(onShapeChange, "onShapeChange");
+        }
 
         @Override
         public boolean equals(Object o) {
@@ -225,6 +234,61 @@ public abstract class SeriesStateSerializer<T> extends TypeSerializer<T> {
         @Override
         public TypeSerializerSnapshot<KeyRecord> snapshotConfiguration() {
             return new RecordsSnapshot(shape, onShapeChange);
+        }
+    }
+
+    /**
+     * Key records as {@link Records} writes them, for state whose shape is known only per key: the SQL
+     * function's, whose settings arrive with its rows, after Flink has made its serializers. Its snapshot
+     * records no shape; each key's model is checked against the settings by its fingerprint when the
+     * key is next used.
+     */
+    public static final class UnshapedRecords extends CurrentRecords {
+        private static final long serialVersionUID = 1L;
+
+        /** Public for the SQL function's RAW state type, which instantiates it by class; stateless. */
+        public UnshapedRecords() {}
+
+        @Override
+        public TypeSerializerSnapshot<KeyRecord> snapshotConfiguration() {
+            return new UnshapedRecordsSnapshot();
+        }
+    }
+
+    /** The snapshot of {@link UnshapedRecords}: the record layout. */
+    public static final class UnshapedRecordsSnapshot implements TypeSerializerSnapshot<KeyRecord> {
+        private static final int VERSION = 1;
+
+        @Override
+        public int getCurrentVersion() {
+            return VERSION;
+        }
+
+        @Override
+        public void writeSnapshot(DataOutputView out) throws IOException {
+            out.writeInt(RECORD_FORMAT);
+        }
+
+        @Override
+        public void readSnapshot(int version, DataInputView in, ClassLoader classLoader) throws IOException {
+            int format = in.readInt();
+            if (version != VERSION || format != RECORD_FORMAT) {
+                throw new IOException("key record snapshot version " + version + ", format " + format
+                        + " is not read by this build (it reads version " + VERSION + ", format " + RECORD_FORMAT
+                        + "): restore with the version of the forecaster that wrote it");
+            }
+        }
+
+        @Override
+        public TypeSerializer<KeyRecord> restoreSerializer() {
+            return new UnshapedRecords();
+        }
+
+        @Override
+        public TypeSerializerSchemaCompatibility<KeyRecord> resolveSchemaCompatibility(
+                TypeSerializerSnapshot<KeyRecord> oldSnapshot) {
+            return oldSnapshot instanceof UnshapedRecordsSnapshot ? TypeSerializerSchemaCompatibility.compatibleAsIs()
+                    : TypeSerializerSchemaCompatibility.incompatible();
         }
     }
 

@@ -1,0 +1,299 @@
+package dev.streamforecast.stream;
+
+import dev.streamforecast.event.DeadLetter;
+import dev.streamforecast.event.Forecast;
+import dev.streamforecast.event.Observation;
+import dev.streamforecast.io.ModelJson;
+import dev.streamforecast.model.OnlineForecaster;
+import dev.streamforecast.model.Prediction;
+import dev.streamforecast.model.SeriesState;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+
+/**
+ * What the forecaster does with one key's events, whoever drives it: the DataStream operator
+ * ({@link ForecastFunction}) and the SQL function both call this, each through its own state and output.
+ *
+ * <p>An event the model cannot take (a value or covariate that is not finite, a wrong number of
+ * covariates) is refused before anything is stored. {@link KeyOrder} decides from the key's own
+ * events alone which event is used when, and which is late or a repeat ({@link Refusals} words the
+ * refusal). Each used event goes through {@link #use}: the key's model forecasts the next value,
+ * learns (every k1 events, inside the model: never triggered by timers or wall-clock time) and the
+ * forecast is emitted. What releases a silent key's waiting events ({@link #flush}) and when a key's
+ * state is dropped is the caller's decision: the two callers have different clocks.
+ *
+ * <p>One instance serves every key of a subtask: its work arrays are sized once, and the key being
+ * handled is passed in with its state and output.
+ */
+public final class ForecastCore {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ForecastCore.class);
+    /** Decay of the running forecast-error gauges, per event. */
+    private static final double ERROR_DECAY = 0.01;
+
+    /** The current key's keyed state: its record, its model's parts and its waiting events. */
+    public interface KeyState extends KeyOrder.Pending {
+        /** The key's record, or null for a key with no state. */
+        KeyRecord record() throws Exception;
+
+        void putRecord(KeyRecord r) throws Exception;
+
+        /** The stored {@link SeriesState.Part#WEIGHTS} or {@link SeriesState.Part#MOMENTS} of the key's model, or null. */
+        SeriesState storedPart(SeriesState.Part part) throws Exception;
+
+        /** {@code r}'s model with {@code part} attached from its own state if it does not hold it yet. */
+        default SeriesState attach(KeyRecord r, SeriesState.Part part) throws Exception {
+            SeriesState s = r.model;
+            if (!s.has(part)) {
+                SeriesState stored = storedPart(part);
+                if (stored == null) {
+                    throw new IllegalStateException("key state has no " + part + " part");
+                }
+                s.adopt(part, stored);
+            }
+            return s;
+        }
+
+        /** Stores the weights and moments of {@code r}'s model (when it is new or has learned). */
+        void putModel(KeyRecord r) throws Exception;
+
+        /** Drops the model's weights and moments (the record is the caller's). */
+        void clearModel() throws Exception;
+
+        /** The waiting events, by event time, in any order. */
+        Iterable<Map.Entry<Long, Observation>> waiting() throws Exception;
+
+        void removeWaiting(long ts) throws Exception;
+
+        @Override
+        default long takeUpTo(long ts, List<Observation> due) throws Exception {
+            long rest = Long.MAX_VALUE;
+            int from = due.size();
+            for (Map.Entry<Long, Observation> e : waiting()) {
+                long t = e.getKey();
+                if (t <= ts) {
+                    due.add(e.getValue());
+                } else {
+                    rest = Math.min(rest, t);
+                }
+            }
+            due.subList(from, due.size()).sort(BY_TIME);
+            for (int i = from; i < due.size(); i++) {
+                removeWaiting(due.get(i).ts);
+            }
+            return rest;
+        }
+    }
+
+    private static final Comparator<Observation> BY_TIME = (a, b) -> Long.compare(a.ts, b.ts);
+
+    /** Where the current key's forecasts and refusals go. */
+    public interface Output {
+        void forecast(Forecast f) throws Exception;
+
+        /** {@code obs} is refused: {@code letter} says why ({@link DeadLetter#kind}, {@link DeadLetter#reason}). */
+        void refused(Observation obs, DeadLetter letter) throws Exception;
+    }
+
+    private final JobSettings settings;
+    private final OnlineForecaster forecaster;
+    private final SeriesState warmStart;
+    private final Prediction prediction = new Prediction();
+    private final String modelId;
+    private final long shape;
+    private final KeyOrder order;
+    private final Refusals refusals;
+
+    // the key being handled
+    private KeyState state;
+    private Output out;
+    private KeyRecord record;
+    private final KeyOrder.Use use = this::use;
+
+    private final Counter eventsIn;
+    private final Counter forecastsOut;
+    private final Counter updates;
+    private final Counter shapeResets;
+    private final Histogram updateNanos;
+    private long keysCreated;
+    private long keysDropped;
+    private double errorModel;
+    private double errorPersistence;
+
+    /** @param metrics the group the forecaster's metrics are registered in ({@code forecaster}) */
+    public ForecastCore(JobSettings settings, MetricGroup metrics) {
+        this.settings = settings;
+        forecaster = new OnlineForecaster(settings.model);
+        modelId = settings.model.id();
+        warmStart = settings.warmStartModelJson == null ? null
+                : forecaster.newState(ModelJson.read(settings.warmStartModelJson).state);
+        shape = StateShape.of(settings.model).fingerprint();
+        order = new KeyOrder(settings.maxOutOfOrderness.toMillis());
+        refusals = new Refusals(settings.maxOutOfOrderness.toMillis(), settings.maxPayloadBytes, metrics);
+        eventsIn = metrics.counter("eventsIn");
+        forecastsOut = metrics.counter("forecastsOut");
+        updates = metrics.counter("trainingUpdates");
+        shapeResets = metrics.counter("shapeResets");
+        metrics.gauge("keysWithState", () -> keysCreated - keysDropped);
+        updateNanos = metrics.histogram("updateLatencyNanos", new DescriptiveStatisticsHistogram(1000));
+        metrics.gauge("ewmaAbsErrorModel", () -> errorModel);
+        metrics.gauge("ewmaAbsErrorPersistence", () -> errorPersistence);
+    }
+
+    /** The settings this core runs under. */
+    public JobSettings settings() {
+        return settings;
+    }
+
+    /**
+     * Takes {@code obs} for its key: refuses it (to {@code output}) or accepts it, using it and any
+     * events it releases, in time order. Returns the key's record after an accepted event, for the
+     * caller to schedule what it needs and then store with {@link KeyState#putRecord}; null after a
+     * refusal, when nothing was stored.
+     */
+    public KeyRecord accept(Observation obs, KeyState keyState, Output output) throws Exception {
+        eventsIn.inc();
+        String problem = problem(obs);
+        if (problem != null) {
+            output.refused(obs, refusals.refused(obs, problem));
+            return null;
+        }
+        KeyRecord r = keyState.record();
+        if (r == null) {
+            r = new KeyRecord();
+            keysCreated++;
+        }
+        bind(r, keyState, output);
+        switch (order.offer(r, obs, keyState, use)) {
+            case LATE:
+                output.refused(obs, refusals.late(obs, r.lastTs));
+                return null;
+            case DUPLICATE:
+                output.refused(obs, refusals.duplicate(obs));
+                return null;
+            default:
+                return r;
+        }
+    }
+
+    /**
+     * Refuses {@code obs} for {@code reason} before it reaches its key: for a caller that finds the
+     * event unusable before it has one (a NULL field of a SQL row), so that every refusal is counted
+     * and worded in one place.
+     */
+    public void refuse(Observation obs, String reason, Output output) throws Exception {
+        eventsIn.inc();
+        output.refused(obs, refusals.refused(obs, reason));
+    }
+
+    /** Uses every waiting event of the key in {@code r}, in time order; the caller stores {@code r}. */
+    public void flush(KeyRecord r, KeyState keyState, Output output) throws Exception {
+        bind(r, keyState, output);
+        order.flush(r, keyState, use);
+    }
+
+    /** The caller dropped a key's whole state (for the {@code keysWithState} gauge). */
+    public void dropped() {
+        keysDropped++;
+    }
+
+    /** Forecasts from {@code obs}, learns from it, emits the forecast: one used event. */
+    private void use(Observation obs) throws Exception {
+        KeyRecord r = record;
+        boolean created = r.model == null || !continuable(r, obs.key);
+        if (created) {
+            r.model = warmStart != null ? warmStart.copy() : forecaster.newState(obs.key);
+            r.shape = shape;
+        }
+        SeriesState s = state.attach(r, SeriesState.Part.WEIGHTS);
+        if (forecaster.trainsNext(s)) {
+            state.attach(r, SeriesState.Part.MOMENTS);
+        }
+        double previousForecast = s.lastForecast;
+        double previousValue = s.lastValue;
+        boolean hadHistory = s.events > 0;
+        long start = System.nanoTime();
+        forecaster.observe(s, obs.value, obs.features, prediction);
+        if (prediction.trained) {
+            updates.inc();
+            updateNanos.update(System.nanoTime() - start);
+        }
+        if (hadHistory && Double.isFinite(previousForecast)) {
+            errorModel += ERROR_DECAY * (Math.abs(obs.value - previousForecast) - errorModel);
+            errorPersistence += ERROR_DECAY * (Math.abs(obs.value - previousValue) - errorPersistence);
+        }
+        if (created || prediction.trained) {
+            state.putModel(r);
+        }
+        out.forecast(new Forecast(obs.key, obs.ts, obs.value, prediction.forecast, prediction.lower,
+                prediction.upper, s.events, s.updates, modelId));
+        forecastsOut.inc();
+    }
+
+    /**
+     * Whether the key's model was made under this job's shaping settings. A model of another shape is
+     * dropped (the key starts afresh, counted) when {@code model.on-shape-change=reset}; otherwise the
+     * job fails, naming the difference. Models restored from before shapes were recorded are compared
+     * by the sizes of their arrays.
+     */
+    private boolean continuable(KeyRecord r, String key) throws Exception {
+        if (r.shape == shape) {
+            return true;
+        }
+        String mismatch = r.shape != 0 ? "its shaping settings differ (fingerprint " + Long.toHexString(r.shape)
+                + " against " + Long.toHexString(shape) + ")" : legacyMismatch(r);
+        if (mismatch == null) {
+            r.shape = shape;
+            return true;
+        }
+        if (settings.onShapeChange == JobSettings.ShapeChange.RESET) {
+            if (shapeResets.getCount() == 0) {
+                LOG.warn("model.on-shape-change=reset: key '{}' starts afresh: {} (further such keys are counted "
+                        + "in the shapeResets metric)", key, mismatch);
+            }
+            shapeResets.inc();
+            state.clearModel();
+            return false;
+        }
+        throw new SuppressRestartsException(new IllegalStateException("key '" + key
+                + "': the restored model cannot continue under this job's settings: " + mismatch
+                + ". Restore with the settings it was made under, or set model.on-shape-change=reset to start "
+                + "such keys afresh"));
+    }
+
+    /** How a model restored from before shapes were recorded differs from this job's, or null. */
+    private String legacyMismatch(KeyRecord r) throws Exception {
+        state.attach(r, SeriesState.Part.WEIGHTS);
+        SeriesState restored = state.attach(r, SeriesState.Part.MOMENTS);
+        return StateShape.mismatch(restored, SeriesState.allocate(settings.model));
+    }
+
+    /** Why the model cannot take {@code obs}, or null; checked before anything is stored. */
+    private String problem(Observation obs) {
+        if (!Double.isFinite(obs.value)) {
+            return "value must be a finite number, got " + obs.value;
+        }
+        int n = obs.features == null ? 0 : obs.features.length;
+        List<String> names = settings.model.features;
+        if (n != names.size()) {
+            return "expected " + names.size() + " features " + names + ", got " + n;
+        }
+        for (int i = 0; i < n; i++) {
+            if (!Double.isFinite(obs.features[i])) {
+                return "feature '" + names.get(i) + "' must be a finite number, got " + obs.features[i];
+            }
+        }
+        return null;
+    }
+
+    private void bind(KeyRecord r, KeyState keyState, Output output) {
+        record = r;
+        state = keyState;
+        out = output;
+    }
+}
