@@ -49,8 +49,8 @@ public final class OnlineForecaster {
         this.rawSize = config.rawSize();
         this.capacity = SeriesState.windowCapacity(config);
         this.snapshotSlots = SeriesState.snapshotSlots(config);
-        this.scalerAlpha = config.scalerHalfLife == 0 ? 0 : 1 - Math.pow(2, -1 / config.scalerHalfLife);
-        this.residualAlpha = 1 - Math.pow(2, -1 / config.residualHalfLife);
+        this.scalerAlpha = config.scalerHalfLife == 0 ? 0 : 1 - StrictMath.pow(2, -1 / config.scalerHalfLife);
+        this.residualAlpha = 1 - StrictMath.pow(2, -1 / config.residualHalfLife);
         this.z = Gaussian.quantile(0.5 + config.intervalLevel / 2);
         this.linear = config.linearOrder > 0 ? SeriesState.linearModel(config) : null;
         this.levelInput = config.hasInput("level");
