@@ -176,6 +176,27 @@ class OnlineForecasterRobustnessTest {
     }
 
     @Test
+    void aSeriesThatHoldsItsValueInRunsIsForecastAsItsLastValueWhileItHolds() {
+        Random rnd = new Random(11);
+        double[] y = new double[4_000];
+        double level = 40;
+        for (int t = 0; t < y.length; t++) {
+            if (rnd.nextInt(20) == 0) {
+                level = Math.round(level + 10 * rnd.nextGaussian());
+            }
+            y[t] = level;
+        }
+        double[] forecasts = run(DEFAULT, y, null)[0];
+        for (int t = 100; t < y.length; t++) {
+            if (y[t] == y[t - 1]) {
+                assertEquals(y[t], forecasts[t], "event " + t);
+            }
+        }
+        // the linear part alone, a least-squares fit, is 1.5 times persistence's absolute error here
+        assertTrue(maeRatio(y, forecasts, 1_000) < 1.1);
+    }
+
+    @Test
     void noValueOfAnyMagnitudeLeavesANonFiniteNumberInTheState() {
         double[] hostile = {0, -0.0, Double.MAX_VALUE, -Double.MAX_VALUE, Double.MIN_VALUE, 1e-300, 1e300,
             -1e160, 1e160, 1, 2, 3, 1e-12, 1e200, Double.MIN_NORMAL, 5, 5, 5, 0, 0, 0};
