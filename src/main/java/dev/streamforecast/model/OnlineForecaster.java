@@ -158,8 +158,8 @@ public final class OnlineForecaster {
         }
         out.trained = s.events % config.k1 == 0 && train(s); // trainsNext(s) said so before this event
         if (out.trained && !weightsWithinLimit(s)) {
-            diverge(s, value, out, "weights non-finite or their norm beyond " + WEIGHT_LIMIT + " after update "
-                    + s.updates + " at event " + s.events);
+            diverge(s, value, out, "weights non-finite or their norm beyond 1e6 after update " + s.updates
+                    + " at event " + s.events);
         }
     }
 

@@ -266,6 +266,27 @@ class OnlineForecasterRobustnessTest {
     }
 
     @Test
+    void aRunawayOptimiserIsResetAndTheKeyKeepsForecasting() {
+        // plain SGD, a large step, no gradient clipping: the weights blow up within a few updates
+        ModelConfig c = DEFAULT.toBuilder().optimizer(OptimizerType.SGD).learningRate(2).clipNorm(0).build();
+        OnlineForecaster f = new OnlineForecaster(c);
+        SeriesState s = f.newState("k");
+        Prediction p = new Prediction();
+        int resets = 0;
+        for (int t = 0; t < 2_000; t++) {
+            double v = 100 * Math.sin(0.3 * t) + t % 17;
+            s = f.observeOrRestart(s, v, null, p, () -> f.newState("k"));
+            if (p.diverged) {
+                resets++;
+                assertTrue(p.divergence.startsWith("weights"), p.divergence);
+            }
+            assertTrue(Double.isFinite(p.forecast) && Double.isFinite(p.lower) && Double.isFinite(p.upper));
+            assertAllFinite(s, "event " + t);
+        }
+        assertTrue(resets > 10, resets + " resets");
+    }
+
+    @Test
     void observeOrRestartObservesTheEventAgainOnAFreshStateAndSaysWhy() {
         OnlineForecaster f = new OnlineForecaster(DEFAULT);
         SeriesState s = f.newState("k");
