@@ -18,8 +18,10 @@ import java.util.Map;
 /**
  * The JSON form of a model: its configuration and a {@link SeriesState}, for export and warm starts.
  *
- * <p>Doubles are written in Java's shortest round-trip form, so reading gives back the same bits; the
- * only non-finite value a state holds (the forecast before the first event) is written as null.
+ * <p>Doubles are written in Java's shortest round-trip form, so reading gives back the same bits; a
+ * non-finite value (which a state no longer holds) is written as null. A file without the columns'
+ * units (written before they existed) is read as a state in the series' own units
+ * ({@link SeriesState#adoptRawUnits}).
  */
 public final class ModelJson {
     public static final String FORMAT = "forecaster-model";
@@ -84,6 +86,17 @@ public final class ModelJson {
             st.put("linear", java.util.Base64.getEncoder().encodeToString(bytes.toByteArray()));
         }
         array(st, "linearWindow", s.linearWindow);
+        ArrayNode exponent = st.putArray("exponent");
+        for (int v : s.exponent) {
+            exponent.add(v);
+        }
+        array(st, "magnitude", s.magnitude);
+        ArrayNode nonzero = st.putArray("nonzero");
+        for (long v : s.nonzero) {
+            nonzero.add(v);
+        }
+        number(st, "changeLog", s.changeLog);
+        st.put("changes", s.changes);
         try {
             return MAPPER.writeValueAsString(root);
         } catch (IOException e) {
@@ -149,10 +162,28 @@ public final class ModelJson {
             }
         }
         s.linearWindow = st.has("linearWindow") ? doubles(st, "linearWindow") : new double[0];
+        if (st.has("exponent")) {
+            JsonNode exponent = st.get("exponent");
+            s.exponent = new int[exponent.size()];
+            for (int i = 0; i < s.exponent.length; i++) {
+                s.exponent[i] = exponent.get(i).asInt();
+            }
+            s.magnitude = doubles(st, "magnitude");
+            JsonNode nonzero = st.path("nonzero");
+            s.nonzero = new long[nonzero.size()];
+            for (int i = 0; i < s.nonzero.length; i++) {
+                s.nonzero[i] = nonzero.get(i).asLong();
+            }
+            s.changeLog = number(st, "changeLog");
+            s.changes = st.path("changes").asLong();
+        } else {
+            s.adoptRawUnits();
+        }
         SeriesState expected = SeriesState.allocate(config);
         if (expected.hidden.length != s.hidden.length || expected.window.length != s.window.length
                 || expected.snapshots.length != s.snapshots.length || expected.mean.length != s.mean.length
-                || (expected.linear == null) != (s.linear == null)) {
+                || expected.exponent.length != s.exponent.length || expected.magnitude.length != s.magnitude.length
+                || expected.nonzero.length != s.nonzero.length || (expected.linear == null) != (s.linear == null)) {
             throw new IllegalArgumentException("model state does not match its configuration "
                     + config.describe());
         }

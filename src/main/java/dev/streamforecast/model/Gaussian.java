@@ -6,7 +6,8 @@ public final class Gaussian {
 
     /**
      * Phi^-1(p) by Acklam's rational approximation: relative error below 1.2e-9 over (0, 1), far finer
-     * than any residual-based interval needs.
+     * than any residual-based interval needs. StrictMath's log, so intervals are the same bits on every
+     * JVM and CPU.
      */
     public static double quantile(double p) {
         if (!(p > 0 && p < 1)) {
@@ -22,7 +23,7 @@ public final class Gaussian {
             3.754408661907416e+00};
         double x;
         if (p < 0.02425) {
-            double q = Math.sqrt(-2 * Math.log(p));
+            double q = Math.sqrt(-2 * StrictMath.log(p));
             x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5])
                     / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
         } else if (p <= 1 - 0.02425) {
@@ -31,7 +32,7 @@ public final class Gaussian {
             x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q
                     / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
         } else {
-            double q = Math.sqrt(-2 * Math.log(1 - p));
+            double q = Math.sqrt(-2 * StrictMath.log(1 - p));
             x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5])
                     / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
         }

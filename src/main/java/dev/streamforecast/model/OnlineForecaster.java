@@ -1,6 +1,7 @@
 package dev.streamforecast.model;
 
 import java.util.Arrays;
+import java.util.function.Supplier;
 
 /**
  * The online forecaster of one configuration: forecast each key's next value, then learn.
@@ -9,14 +10,24 @@ import java.util.Arrays;
  * {@link SeriesState}, so one instance serves every key of a Flink subtask. Not thread-safe.
  *
  * <p>On each event {@link #observe}: updates the key's residual and scaling statistics, appends the
- * raw input to the window, advances the carried state by one step and forecasts the next value; then,
+ * input to the window, advances the carried state by one step and forecasts the next value; then,
  * every {@code k1} events, runs truncated BPTT over the last {@code k2} steps of the window from the
  * carried state saved at the window's start, clips the gradient's global norm, and applies the
  * optimiser. Everything depends only on the events and their order, so replays are bit-identical.
+ *
+ * <p>Numerics for any finite double: the key's values and statistics are held in units of a power
+ * of two chosen from its own magnitude and seeded robustly ({@link SeriesStatistics}), so no square
+ * overflows, no floor is absolute, and a series multiplied by 2^k gets exactly 2^k times the forecasts.
+ * The network's output is clipped to the range of its targets, and the forecast's change from the
+ * last value is bounded by a multiple of the key's typical recent change. If the model diverges anyway
+ * (a non-finite value in its carried state or statistics, or weights that are non-finite or whose
+ * norm is beyond {@value #WEIGHT_LIMIT}), {@code observe} leaves only finite values in the state, forecasts
+ * persistence and says so in {@link Prediction#diverged}: the caller then starts the key afresh
+ * ({@link #observeOrRestart} does it in one call).
  */
 public final class OnlineForecaster {
-    /** Samples after which running statistics are trusted enough to winsorise against. */
-    private static final int SETTLED = 10;
+    /** Weights whose norm is beyond this mean the model has diverged (Adam moves each by at most lr a step). */
+    static final double WEIGHT_LIMIT = 1e6;
 
     private final ModelConfig config;
     private final ParameterLayout layout;
@@ -25,14 +36,13 @@ public final class OnlineForecaster {
     private final int rawSize;
     private final int capacity;
     private final int snapshotSlots;
-    private final double scalerAlpha;
-    private final double residualAlpha;
     private final double z;
     private final boolean levelInput;
     private final boolean deltaInput;
     private final boolean linearInput;
     /** The linear part the network corrects, or null. */
     private final OnlineAutoRegression linear;
+    private final SeriesStatistics stats;
 
     // Work arrays.
     private final double[] x;
@@ -49,10 +59,9 @@ public final class OnlineForecaster {
         this.rawSize = config.rawSize();
         this.capacity = SeriesState.windowCapacity(config);
         this.snapshotSlots = SeriesState.snapshotSlots(config);
-        this.scalerAlpha = config.scalerHalfLife == 0 ? 0 : 1 - Math.pow(2, -1 / config.scalerHalfLife);
-        this.residualAlpha = 1 - Math.pow(2, -1 / config.residualHalfLife);
         this.z = Gaussian.quantile(0.5 + config.intervalLevel / 2);
         this.linear = config.linearOrder > 0 ? SeriesState.linearModel(config) : null;
+        this.stats = new SeriesStatistics(config, linear);
         this.levelInput = config.hasInput("level");
         this.deltaInput = config.hasInput("delta");
         this.linearInput = config.hasInput("linear") && linear != null;
@@ -122,7 +131,10 @@ public final class OnlineForecaster {
 
     /**
      * Takes the key's next event and writes the forecast of the value after it into {@code out}, then
-     * learns if this event completes a k1 period.
+     * learns if this event completes a k1 period. If the key's model has diverged, {@code out.diverged}
+     * is set with the reason in {@code out.divergence}, the forecast is the value itself, and the
+     * state, holding only finite values, is fit only to be discarded: observe the event again on a
+     * fresh state ({@link #observeOrRestart}).
      *
      * @param features covariates in {@link ModelConfig#features} order; null or empty when there are none
      * @throws IllegalArgumentException for a non-finite value or feature, or a wrong feature count;
@@ -130,43 +142,91 @@ public final class OnlineForecaster {
      */
     public void observe(SeriesState s, double value, double[] features, Prediction out) {
         check(value, features);
+        out.diverged = false;
+        out.divergence = null;
         long step = s.events;
-        if (step > 0 && Double.isFinite(s.lastForecast)) {
-            // Residual variance, exponentially weighted: r2 = (1-a) r2 + a e^2
-            double e = winsorise(value - s.lastForecast, s.residualVariance, s.residuals);
-            double a = Math.max(residualAlpha, 1.0 / (s.residuals + 1));
-            s.residualVariance += a * (e * e - s.residualVariance);
-            s.residuals++;
+        double v = stats.observe(s, value, features);
+        saveCarriedState(s, step);
+        double linearDelta = linear == null ? 0 : learnLinear(s, v, step);
+        double forecast = v + change(s, v, linearDelta, step);
+        s.events = step + 1;
+        s.lastValue = value;
+        double sigma = interval(s, forecast, out);
+        if (!finite(s, forecast + sigma)) {
+            diverge(s, value, out, "non-finite carried state or statistics at event " + s.events);
+            return;
         }
-        updateScaler(s, value, features, step);
-        int slot = (int) (step % capacity) * rawSize;
-        s.window[slot] = value;
-        for (int i = 1; i < rawSize; i++) {
-            s.window[slot + i] = features[i - 1];
+        out.trained = s.events % config.k1 == 0 && train(s); // trainsNext(s) said so before this event
+        if (out.trained && !weightsWithinLimit(s)) {
+            diverge(s, value, out, "weights non-finite or their norm beyond 1e6 after update " + s.updates
+                    + " at event " + s.events);
         }
+    }
+
+    /** Saves the carried state before the steps where future training windows start. */
+    private void saveCarriedState(SeriesState s, long step) {
         if (step == 0 || (step + 1 + config.k2) % config.k1 == 0) {
             System.arraycopy(s.hidden, 0, s.snapshots, s.nextSnapshot * layout.stateSize, layout.stateSize);
             s.snapshotSteps[s.nextSnapshot] = step;
             s.nextSnapshot = (s.nextSnapshot + 1) % snapshotSlots;
         }
-        // The linear part learns the value and forecasts the next change; the network corrects it.
-        double linearDelta = 0;
-        if (linear != null) {
-            linearDelta = linear.observe(s.linear, value) - value;
-            s.linearWindow[(int) (step % capacity)] = linearDelta;
-        }
-        scaleInput(s, step, x, 0);
-        double y = network.step(s.params, s.hidden, x);
-        double forecast = linear != null ? value + linearDelta + y * deltaStd(s) : unscale(s, value, y);
-        s.events = step + 1;
-        s.lastValue = value;
-        s.lastForecast = forecast;
+    }
 
+    /** The linear part learns the value v and forecasts the next change, which the window keeps. */
+    private double learnLinear(SeriesState s, double v, long step) {
+        double linearDelta = linear.observe(s.linear, v) - v;
+        s.linearWindow[(int) (step % capacity)] = linearDelta;
+        return linearDelta;
+    }
+
+    /**
+     * The forecast change from v: the network steps the carried state and corrects the linear part's
+     * change (or, without one, forecasts on its own), within the key's bound.
+     */
+    private double change(SeriesState s, double v, double linearDelta, long step) {
+        stats.deviations(s);
+        scaleInput(s, step, x, 0);
+        // the network learns targets clipped to +-inputClip: an output beyond them is never right
+        double y = clip(network.step(s.params, s.hidden, x));
+        double change = linear != null ? linearDelta + y * stats.deltaSd() : unscale(s, v, y) - v;
+        // |change| <= the key's bound: a multiple of its typical change, or 0 (persistence)
+        double bound = stats.changeBound(s, step);
+        return change > bound ? bound : (change < -bound ? -bound : change);
+    }
+
+    /**
+     * Writes the forecast and its interval, forecast +- z sigma, into {@code out} in the series' units
+     * (and the forecast into the state, for the next residual); returns sigma in the value's units.
+     */
+    private double interval(SeriesState s, double forecast, Prediction out) {
         double sigma = Math.sqrt(s.residuals >= 2 ? s.residualVariance : s.deltaVariance);
-        out.forecast = forecast;
-        out.lower = forecast - z * sigma;
-        out.upper = forecast + z * sigma;
-        out.trained = s.events % config.k1 == 0 && train(s); // trainsNext(s) said so before this event
+        int e = s.exponent[0];
+        out.forecast = SeriesStatistics.toValue(forecast, e);
+        out.lower = SeriesStatistics.toValue(forecast - z * sigma, e);
+        out.upper = SeriesStatistics.toValue(forecast + z * sigma, e);
+        s.lastForecast = out.forecast;
+        return sigma;
+    }
+
+    /**
+     * {@link #observe}, and if the key's model diverged, {@code observe} of the same event once more on
+     * a fresh state from {@code restart} (a new key's state: {@link #newState(String)} or a copy of the
+     * warm start). Returns the state that now holds the key, {@code s} or the fresh one, which the
+     * caller stores in place of the old; {@code out.diverged} and {@code out.divergence} still say
+     * that, and why, the old model was discarded, so the caller can count and log the reset.
+     */
+    public SeriesState observeOrRestart(SeriesState s, double value, double[] features, Prediction out,
+            Supplier<SeriesState> restart) {
+        observe(s, value, features, out);
+        if (!out.diverged) {
+            return s;
+        }
+        String reason = out.divergence;
+        SeriesState fresh = restart.get();
+        observe(fresh, value, features, out);
+        out.divergence = out.diverged ? reason + "; the fresh model diverged too: " + out.divergence : reason;
+        out.diverged = true;
+        return fresh;
     }
 
     /** Whether the next {@link #observe} of this key will learn (and so needs its optimiser moments). */
@@ -191,43 +251,9 @@ public final class OnlineForecaster {
         }
     }
 
-    /**
-     * Running mean and variance: m += a d; s2 = (1-a)(s2 + a d^2) with d = v - m and a = max(1/n, alpha).
-     * The deviation d is winsorised at inputClip deviations once the statistics have settled, so a
-     * single absurd value moves them by a bounded amount instead of dominating them for thousands of
-     * events, while a real change of level or spread is still followed within tens of events.
-     */
-    private void updateScaler(SeriesState s, double value, double[] features, long step) {
-        double a = Math.max(scalerAlpha, 1.0 / (step + 1));
-        for (int i = 0; i < rawSize; i++) {
-            double v = i == 0 ? value : features[i - 1];
-            double d = winsorise(v - s.mean[i], s.variance[i], step);
-            s.mean[i] += a * d;
-            s.variance[i] = (1 - a) * (s.variance[i] + a * d * d);
-        }
-        if (step > 0) {
-            double ad = Math.max(scalerAlpha, 1.0 / step);
-            double d = winsorise(value - s.lastValue - s.deltaMean, s.deltaVariance, step - 1);
-            s.deltaMean += ad * d;
-            s.deltaVariance = (1 - ad) * (s.deltaVariance + ad * d * d);
-        }
-    }
-
-    /** Clamps deviation d to +-inputClip standard deviations once n >= SETTLED samples are in. */
-    private double winsorise(double d, double variance, long n) {
-        if (n < SETTLED || !(variance > 0)) {
-            return d;
-        }
-        double limit = config.inputClip * Math.sqrt(variance);
-        return d > limit ? limit : (d < -limit ? -limit : d);
-    }
-
-    private double std(SeriesState s, int i) {
-        return Math.max(Math.sqrt(s.variance[i]), 1e-9 * (1 + Math.abs(s.mean[i])));
-    }
-
-    private double deltaStd(SeriesState s) {
-        return Math.max(Math.sqrt(s.deltaVariance), 1e-9 * (1 + Math.abs(s.mean[0])));
+    /** Start of step {@code step}'s row in the window. */
+    private int slot(long step) {
+        return (int) (step % capacity) * rawSize;
     }
 
     private double clip(double v) {
@@ -240,36 +266,89 @@ public final class OnlineForecaster {
      * names (standardised level, change, linear forecast change), then the standardised features.
      */
     private void scaleInput(SeriesState s, long step, double[] dst, int dOff) {
-        int slot = (int) (step % capacity) * rawSize;
+        int slot = slot(step);
         double v = s.window[slot];
         int k = dOff;
         if (levelInput) {
-            dst[k++] = clip((v - s.mean[0]) / std(s, 0));
+            dst[k++] = clip((v - s.mean[0]) / stats.sd(0));
         }
         if (deltaInput) {
-            double previous = step == 0 ? v : s.window[(int) ((step - 1) % capacity) * rawSize];
-            dst[k++] = clip((v - previous - s.deltaMean) / deltaStd(s));
+            double previous = step == 0 ? v : s.window[slot(step - 1)];
+            dst[k++] = clip((v - previous - s.deltaMean) / stats.deltaSd());
         }
         if (linearInput) {
-            dst[k++] = clip((s.linearWindow[(int) (step % capacity)] - s.deltaMean) / deltaStd(s));
+            dst[k++] = clip((s.linearWindow[(int) (step % capacity)] - s.deltaMean) / stats.deltaSd());
         }
         for (int i = 1; i < rawSize; i++) {
-            dst[k++] = clip((s.window[slot + i] - s.mean[i]) / std(s, i));
+            dst[k++] = clip((s.window[slot + i] - s.mean[i]) / stats.sd(i));
         }
     }
 
     private double scaleTarget(SeriesState s, double next, double current) {
         if (config.target == TargetType.DELTA) {
-            return clip((next - current - s.deltaMean) / deltaStd(s));
+            return clip((next - current - s.deltaMean) / stats.deltaSd());
         }
-        return clip((next - s.mean[0]) / std(s, 0));
+        return clip((next - s.mean[0]) / stats.sd(0));
     }
 
     private double unscale(SeriesState s, double current, double y) {
         if (config.target == TargetType.DELTA) {
-            return current + s.deltaMean + y * deltaStd(s);
+            return current + s.deltaMean + y * stats.deltaSd();
         }
-        return s.mean[0] + y * std(s, 0);
+        return s.mean[0] + y * stats.sd(0);
+    }
+
+    /**
+     * Whether every value the event just wrote is finite: the carried state, the statistics, the
+     * linear part's scalars and coefficients, and {@code also}. A sum of v * 0 is 0 for finite values
+     * and NaN otherwise, so one pass decides.
+     */
+    private boolean finite(SeriesState s, double also) {
+        double acc = also * 0;
+        for (double v : s.hidden) {
+            acc += v * 0;
+        }
+        for (int i = 0; i < rawSize; i++) {
+            acc += s.mean[i] * 0 + s.variance[i] * 0 + s.magnitude[i] * 0;
+        }
+        acc += s.deltaMean * 0 + s.deltaVariance * 0 + s.residualVariance * 0 + s.changeLog * 0;
+        if (s.linear != null) {
+            OnlineAutoRegression.State l = s.linear;
+            acc += l.last * 0 + l.meanSquare * 0 + l.innovation * 0 + l.prior * 0;
+            for (double v : l.theta) {
+                acc += v * 0;
+            }
+        }
+        return acc == 0;
+    }
+
+    /**
+     * Whether the weights are finite and their norm within WEIGHT_LIMIT (checked after an update; a
+     * non-finite moment shows here too, as the update it took part in). A sum of squares, so the loop
+     * vectorises: about 1 us per LSTM-32 update of about 60.
+     */
+    private static boolean weightsWithinLimit(SeriesState s) {
+        double squares = 0;
+        for (double[] t : s.params) {
+            squares += Network.dot(t, t, 0, t.length);
+        }
+        return squares <= WEIGHT_LIMIT * WEIGHT_LIMIT;
+    }
+
+    /**
+     * Marks the event as the end of a diverged model: every non-finite value in the state is zeroed (so
+     * none is ever stored), the forecast is persistence, and {@code out} says why.
+     */
+    private void diverge(SeriesState s, double value, Prediction out, String reason) {
+        s.sanitize();
+        s.lastValue = value;
+        s.lastForecast = value;
+        out.forecast = value;
+        out.lower = value;
+        out.upper = value;
+        out.trained = false;
+        out.diverged = true;
+        out.divergence = reason;
     }
 
     /**
@@ -285,14 +364,15 @@ public final class OnlineForecaster {
         }
         long first = last - steps;
         loadSnapshot(s, first);
+        stats.deviations(s);
         for (int t = 0; t < steps; t++) {
             long step = first + t;
-            int slot = (int) (step % capacity) * rawSize;
-            int next = (int) ((step + 1) % capacity) * rawSize;
+            int slot = slot(step);
+            int next = slot(step + 1);
             scaleInput(s, step, xs, t * inputSize);
             targets[t] = linear != null
                     // the network's target: what the linear part got wrong, in deviations of the changes
-                    ? clip((s.window[next] - s.window[slot] - s.linearWindow[(int) (step % capacity)]) / deltaStd(s))
+                    ? clip((s.window[next] - s.window[slot] - s.linearWindow[(int) (step % capacity)]) / stats.deltaSd())
                     : scaleTarget(s, s.window[next], s.window[slot]);
         }
         network.lossAndGradient(s.params, start, xs, targets, steps, config.l2, grad);

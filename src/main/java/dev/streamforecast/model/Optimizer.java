@@ -21,8 +21,9 @@ public final class Optimizer {
     public static void adam(SeriesState s, double[][] g, double scale, double lr, double b1, double b2,
             double eps) {
         long t = ++s.adamStep;
-        double c1 = 1.0 / (1.0 - Math.pow(b1, t));
-        double c2 = 1.0 / (1.0 - Math.pow(b2, t));
+        // StrictMath: the same bits on every JVM and CPU, so replays and restores agree everywhere
+        double c1 = 1.0 / (1.0 - StrictMath.pow(b1, t));
+        double c2 = 1.0 / (1.0 - StrictMath.pow(b2, t));
         for (int i = 0; i < g.length; i++) {
             adam(s.params[i], s.adamM[i], s.adamV[i], g[i], scale, lr, b1, b2, eps, c1, c2);
         }

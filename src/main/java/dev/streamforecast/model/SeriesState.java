@@ -18,13 +18,19 @@ import java.util.Arrays;
  * trip must be bit-exact, so every field is written, tested in {@code SeriesStateTest}. Parameters and
  * moments are always rounded to float32 precision ({@link Float32}), so the binary form stores them in
  * four bytes each, half the size of doubles, without loss; everything else is stored as it is held.
+ *
+ * <p>Values and the statistics of each input column are held in that column's own units, a power of
+ * two ({@link #exponent}); {@link #lastValue} and {@link #lastForecast} are in the series' units. The
+ * model never stores a NaN or an infinity.
  */
 public final class SeriesState {
     /**
-     * Bumped whenever the binary form changes. Version 2 stores parameters and moments in four bytes
-     * (version 1 held doubles, in one piece; it is not read).
+     * Bumped whenever the binary form changes. Version 3 adds each column's units and magnitude and the
+     * typical change; version 2 (statistics in the series' own units) is still read, see
+     * {@link #adoptRawUnits}. Version 2 stores parameters and moments in four bytes (version 1 held
+     * doubles, in one piece; it is not read).
      */
-    public static final int SCHEMA_VERSION = 2;
+    public static final int SCHEMA_VERSION = 3;
 
     // Model parameters and Adam moments: tensors as ParameterLayout splits them.
     public double[][] params;
@@ -43,7 +49,7 @@ public final class SeriesState {
     /** Raw events (value, features) of the last {@code k2 + 2} steps, step s at slot {@code s % (k2 + 2)}. */
     public double[] window;
 
-    // Running scaling statistics of each input column, and of the value's changes.
+    // Running scaling statistics of each input column, and of the value's changes, in the columns' units.
     public double[] mean;
     public double[] variance;
     public double deltaMean;
@@ -53,16 +59,28 @@ public final class SeriesState {
     public long events;
     public long updates;
 
+    /** The last value, in the series' units. */
     public double lastValue;
-    /** The forecast made at the last event, for the residual when the next value arrives. */
-    public double lastForecast = Double.NaN;
-    /** Exponentially weighted mean squared forecast error, in the series' units. */
+    /** The forecast made at the last event (0 before the first), in the series' units. */
+    public double lastForecast;
+    /** Exponentially weighted mean squared forecast error, in the value's units. */
     public double residualVariance;
     public long residuals;
 
     /** The linear part's state (null without one), and its forecast change at each window step. */
     public OnlineAutoRegression.State linear;
     public double[] linearWindow = new double[0];
+
+    /** Per column (the value, then each feature), its units: a value v is held as v * 2^-exponent. */
+    public int[] exponent;
+    /** Per column, log2 of its typical non-zero |value| in its units (a running mean in the log domain). */
+    public double[] magnitude;
+    /** Per column, the non-zero values seen. */
+    public long[] nonzero;
+    /** log2 of the value's typical non-zero change in its units (a running mean in the log domain). */
+    public double changeLog;
+    /** Non-zero changes seen. */
+    public long changes;
 
     public SeriesState() {}
 
@@ -82,6 +100,9 @@ public final class SeriesState {
         s.window = new double[windowCapacity(config) * config.rawSize()];
         s.mean = new double[config.rawSize()];
         s.variance = new double[config.rawSize()];
+        s.exponent = new int[config.rawSize()];
+        s.magnitude = new double[config.rawSize()];
+        s.nonzero = new long[config.rawSize()];
         if (config.linearOrder > 0) {
             s.linear = linearModel(config).newState();
             s.linearWindow = new double[windowCapacity(config)];
@@ -97,7 +118,7 @@ public final class SeriesState {
     /** The linear part a configuration asks for (its work arrays are per instance). */
     static OnlineAutoRegression linearModel(ModelConfig c) {
         return new OnlineAutoRegression(c.linearOrder, c.linearForgetting, OnlineAutoRegression.DEFAULT_DELTA,
-                false, OnlineAutoRegression.DEFAULT_CLIP);
+                false, OnlineAutoRegression.DEFAULT_CLIP, OnlineAutoRegression.INNOVATION_CLIP);
     }
 
     /**
@@ -160,6 +181,11 @@ public final class SeriesState {
                 residuals = from.residuals;
                 linear = from.linear;
                 linearWindow = from.linearWindow;
+                exponent = from.exponent;
+                magnitude = from.magnitude;
+                nonzero = from.nonzero;
+                changeLog = from.changeLog;
+                changes = from.changes;
         }
     }
 
@@ -185,6 +211,9 @@ public final class SeriesState {
                 c.variance = variance.clone();
                 c.linear = linear == null ? null : linear.copy();
                 c.linearWindow = linearWindow.clone();
+                c.exponent = exponent.clone();
+                c.magnitude = magnitude.clone();
+                c.nonzero = nonzero.clone();
         }
         return c;
     }
@@ -212,10 +241,7 @@ public final class SeriesState {
             default:
                 writeArray(out, hidden);
                 writeArray(out, snapshots);
-                out.writeInt(snapshotSteps.length);
-                for (long v : snapshotSteps) {
-                    out.writeLong(v);
-                }
+                writeLongs(out, snapshotSteps);
                 out.writeInt(nextSnapshot);
                 writeArray(out, window);
                 writeArray(out, mean);
@@ -233,15 +259,26 @@ public final class SeriesState {
                     linear.writeTo(out);
                 }
                 writeArray(out, linearWindow);
+                out.writeInt(exponent.length);
+                for (int v : exponent) {
+                    out.writeInt(v);
+                }
+                writeArray(out, magnitude);
+                writeLongs(out, nonzero);
+                out.writeDouble(changeLog);
+                out.writeLong(changes);
         }
     }
 
-    /** Reads {@code part}'s binary form into this object's fields for that part. */
+    /**
+     * Reads {@code part}'s binary form into this object's fields for that part, in this schema or
+     * version 2 (see {@link #adoptRawUnits}).
+     */
     public void read(Part part, DataInput in) throws IOException {
         int version = in.readInt();
-        if (version != SCHEMA_VERSION) {
+        if (version != SCHEMA_VERSION && version != 2) {
             throw new IOException("unsupported series state schema version " + version
-                    + " (this build reads version " + SCHEMA_VERSION + ")");
+                    + " (this build reads versions 2 and " + SCHEMA_VERSION + ")");
         }
         switch (part) {
             case WEIGHTS:
@@ -255,11 +292,7 @@ public final class SeriesState {
             default:
                 hidden = readArray(in);
                 snapshots = readArray(in);
-                int n = checkLength(in.readInt());
-                snapshotSteps = new long[n];
-                for (int i = 0; i < n; i++) {
-                    snapshotSteps[i] = in.readLong();
-                }
+                snapshotSteps = readLongs(in);
                 nextSnapshot = in.readInt();
                 window = readArray(in);
                 mean = readArray(in);
@@ -274,7 +307,109 @@ public final class SeriesState {
                 residuals = in.readLong();
                 linear = in.readBoolean() ? OnlineAutoRegression.State.readFrom(in) : null;
                 linearWindow = readArray(in);
+                if (version == 2) {
+                    adoptRawUnits();
+                    break;
+                }
+                exponent = new int[checkLength(in.readInt())];
+                for (int i = 0; i < exponent.length; i++) {
+                    exponent[i] = in.readInt();
+                }
+                magnitude = readArray(in);
+                nonzero = readLongs(in);
+                changeLog = in.readDouble();
+                changes = in.readLong();
+                if (exponent.length != mean.length || magnitude.length != mean.length
+                        || nonzero.length != mean.length) {
+                    throw new IOException("corrupt series state: " + mean.length + " columns, units for "
+                            + exponent.length + ", magnitudes for " + magnitude.length);
+                }
         }
+    }
+
+    /**
+     * Fills the fields schema 3 added for a state written before them (binary version 2, or a JSON
+     * model without them), whose statistics are in the series' own units: every exponent 0; each
+     * column's magnitude and the typical change the medians of the logs over the window, counted as if
+     * every event had been non-zero when any in the window is; an unset forecast (an empty state's NaN)
+     * 0. Such a key continues where it was, its units moving once its magnitude is far from 1. Needs
+     * the recurrent part's other fields.
+     */
+    public void adoptRawUnits() {
+        int columns = mean.length;
+        int capacity = columns == 0 ? 0 : window.length / columns;
+        int held = (int) Math.min(events, capacity);
+        exponent = new int[columns];
+        magnitude = new double[columns];
+        nonzero = new long[columns];
+        double[] logs = new double[Math.max(held, 1)];
+        for (int i = 0; i < columns; i++) {
+            int n = 0;
+            for (int k = 0; k < held; k++) {
+                double v = window[(int) ((events - 1 - k) % capacity) * columns + i];
+                if (v != 0 && Double.isFinite(v)) {
+                    logs[n++] = Scales.log2(v);
+                }
+            }
+            magnitude[i] = n == 0 ? 0.0 : Scales.median(logs, n);
+            nonzero[i] = n == 0 ? 0 : events;
+        }
+        int n = 0;
+        for (int k = 0; k + 1 < held; k++) {
+            double d = window[(int) ((events - 1 - k) % capacity) * columns]
+                    - window[(int) ((events - 2 - k) % capacity) * columns];
+            if (d != 0 && Double.isFinite(d)) {
+                logs[n++] = Scales.log2(d);
+            }
+        }
+        changeLog = n == 0 ? 0.0 : Scales.median(logs, n);
+        changes = n == 0 ? 0 : Math.max(events - 1, 0);
+        if (!Double.isFinite(lastForecast)) {
+            lastForecast = events == 0 ? 0.0 : lastValue;
+        }
+    }
+
+    /** Replaces every NaN and infinity in every part held with 0: what a diverged model leaves behind. */
+    public void sanitize() {
+        for (double[][] t : new double[][][] {params, adamM, adamV}) {
+            if (t != null) {
+                for (double[] a : t) {
+                    sanitize(a);
+                }
+            }
+        }
+        if (hidden == null) {
+            return;
+        }
+        for (double[] a : new double[][] {hidden, snapshots, window, mean, variance, linearWindow, magnitude}) {
+            sanitize(a);
+        }
+        deltaMean = finiteOrZero(deltaMean);
+        deltaVariance = finiteOrZero(deltaVariance);
+        lastValue = finiteOrZero(lastValue);
+        lastForecast = finiteOrZero(lastForecast);
+        residualVariance = finiteOrZero(residualVariance);
+        changeLog = finiteOrZero(changeLog);
+        if (linear != null) {
+            sanitize(linear.theta);
+            sanitize(linear.covariance);
+            sanitize(linear.lags);
+            sanitize(linear.lagWeights);
+            linear.last = finiteOrZero(linear.last);
+            linear.meanSquare = finiteOrZero(linear.meanSquare);
+            linear.prior = finiteOrZero(linear.prior);
+            linear.innovation = finiteOrZero(linear.innovation);
+        }
+    }
+
+    private static void sanitize(double[] a) {
+        for (int k = 0; k < a.length; k++) {
+            a[k] = finiteOrZero(a[k]);
+        }
+    }
+
+    private static double finiteOrZero(double v) {
+        return Double.isFinite(v) ? v : 0.0;
     }
 
     /** The whole state: every part's binary form, in the order of {@link Part}. */
@@ -329,6 +464,21 @@ public final class SeriesState {
         out.write(block, 0, 8 * a.length);
     }
 
+    private static void writeLongs(DataOutput out, long[] a) throws IOException {
+        out.writeInt(a.length);
+        for (long v : a) {
+            out.writeLong(v);
+        }
+    }
+
+    private static long[] readLongs(DataInput in) throws IOException {
+        long[] a = new long[checkLength(in.readInt())];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = in.readLong();
+        }
+        return a;
+    }
+
     private static double[] readArray(DataInput in) throws IOException {
         double[] a = new double[checkLength(in.readInt())];
         byte[] block = Float32.scratch(8 * a.length);
@@ -364,7 +514,9 @@ public final class SeriesState {
                 && same(deltaVariance, s.deltaVariance) && events == s.events && updates == s.updates
                 && same(lastValue, s.lastValue) && same(lastForecast, s.lastForecast)
                 && same(residualVariance, s.residualVariance) && residuals == s.residuals
-                && java.util.Objects.equals(linear, s.linear) && Arrays.equals(linearWindow, s.linearWindow);
+                && java.util.Objects.equals(linear, s.linear) && Arrays.equals(linearWindow, s.linearWindow)
+                && Arrays.equals(exponent, s.exponent) && Arrays.equals(magnitude, s.magnitude)
+                && Arrays.equals(nonzero, s.nonzero) && same(changeLog, s.changeLog) && changes == s.changes;
     }
 
     private static boolean same(double a, double b) {

@@ -6,16 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.streamforecast.testutil.Allocations;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.util.Random;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -85,7 +84,8 @@ class OnlineAutoRegressionTest {
 
     /**
      * RLS after K rows is exactly weighted ridge regression:
-     * theta = (lambda^K I / delta + sum_k lambda^(K-k) x_k x_k')^-1 sum_k lambda^(K-k) x_k d_k.
+     * theta = (lambda^K I / p0 + sum_k lambda^(K-k) x_k x_k')^-1 sum_k lambda^(K-k) x_k d_k, with
+     * p0 = delta / ms the prior P was set to at the first update.
      */
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
@@ -123,8 +123,9 @@ class OnlineAutoRegressionTest {
                 }
             }
         }
+        assertTrue(s.prior > 0 && s.prior != delta, "prior " + s.prior);
         for (int i = 0; i < n; i++) {
-            a.add(i, i, Math.pow(lambda, rows) / delta);
+            a.add(i, i, Math.pow(lambda, rows) / s.prior);
         }
         DMatrixRMaj theta = new DMatrixRMaj(n, 1);
         assertTrue(CommonOps_DDRM.solve(a, b, theta));
@@ -278,24 +279,44 @@ class OnlineAutoRegressionTest {
 
     @ParameterizedTest
     @ValueSource(doubles = {1.0, 0.999, 0.99})
-    void aConstantSeriesIsForecastExactlyEvenWhenForgettingInflatesP(double lambda) {
+    void aConstantSeriesIsForecastExactlyAndSetsNoCovarianceUntilItMoves(double lambda) {
         OnlineAutoRegression m = new OnlineAutoRegression(24, lambda, 100, false, 8);
         OnlineAutoRegression.State s = m.newState();
         for (int t = 0; t < 20_000; t++) {
             assertEquals(42.5, m.observe(s, 42.5));
         }
-        for (double v : s.covariance) {
-            assertTrue(Double.isFinite(v));
-        }
-        if (lambda < 0.999) {
-            // P = P / lambda without information grows past the bound: it must have been reset.
-            assertTrue(s.resets > 0);
-        }
-        // And it still learns once the series moves.
+        // Nothing has moved: no information, no scale for a prior, so P is never set and cannot grow.
+        assertEquals(0, s.prior);
+        assertEquals(0, s.updates);
+        // And it learns once the series moves.
         double[] y = integratedAr2(2_000, 0, 0.5, 0, 1, 10);
         for (double v : y) {
             assertTrue(Double.isFinite(m.observe(s, 42.5 + v)));
         }
+        assertTrue(s.prior > 0 && s.updates > 1_000);
+    }
+
+    @ParameterizedTest
+    @ValueSource(doubles = {0.999, 0.99})
+    void aSeriesThatStopsMovingResetsTheCovarianceForgettingInflates(double lambda) {
+        OnlineAutoRegression m = new OnlineAutoRegression(24, lambda, 100, false, 8);
+        OnlineAutoRegression.State s = m.newState();
+        double[] y = integratedAr2(1_000, 0, 0.5, 0, 1, 12);
+        for (double v : y) {
+            m.observe(s, v);
+        }
+        double last = y[y.length - 1];
+        for (int t = 0; t < 30_000; t++) {
+            double f = m.observe(s, last);
+            if (t >= 24) { // once the moves have left the lags
+                assertEquals(last, f);
+            }
+        }
+        for (double v : s.covariance) {
+            assertTrue(Double.isFinite(v));
+        }
+        // P = P / lambda without information grows past the bound: it must have been reset.
+        assertTrue(s.resets > 0);
     }
 
     @Test
@@ -320,24 +341,19 @@ class OnlineAutoRegressionTest {
 
     @Test
     void observeAllocatesNothing() {
-        java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
-        Assumptions.assumeTrue(bean instanceof com.sun.management.ThreadMXBean);
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) bean;
-        Assumptions.assumeTrue(mx.isThreadAllocatedMemorySupported() && mx.isThreadAllocatedMemoryEnabled());
         OnlineAutoRegression m = new OnlineAutoRegression();
         OnlineAutoRegression.State s = m.newState();
         double[] y = integratedAr2(50_000, 0, 0.5, 0.1, 1, 11);
-        long id = Thread.currentThread().getId();
         for (int t = 0; t < 10_000; t++) {
             m.observe(s, y[t]);
         }
-        long start = mx.getThreadAllocatedBytes(id);
-        double sink = 0;
-        for (int t = 10_000; t < y.length; t++) {
-            sink += m.observe(s, y[t]);
-        }
-        long allocated = mx.getThreadAllocatedBytes(id) - start;
-        assertTrue(Double.isFinite(sink));
+        double[] sink = {0};
+        long allocated = Allocations.measure(() -> {
+            for (int t = 10_000; t < y.length; t++) {
+                sink[0] += m.observe(s, y[t]);
+            }
+        });
+        assertTrue(Double.isFinite(sink[0]));
         // A few bytes of slack for the measurement itself; 40,000 calls allocating anything would be more.
         assertTrue(allocated < 1_000, allocated + " bytes allocated by 40,000 observe calls");
     }

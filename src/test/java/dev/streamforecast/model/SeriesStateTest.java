@@ -1,6 +1,8 @@
 package dev.streamforecast.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,13 +13,25 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
 
 class SeriesStateTest {
 
+    /**
+     * A state with a non-default value in every field: values around 1000 and a feature up to 0.06 (so
+     * both columns' units differ from 1), and a spike near the end (so the linear part holds a lag it
+     * does not trust).
+     */
     static SeriesState trained(CellType cell) {
         ModelConfig c = ModelConfig.builder().cell(cell).layers(2).hidden(6).features(List.of("a"))
                 .k1(3).k2(7).build();
@@ -26,9 +40,30 @@ class SeriesStateTest {
         Prediction p = new Prediction();
         double[] y = Fixtures.noisySine(200, 17, 0.1, 9);
         for (int t = 0; t < y.length; t++) {
-            f.observe(s, y[t], new double[] {t % 7}, p);
+            f.observe(s, t == 190 ? 1e7 : 1000 * y[t], new double[] {0.01 * (t % 7)}, p);
         }
         return s;
+    }
+
+    /** Asserts that every number {@code s} holds is finite: what the model promises to store. */
+    static void assertAllFinite(SeriesState s, String context) {
+        List<double[]> arrays = new ArrayList<>();
+        for (double[][] t : List.of(s.params, s.adamM, s.adamV)) {
+            arrays.addAll(Arrays.asList(t));
+        }
+        arrays.addAll(List.of(s.hidden, s.snapshots, s.window, s.mean, s.variance, s.linearWindow, s.magnitude,
+                new double[] {s.deltaMean, s.deltaVariance, s.lastValue, s.lastForecast, s.residualVariance,
+                    s.changeLog}));
+        if (s.linear != null) {
+            OnlineAutoRegression.State l = s.linear;
+            arrays.addAll(List.of(l.theta, l.covariance, l.lags, l.lagWeights,
+                    new double[] {l.last, l.meanSquare, l.prior, l.innovation}));
+        }
+        for (double[] a : arrays) {
+            for (double v : a) {
+                assertTrue(Double.isFinite(v), context + ": the state holds " + v);
+            }
+        }
     }
 
     static byte[] bytes(SeriesState s) throws IOException {
@@ -101,6 +136,141 @@ class SeriesStateTest {
         assertEquals(s, c);
         assertNotSame(s.params, c.params);
         assertEquals(java.util.Arrays.toString(bytes(s)), java.util.Arrays.toString(bytes(c)));
+    }
+
+    @Test
+    void theFixtureHoldsANonDefaultValueInEveryFieldSchemaThreeAdded() {
+        SeriesState s = trained(CellType.LSTM);
+        assertTrue(s.exponent[0] != 0 && s.exponent[1] != 0, Arrays.toString(s.exponent));
+        assertTrue(s.exponent[0] != s.exponent[1], Arrays.toString(s.exponent));
+        assertTrue(s.magnitude[0] != 0 && s.magnitude[1] != 0, Arrays.toString(s.magnitude));
+        assertTrue(s.nonzero[0] == 200 && s.nonzero[1] > 0 && s.nonzero[1] < 200, Arrays.toString(s.nonzero));
+        assertTrue(s.changeLog != 0 && s.changes > 0);
+        OnlineAutoRegression.State l = s.linear;
+        assertTrue(Arrays.stream(l.lagWeights).min().getAsDouble() < 1e-6, Arrays.toString(l.lagWeights));
+        assertTrue(l.prior > 0 && l.innovation > 0 && l.updates > 0);
+        assertAllFinite(s, "trained");
+    }
+
+    @Test
+    void equalityNoticesEveryField() {
+        SeriesState s = trained(CellType.LSTM);
+        Map<String, Consumer<SeriesState>> changes = new LinkedHashMap<>();
+        changes.put("params", c -> c.params[0][0] += 1);
+        changes.put("adamM", c -> c.adamM[0][0] += 1);
+        changes.put("adamV", c -> c.adamV[0][0] += 1);
+        changes.put("adamStep", c -> c.adamStep++);
+        changes.put("hidden", c -> c.hidden[0] += 1);
+        changes.put("snapshots", c -> c.snapshots[0] += 1);
+        changes.put("snapshotSteps", c -> c.snapshotSteps[0]++);
+        changes.put("nextSnapshot", c -> c.nextSnapshot++);
+        changes.put("window", c -> c.window[0] += 1);
+        changes.put("mean", c -> c.mean[0] += 1);
+        changes.put("variance", c -> c.variance[1] += 1);
+        changes.put("deltaMean", c -> c.deltaMean += 1);
+        changes.put("deltaVariance", c -> c.deltaVariance += 1);
+        changes.put("events", c -> c.events++);
+        changes.put("updates", c -> c.updates++);
+        changes.put("lastValue", c -> c.lastValue += 1);
+        changes.put("lastForecast", c -> c.lastForecast += 1);
+        changes.put("residualVariance", c -> c.residualVariance += 1);
+        changes.put("residuals", c -> c.residuals++);
+        changes.put("linearWindow", c -> c.linearWindow[0] += 1);
+        changes.put("exponent", c -> c.exponent[1]++);
+        changes.put("magnitude", c -> c.magnitude[1] += 1);
+        changes.put("nonzero", c -> c.nonzero[1]++);
+        changes.put("changeLog", c -> c.changeLog += 1);
+        changes.put("changes", c -> c.changes++);
+        changes.put("linear.theta", c -> c.linear.theta[0] += 1);
+        changes.put("linear.covariance", c -> c.linear.covariance[0] += 1);
+        changes.put("linear.lags", c -> c.linear.lags[0] += 1);
+        changes.put("linear.lagWeights", c -> c.linear.lagWeights[0] /= 2);
+        changes.put("linear.head", c -> c.linear.head = (c.linear.head + 1) % c.linear.lags.length);
+        changes.put("linear.filled", c -> c.linear.filled--);
+        changes.put("linear.last", c -> c.linear.last += 1);
+        changes.put("linear.meanSquare", c -> c.linear.meanSquare += 1);
+        changes.put("linear.prior", c -> c.linear.prior += 1);
+        changes.put("linear.innovation", c -> c.linear.innovation += 1);
+        changes.put("linear.count", c -> c.linear.count++);
+        changes.put("linear.updates", c -> c.linear.updates++);
+        changes.put("linear.resets", c -> c.linear.resets++);
+        changes.forEach((field, change) -> {
+            SeriesState c = s.copy();
+            assertEquals(s, c);
+            change.accept(c);
+            assertNotEquals(s, c, field + " changed, yet the states compare equal");
+        });
+    }
+
+    private static byte[] resource(String name) throws IOException {
+        try (InputStream in = SeriesStateTest.class.getResourceAsStream("/model/" + name)) {
+            assertNotNull(in, name);
+            return in.readAllBytes();
+        }
+    }
+
+    /** The configuration the version-2 resources were written with (see their README). */
+    private static ModelConfig version2Config() {
+        return ModelConfig.builder().hidden(4).k1(4).k2(8).linearOrder(6).build();
+    }
+
+    @Test
+    void aVersionTwoStateIsReadInTheSeriesOwnUnitsAndContinuesAsWellAsBefore() throws IOException {
+        SeriesState s = SeriesState.readFrom(new DataInputStream(new ByteArrayInputStream(
+                resource("series-state-v2.bin"))));
+        assertEquals(600, s.events);
+        assertEquals(0, s.exponent[0]);
+        // a key around 2e5: log2 about 17.6
+        assertEquals(17.6, s.magnitude[0], 0.2);
+        assertEquals(600, s.nonzero[0]);
+        assertTrue(s.changes > 0);
+        // moves about 390 a step: log2 of a typical change about 8
+        assertEquals(8, s.changeLog, 1.5);
+        assertEquals(OnlineAutoRegression.DEFAULT_DELTA, s.linear.prior);
+        assertAllFinite(s, "version 2 read");
+        // It round-trips in schema 3 from here on.
+        SeriesState again = SeriesState.readFrom(new DataInputStream(new ByteArrayInputStream(bytes(s))));
+        assertEquals(s, again);
+
+        OnlineForecaster f = new OnlineForecaster(version2Config());
+        Prediction p = new Prediction();
+        String[] lines = new String(resource("series-state-v2-continuation.csv"), StandardCharsets.UTF_8)
+                .split("\n");
+        double errorNow = 0;
+        double errorBefore = 0;
+        double previousNow = s.lastForecast;
+        double previousBefore = s.lastForecast;
+        for (int i = 1; i < lines.length; i++) {
+            String[] fields = lines[i].split(",");
+            double value = Double.parseDouble(fields[0]);
+            errorNow += Math.abs(value - previousNow);
+            errorBefore += Math.abs(value - previousBefore);
+            f.observe(s, value, null, p);
+            assertTrue(!p.diverged, p.divergence);
+            previousNow = p.forecast;
+            previousBefore = Double.parseDouble(fields[1]);
+        }
+        assertTrue(errorNow < 1.05 * errorBefore, "MAE " + errorNow / 200 + " against " + errorBefore / 200
+                + " from the version-2 code");
+        assertAllFinite(s, "continued");
+    }
+
+    @Test
+    void aVersionTwoStateTheOldCodePoisonedIsReportedDivergedAndRestartedAfresh() throws IOException {
+        SeriesState s = SeriesState.readFrom(new DataInputStream(new ByteArrayInputStream(
+                resource("series-state-v2-nan.bin"))));
+        assertTrue(Double.isNaN(s.variance[0]));
+        OnlineForecaster f = new OnlineForecaster(version2Config());
+        Prediction p = new Prediction();
+        SeriesState kept = f.observeOrRestart(s, 10.5, null, p, () -> f.newState("poisoned"));
+        assertTrue(p.diverged);
+        assertTrue(p.divergence.contains("non-finite"), p.divergence);
+        assertAllFinite(s, "the discarded state");
+        assertNotSame(s, kept);
+        assertEquals(1, kept.events);
+        assertEquals(10.5, p.forecast);
+        f.observe(kept, 11.0, null, p);
+        assertTrue(!p.diverged && p.divergence == null);
     }
 
     @Test

@@ -1,0 +1,356 @@
+package dev.streamforecast.model;
+
+import static dev.streamforecast.model.SeriesStateTest.assertAllFinite;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.streamforecast.testutil.Allocations;
+import dev.streamforecast.testutil.Fixtures;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The forecaster on hostile input: any finite magnitude, spikes, and models that diverge. */
+class OnlineForecasterRobustnessTest {
+    private static final ModelConfig DEFAULT = ModelConfig.builder().build();
+
+    /** Forecasts, lower and upper bounds after each value, and whether each event trained. */
+    private static double[][] run(ModelConfig c, double[] y, double[][] features) {
+        OnlineForecaster f = new OnlineForecaster(c);
+        SeriesState s = f.newState("k");
+        Prediction p = new Prediction();
+        double[][] out = new double[4][y.length];
+        for (int t = 0; t < y.length; t++) {
+            f.observe(s, y[t], features == null ? null : features[t], p);
+            assertTrue(!p.diverged, p.divergence);
+            out[0][t] = p.forecast;
+            out[1][t] = p.lower;
+            out[2][t] = p.upper;
+            out[3][t] = p.trained ? 1 : 0;
+        }
+        return out;
+    }
+
+    /** A state for key "k" that has seen {@code events} values of a noisy sine times {@code scale}. */
+    private static SeriesState warmed(OnlineForecaster f, int events, double scale, Prediction p) {
+        SeriesState s = f.newState("k");
+        for (double v : Fixtures.noisySine(events, 24, 0.1, 9)) {
+            f.observe(s, scale * v, null, p);
+        }
+        return s;
+    }
+
+    private static double[] scaled(double[] y, int k) {
+        double[] c = new double[y.length];
+        for (int t = 0; t < y.length; t++) {
+            c[t] = Math.scalb(y[t], k);
+        }
+        return c;
+    }
+
+    /** MAE of the one-step forecasts from {@code from} on, over persistence's. */
+    private static double maeRatio(double[] y, double[] forecasts, int from) {
+        double model = 0;
+        double persistence = 0;
+        for (int t = from; t < y.length; t++) {
+            model += Math.abs(y[t] - forecasts[t - 1]);
+            persistence += Math.abs(y[t] - y[t - 1]);
+        }
+        return model / persistence;
+    }
+
+    /** A few series of the kinds the product meets, all around 1 in size. */
+    private static List<double[]> series() {
+        List<double[]> all = new ArrayList<>();
+        all.add(Fixtures.noisySine(1_500, 24, 0.1, 1));
+        Random rnd = new Random(2);
+        double[] counts = new double[1_500];
+        for (int t = 0; t < counts.length; t++) {
+            // integer counts with runs of zeros at the start and long runs of equal values
+            counts[t] = t < 40 ? 0 : Math.max(0, Math.round(3 + 2 * Math.sin(t / 9.0) + rnd.nextGaussian()));
+        }
+        all.add(counts);
+        double[] spiky = Fixtures.ar2(1_500, 0.7, -0.2, 1.0, 3);
+        spiky[700] = 1e3;
+        all.add(spiky);
+        return all;
+    }
+
+    @ParameterizedTest(name = "x 2^{0}")
+    @ValueSource(ints = {-900, -64, -1, 3, 64, 900})
+    void forecastsOfASeriesTimesAPowerOfTwoAreExactlyThatPowerTimesItsForecasts(int k) {
+        for (double[] y : series()) {
+            double[][] base = run(DEFAULT, y, null);
+            double[][] times = run(DEFAULT, scaled(y, k), null);
+            for (int t = 0; t < y.length; t++) {
+                for (int i = 0; i < 3; i++) {
+                    assertEquals(Double.doubleToRawLongBits(Math.scalb(base[i][t], k)),
+                            Double.doubleToRawLongBits(times[i][t]), "output " + i + " at event " + t);
+                }
+                assertEquals(base[3][t], times[3][t]);
+            }
+        }
+    }
+
+    @Test
+    void aFeatureTimesAPowerOfTwoChangesNothing() {
+        ModelConfig c = DEFAULT.toBuilder().features(List.of("temperature")).build();
+        double[] y = Fixtures.noisySine(1_000, 24, 0.1, 4);
+        double[][] features = new double[y.length][];
+        double[][] huge = new double[y.length][];
+        for (int t = 0; t < y.length; t++) {
+            features[t] = new double[] {20 + Math.sin(t / 5.0)};
+            huge[t] = new double[] {Math.scalb(features[t][0], 700)};
+        }
+        double[][] base = run(c, y, features);
+        double[][] times = run(c, y, huge);
+        for (int t = 0; t < y.length; t++) {
+            assertEquals(Double.doubleToRawLongBits(base[0][t]), Double.doubleToRawLongBits(times[0][t]));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"around 1e200, 1e200, 3e200", "around 1e-12, 1e-12, 3e-12", "scaled by 1e-300, 1e-300, 0",
+        "around 2e5, 1e3, 2e5", "a 1e-6 wiggle on 1e6, 1e-6, 1e6"})
+    void seriesAtAnyScaleAreForecastAsWellAsAtUnitScale(String name, double scale, double level) {
+        double[] x = Fixtures.noisySine(3_000, 24, 0.1, 5);
+        double[] y = new double[x.length];
+        for (int t = 0; t < x.length; t++) {
+            y[t] = level + scale * x[t];
+        }
+        double unit = maeRatio(x, run(DEFAULT, x, null)[0], 750);
+        double ratio = maeRatio(y, run(DEFAULT, y, null)[0], 750);
+        assertTrue(ratio < 1.5, name + ": MAE " + ratio + " of persistence's");
+        if (level / scale < 1e6) { // where the level leaves the wiggle's digits intact
+            assertEquals(unit, ratio, 0.02 * unit, name);
+        }
+    }
+
+    @ParameterizedTest(name = "a first value of {0}")
+    @ValueSource(doubles = {1e160, -1e300, Double.MAX_VALUE, 1e-300, Double.MIN_VALUE})
+    void aWildFirstValueDoesNotSpoilTheForecastsAfterIt(double first) {
+        double[] x = Fixtures.noisySine(3_000, 24, 0.1, 6);
+        double unit = maeRatio(x, run(DEFAULT, x, null)[0], 750);
+        double[] y = x.clone();
+        y[0] = first;
+        double[] forecasts = run(DEFAULT, y, null)[0];
+        for (double f : forecasts) {
+            assertTrue(Double.isFinite(f));
+        }
+        assertEquals(unit, maeRatio(y, forecasts, 750), 0.03 * unit);
+    }
+
+    @ParameterizedTest(name = "spike at event {0}")
+    @ValueSource(ints = {3, 12, 40, 60, 100, 1_500})
+    void aSpikeAThousandTimesTheLevelIsForgottenWithinAHundredEvents(int at) {
+        Random rnd = new Random(7);
+        double[] y = new double[at + 600];
+        for (int t = 0; t < y.length; t++) {
+            y[t] = 2e5 + 1e4 * Math.sin(t / 7.0) + 100 * rnd.nextGaussian();
+        }
+        double[] clean = run(DEFAULT, y, null)[0];
+        y[at] = 2e8;
+        double[] spiked = run(DEFAULT, y, null)[0];
+        // the error after the spike's first 100 events, against the same events without the spike
+        double after = 0;
+        double without = 0;
+        for (int t = at + 101; t < y.length; t++) {
+            after += Math.abs(y[t] - spiked[t - 1]);
+            without += Math.abs(y[t] - clean[t - 1]);
+        }
+        assertTrue(after < 2 * without, "MAE " + after + " against " + without + " without the spike");
+    }
+
+    @Test
+    void aSeriesThatHoldsItsValueInRunsIsForecastAsItsLastValueWhileItHolds() {
+        Random rnd = new Random(11);
+        double[] y = new double[4_000];
+        double level = 40;
+        for (int t = 0; t < y.length; t++) {
+            if (rnd.nextInt(20) == 0) {
+                level = Math.round(level + 10 * rnd.nextGaussian());
+            }
+            y[t] = level;
+        }
+        double[] forecasts = run(DEFAULT, y, null)[0];
+        for (int t = 100; t < y.length; t++) {
+            if (y[t] == y[t - 1]) {
+                assertEquals(y[t], forecasts[t], "event " + t);
+            }
+        }
+        // the linear part alone, a least-squares fit, is 1.5 times persistence's absolute error here
+        assertTrue(maeRatio(y, forecasts, 1_000) < 1.1);
+    }
+
+    @Test
+    void noValueOfAnyMagnitudeLeavesANonFiniteNumberInTheState() {
+        double[] hostile = {0, -0.0, Double.MAX_VALUE, -Double.MAX_VALUE, Double.MIN_VALUE, 1e-300, 1e300,
+            -1e160, 1e160, 1, 2, 3, 1e-12, 1e200, Double.MIN_NORMAL, 5, 5, 5, 0, 0, 0};
+        ModelConfig c = DEFAULT.toBuilder().features(List.of("f")).k1(3).k2(5).build();
+        OnlineForecaster f = new OnlineForecaster(c);
+        SeriesState s = f.newState("k");
+        Prediction p = new Prediction();
+        Random rnd = new Random(8);
+        for (int t = 0; t < 3_000; t++) {
+            double v = t % 200 < 100 ? hostile[rnd.nextInt(hostile.length)] : Math.sin(t) * 1e5;
+            double feature = hostile[rnd.nextInt(hostile.length)];
+            f.observe(s, v, new double[] {feature}, p);
+            assertTrue(!p.diverged, p.divergence);
+            assertTrue(Double.isFinite(p.forecast) && Double.isFinite(p.lower) && Double.isFinite(p.upper),
+                    "event " + t + ": " + p.forecast + " [" + p.lower + ", " + p.upper + "]");
+            assertAllFinite(s, "event " + t);
+        }
+    }
+
+    @Test
+    void theForecastMovesAtMostABoundedMultipleOfTheTypicalChange() {
+        OnlineForecaster f = new OnlineForecaster(DEFAULT);
+        Prediction p = new Prediction();
+        SeriesState s = warmed(f, 500, 100, p);
+        // a linear part gone absurd (finite, so nothing diverged)
+        for (int t = 0; t < 50; t++) {
+            java.util.Arrays.fill(s.linear.theta, 1e6);
+            double v = 100 * Math.sin(t);
+            f.observe(s, v, null, p);
+            double typical = Math.scalb(Scales.pow2(s.changeLog), s.exponent[0]);
+            assertTrue(Math.abs(p.forecast - v) <= SeriesStatistics.CHANGE_BOUND * typical * (1 + 1e-12),
+                    "moved " + (p.forecast - v) + ", typical change " + typical);
+            assertTrue(Math.abs(p.forecast - v) > typical, "the bound, not the model, decided here");
+        }
+    }
+
+    @Test
+    void aDivergedModelIsReportedLeavesOnlyFiniteValuesAndForecastsPersistence() {
+        OnlineForecaster f = new OnlineForecaster(DEFAULT);
+        Prediction p = new Prediction();
+        SeriesState s = warmed(f, 100, 1, p);
+        s.hidden[3] = Double.NaN;
+        f.observe(s, 0.25, null, p);
+        assertTrue(p.diverged);
+        assertNotNull(p.divergence);
+        assertTrue(p.divergence.contains("event 101"), p.divergence);
+        assertEquals(0.25, p.forecast);
+        assertEquals(0.25, p.lower);
+        assertEquals(0.25, p.upper);
+        assertAllFinite(s, "after divergence");
+    }
+
+    @Test
+    void weightsBeyondTheLimitAfterAnUpdateAreADivergence() {
+        OnlineForecaster f = new OnlineForecaster(DEFAULT);
+        Prediction p = new Prediction();
+        SeriesState s = warmed(f, 100, 1, p);
+        int t = 100;
+        s.params[0][0] = 1e7;
+        while (!f.trainsNext(s)) {
+            f.observe(s, Math.sin(t++), null, p);
+            assertTrue(!p.diverged, p.divergence);
+        }
+        f.observe(s, Math.sin(t), null, p);
+        assertTrue(p.diverged);
+        assertTrue(p.divergence.contains("weights"), p.divergence);
+    }
+
+    @Test
+    void aRunawayOptimiserIsResetAndTheKeyKeepsForecasting() {
+        // plain SGD, a large step, no gradient clipping: the weights blow up within a few updates
+        ModelConfig c = DEFAULT.toBuilder().optimizer(OptimizerType.SGD).learningRate(2).clipNorm(0).build();
+        OnlineForecaster f = new OnlineForecaster(c);
+        SeriesState s = f.newState("k");
+        Prediction p = new Prediction();
+        int resets = 0;
+        for (int t = 0; t < 2_000; t++) {
+            double v = 100 * Math.sin(0.3 * t) + t % 17;
+            s = f.observeOrRestart(s, v, null, p, () -> f.newState("k"));
+            if (p.diverged) {
+                resets++;
+                assertTrue(p.divergence.startsWith("weights"), p.divergence);
+            }
+            assertTrue(Double.isFinite(p.forecast) && Double.isFinite(p.lower) && Double.isFinite(p.upper));
+            assertAllFinite(s, "event " + t);
+        }
+        assertTrue(resets > 10, resets + " resets");
+    }
+
+    @Test
+    void observeOrRestartObservesTheEventAgainOnAFreshStateAndSaysWhy() {
+        OnlineForecaster f = new OnlineForecaster(DEFAULT);
+        SeriesState s = f.newState("k");
+        Prediction p = new Prediction();
+        for (int t = 0; t < 100; t++) {
+            assertSame(s, f.observeOrRestart(s, Math.sin(t), null, p, () -> {
+                throw new AssertionError("a healthy model is not restarted");
+            }));
+        }
+        s.variance[0] = Double.POSITIVE_INFINITY;
+        SeriesState fresh = f.observeOrRestart(s, 42.0, null, p, () -> f.newState("k"));
+        assertNotSame(s, fresh);
+        assertTrue(p.diverged);
+        assertTrue(p.divergence.startsWith("non-finite"), p.divergence);
+        // the fresh state saw exactly this one event, as a new key would have
+        SeriesState reference = f.newState("k");
+        Prediction q = new Prediction();
+        f.observe(reference, 42.0, null, q);
+        assertEquals(reference, fresh);
+        assertEquals(q.forecast, p.forecast);
+        // and the next event clears the report
+        f.observe(fresh, 43.0, null, p);
+        assertTrue(!p.diverged);
+        assertNull(p.divergence);
+    }
+
+    @Test
+    void observeAllocatesNothingWhenItLearnsOrNot() {
+        OnlineForecaster f = new OnlineForecaster(DEFAULT);
+        Prediction p = new Prediction();
+        SeriesState s = warmed(f, 10_000, 1e150, p);
+        long allocated = Allocations.measure(() -> {
+            for (int t = 0; t < 10_000; t++) {
+                f.observe(s, 1e150 * Math.sin(0.3 * t), null, p);
+            }
+        });
+        assertTrue(allocated < 1_000, allocated + " bytes allocated by 10,000 observe calls");
+    }
+
+    /**
+     * Math's pow, exp, log and the like may differ in the last bit between JVMs and CPUs (they are
+     * intrinsics); StrictMath's are fdlibm's everywhere. Math.sqrt and Math.fma are exactly rounded,
+     * and min, max, abs, floor and scalb exact, so they may stay.
+     */
+    @Test
+    void theModelCallsNoMathFunctionThatMayRoundDifferentlyOnAnotherMachine() throws IOException {
+        Pattern loose = Pattern.compile("(?<![A-Za-z.])Math\\.(pow|exp|expm1|log|log10|log1p|sin|cos|tan|asin|acos"
+                + "|atan|atan2|sinh|cosh|tanh|cbrt|hypot)\\(");
+        List<String> found = new ArrayList<>();
+        try (Stream<Path> files = Files.list(Path.of("src/main/java/dev/streamforecast/model"))) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                List<String> lines = Files.readAllLines(file);
+                for (int i = 0; i < lines.size(); i++) {
+                    String line = lines.get(i).trim();
+                    if (line.startsWith("*") || line.startsWith("/*") || line.startsWith("//")) {
+                        continue;
+                    }
+                    Matcher m = loose.matcher(line);
+                    if (m.find()) {
+                        found.add(file.getFileName() + ":" + (i + 1) + " " + lines.get(i).trim());
+                    }
+                }
+            }
+        }
+        assertTrue(found.isEmpty(), String.join("\n", found));
+    }
+}
