@@ -119,6 +119,10 @@ public final class ForecastCore {
     private final Counter forecastsOut;
     private final Counter updates;
     private final Counter shapeResets;
+    private final Counter modelResets;
+    /** A new model for the key being handled: the warm start's copy, or seeded from the key. */
+    private final java.util.function.Supplier<SeriesState> fresh;
+    private String currentKey;
     private final Histogram updateNanos;
     private long keysCreated;
     private long keysDropped;
@@ -139,6 +143,8 @@ public final class ForecastCore {
         forecastsOut = metrics.counter("forecastsOut");
         updates = metrics.counter("trainingUpdates");
         shapeResets = metrics.counter("shapeResets");
+        modelResets = metrics.counter("modelResets");
+        fresh = () -> warmStart != null ? warmStart.copy() : forecaster.newState(currentKey);
         metrics.gauge("keysWithState", () -> keysCreated - keysDropped);
         updateNanos = metrics.histogram("updateLatencyNanos", new DescriptiveStatisticsHistogram(1000));
         metrics.gauge("ewmaAbsErrorModel", () -> errorModel);
@@ -205,9 +211,10 @@ public final class ForecastCore {
     /** Forecasts from {@code obs}, learns from it, emits the forecast: one used event. */
     private void use(Observation obs) throws Exception {
         KeyRecord r = record;
+        currentKey = obs.key;
         boolean created = r.model == null || !continuable(r, obs.key);
         if (created) {
-            r.model = warmStart != null ? warmStart.copy() : forecaster.newState(obs.key);
+            r.model = fresh.get();
             r.shape = shape;
         }
         SeriesState s = state.attach(r, SeriesState.Part.WEIGHTS);
@@ -218,7 +225,12 @@ public final class ForecastCore {
         double previousValue = s.lastValue;
         boolean hadHistory = s.events > 0;
         long start = System.nanoTime();
-        forecaster.observe(s, obs.value, obs.features, prediction);
+        SeriesState now = forecaster.observeOrRestart(s, obs.value, obs.features, prediction, fresh);
+        if (prediction.diverged) {
+            diverged(obs, s);
+            r.model = s = now;
+            created = true;
+        }
         if (prediction.trained) {
             updates.inc();
             updateNanos.update(System.nanoTime() - start);
@@ -233,6 +245,19 @@ public final class ForecastCore {
         out.forecast(new Forecast(obs.key, obs.ts, obs.value, prediction.forecast, prediction.lower,
                 prediction.upper, s.events, s.updates, modelId));
         forecastsOut.inc();
+    }
+
+    /**
+     * The key's model diverged at {@code obs} and starts afresh (from the warm start or its seed): counted
+     * in {@code modelResets}, logged with the reason for the first keys and then for every thousandth.
+     */
+    private void diverged(Observation obs, SeriesState old) {
+        modelResets.inc();
+        long n = modelResets.getCount();
+        if (n <= 10 || n % 1000 == 0) {
+            LOG.warn("key '{}': its model diverged after {} events and starts afresh: {} (reset {} of this "
+                    + "subtask, counted in modelResets)", obs.key, old.events, prediction.divergence, n);
+        }
     }
 
     /**

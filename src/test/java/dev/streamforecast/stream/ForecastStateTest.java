@@ -236,4 +236,58 @@ class ForecastStateTest {
             assertEquals("late bytes", d.payloadText());
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"hashmap", "rocksdb"})
+    void aKeyWhoseModelDivergesStartsAfreshWhileItsNeighbourIsUntouchedAndBothSurviveARestore(String backend)
+            throws Exception {
+        // plain SGD, a large step, no clipping: the weights of a swinging series blow up within a few updates
+        ModelConfig runaway = MODEL.toBuilder().optimizer(dev.streamforecast.model.OptimizerType.SGD)
+                .learningRate(2).clipNorm(0).build();
+        JobSettings settings = JobSettings.defaults(runaway).withMaxOutOfOrderness(Duration.ZERO)
+                .withIdleStateRetention(Duration.ZERO);
+        List<Observation> events = new ArrayList<>();
+        for (int t = 0; t < 400; t++) {
+            events.add(new Observation("wild", t, 100 * Math.sin(0.3 * t) + t % 17));
+            events.add(new Observation("calm", t, 1));
+        }
+        List<Forecast> uninterrupted;
+        OperatorSubtaskState snapshot = null;
+        try (var h = harness(settings, backend)) {
+            h.open();
+            for (int i = 0; i < events.size(); i++) {
+                h.processElement(events.get(i), 0);
+                if (i == 399) {
+                    snapshot = h.snapshot(1, 1);
+                }
+            }
+            uninterrupted = h.extractOutputValues();
+        }
+        List<Forecast> wild = uninterrupted.stream().filter(f -> f.key.equals("wild")).collect(Collectors.toList());
+        assertTrue(wild.stream().allMatch(f -> Double.isFinite(f.forecast) && Double.isFinite(f.lower)
+                && Double.isFinite(f.upper)), "every forecast finite");
+        long restarts = 0;
+        for (int i = 1; i < wild.size(); i++) {
+            restarts += wild.get(i).events <= wild.get(i - 1).events ? 1 : 0;
+        }
+        assertTrue(restarts >= 2, restarts + " restarts: the key's event count starts again at each");
+        OnlineForecaster alone = new OnlineForecaster(runaway);
+        SeriesState calm = alone.newState("calm");
+        Prediction p = new Prediction();
+        List<Forecast> calmOut = uninterrupted.stream().filter(f -> f.key.equals("calm")).collect(Collectors.toList());
+        for (int t = 0; t < 400; t++) {
+            alone.observe(calm, 1, null, p);
+            assertEquals(p.forecast, calmOut.get(t).forecast, "the neighbour's forecasts are its own");
+        }
+        try (var h = harness(settings, backend)) {
+            h.initializeState(snapshot);
+            h.open();
+            for (int i = 400; i < events.size(); i++) {
+                h.processElement(events.get(i), 0);
+            }
+            assertEquals(uninterrupted.subList(uninterrupted.size() - h.extractOutputValues().size(),
+                    uninterrupted.size()), h.extractOutputValues());
+            assertEquals(events.size() - 400, h.extractOutputValues().size());
+        }
+    }
 }
