@@ -80,6 +80,13 @@ public final class ModelConfig implements Serializable {
                     + "corrects; 0 = the network alone").describedAs("linear");
     public static final Setting<Double> LINEAR_FORGETTING = TABLE.number("model.linear-forgetting", 0.9995,
             "(0.9, 1]", "forgetting factor of the linear part's recursive least squares").describedAs("/");
+    public static final Setting<ModelScope> SCOPE = TABLE.choice("model.scope", ModelScope.KEY,
+            "key: every key owns its model; shared: one network per parallel instance learns from all its keys in "
+                    + "batches, each key keeping its carried state, statistics and linear coefficients "
+                    + "(docs/shared-model.md)");
+    public static final Setting<Integer> BATCH = TABLE.integer("train.batch", 32, "[1, 4096]",
+            "model.scope=shared: windows per batched update of the shared network (a batch is also applied "
+                    + "when a key already in it brings another window)");
 
     public final CellType cell;
     public final int hidden;
@@ -103,6 +110,8 @@ public final class ModelConfig implements Serializable {
     public final long seed;
     public final int linearOrder;
     public final double linearForgetting;
+    public final ModelScope scope;
+    public final int batch;
 
     /** Every setting's value, by its position in the table. */
     private final Object[] values;
@@ -131,6 +140,8 @@ public final class ModelConfig implements Serializable {
         this.seed = get(SEED);
         this.linearOrder = get(LINEAR_ORDER);
         this.linearForgetting = get(LINEAR_FORGETTING);
+        this.scope = get(SCOPE);
+        this.batch = get(BATCH);
     }
 
     /** Every model setting, in table order. */
@@ -307,6 +318,7 @@ public final class ModelConfig implements Serializable {
         public Builder scalerHalfLife(double v) { return set(SCALER_HALF_LIFE, v); }
         public Builder seed(long v) { return set(SEED, v); }
         public Builder linearOrder(int v) { return set(LINEAR_ORDER, v); }
+        public Builder scope(ModelScope v) { return set(SCOPE, v); }
 
         public ModelConfig build() {
             Object[] v = values.clone();

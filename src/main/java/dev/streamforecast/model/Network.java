@@ -264,39 +264,20 @@ public final class Network {
             case LSTM: {
                 // i, f, o = sigmoid; g = tanh
                 Activations.gates(a, gateScale, work, 0, rows);
-                double[] cp = cBuf[l][t];
-                double[] cn = cBuf[l][t + 1];
-                double[] tc = tcBuf[l][t];
-                for (int j = 0; j < h; j++) {
-                    // c_t = f*c_{t-1} + i*g
-                    double ct = a[h + j] * cp[j] + a[j] * a[2 * h + j];
-                    cn[j] = ct;
-                    tc[j] = ct;
-                }
-                Activations.gates(tc, tanhScale, work, 0, h);
-                for (int j = 0; j < h; j++) {
-                    // h_t = o*tanh(c_t)
-                    hn[j] = a[3 * h + j] * tc[j];
-                }
+                lstmCell(a, cBuf[l][t], cBuf[l][t + 1], tcBuf[l][t], hn, h, tanhScale, work);
                 break;
             }
             case GRU: {
                 // r = sigmoid(a_r); z = sigmoid(a_z)
                 Activations.gates(a, gateScale, work, 0, 2 * h);
                 double[] rh = rhBuf[l][t];
-                for (int j = 0; j < h; j++) {
-                    rh[j] = a[j] * hp[j];
-                }
+                gruReset(a, hp, rh, h);
                 // a_n += W_hn (r * h_{t-1});  n = tanh(a_n)
                 for (int k = 0; k < h; k++) {
                     axpy(p[first + k], rh[k], a, 2 * h, rows);
                 }
                 Activations.gates(a, gateScale, work, 2 * h, rows);
-                for (int j = 0; j < h; j++) {
-                    // h_t = (1 - z)*n + z*h_{t-1}
-                    double z = a[h + j];
-                    hn[j] = (1 - z) * a[2 * h + j] + z * hp[j];
-                }
+                gruOutput(a, hp, hn, h);
                 break;
             }
             default: {
@@ -321,23 +302,7 @@ public final class Network {
         double[] dhPrev = dhNext[l];
         switch (cell) {
             case LSTM: {
-                double[] cp = cBuf[l][t];
-                double[] tc = tcBuf[l][t];
-                double[] dcn = dcNext[l];
-                for (int j = 0; j < h; j++) {
-                    double i = a[j];
-                    double f = a[h + j];
-                    double g = a[2 * h + j];
-                    double o = a[3 * h + j];
-                    double tcj = tc[j];
-                    // dc = dh*o*(1 - tanh(c)^2) + dc_{t+1};  dc_{t-1} = dc*f
-                    double dc = dh[j] * o * (1 - tcj * tcj) + dcn[j];
-                    da[j] = dc * g * i * (1 - i);
-                    da[h + j] = dc * cp[j] * f * (1 - f);
-                    da[2 * h + j] = dc * i * (1 - g * g);
-                    da[3 * h + j] = dh[j] * tcj * o * (1 - o);
-                    dcn[j] = dc * f;
-                }
+                lstmBackward(a, cBuf[l][t], tcBuf[l][t], dh, dcNext[l], da, h);
                 // [dx; dh_{t-1}] = W^T da
                 transposedTimes(wTh[l], da, 0, rows, dhPrev);
                 if (needDx) {
@@ -346,23 +311,10 @@ public final class Network {
                 break;
             }
             case GRU: {
-                double[] rh = rhBuf[l][t];
-                for (int j = 0; j < h; j++) {
-                    double z = a[h + j];
-                    double n = a[2 * h + j];
-                    // h_t = (1-z)*n + z*h_{t-1}: dn = dh*(1-z), dz = dh*(h_{t-1} - n)
-                    da[2 * h + j] = dh[j] * (1 - z) * (1 - n * n);
-                    da[h + j] = dh[j] * (hp[j] - n) * z * (1 - z);
-                    dhPrev[j] = dh[j] * z;
-                }
+                gruBackward(a, hp, dh, da, dhPrev, h);
                 // [dx_n; d(r*h_{t-1})] = W_n^T da_n;  dr = d(rh)*h_{t-1};  dh_{t-1} += d(rh)*r
                 transposedTimes(wTh[l], da, 2 * h, rows, dzcH);
-                for (int j = 0; j < h; j++) {
-                    double drh = dzcH[j];
-                    double r = a[j];
-                    da[j] = drh * hp[j] * r * (1 - r);
-                    dhPrev[j] += drh * r;
-                }
+                gruResetBackward(a, hp, dzcH, da, dhPrev, h);
                 // [dx_rz; dh_rz] = W_rz^T [da_r; da_z]
                 transposedTimes(wTh[l], da, 0, 2 * h, dzH);
                 for (int j = 0; j < h; j++) {
@@ -378,11 +330,7 @@ public final class Network {
                 break;
             }
             default: {
-                for (int j = 0; j < h; j++) {
-                    double v = a[j];
-                    // h_t = tanh(a): da = dh*(1 - h_t^2)
-                    da[j] = dh[j] * (1 - v * v);
-                }
+                rnnBackward(a, dh, da, h);
                 transposedTimes(wTh[l], da, 0, rows, dhPrev);
                 if (needDx) {
                     transposedTimes(wTx[l], da, 0, rows, dxBelow);
@@ -478,6 +426,87 @@ public final class Network {
             }
         }
         return s;
+    }
+
+    // The cells' element-wise parts for one step of one window, shared with BatchedNetwork. a holds the
+    // gate activations in blocks of h (LSTM: i, f, g, o; GRU: r, z, n) once the gates are applied.
+
+    /** LSTM after its gates: c_t = f*c_{t-1} + i*g into cn and tc, then h_t = o*tanh(c_t), tc = tanh(c_t). */
+    static void lstmCell(double[] a, double[] cp, double[] cn, double[] tc, double[] hn, int h, double[] tanhScale,
+            double[] work) {
+        for (int j = 0; j < h; j++) {
+            // c_t = f*c_{t-1} + i*g
+            double ct = a[h + j] * cp[j] + a[j] * a[2 * h + j];
+            cn[j] = ct;
+            tc[j] = ct;
+        }
+        Activations.gates(tc, tanhScale, work, 0, h);
+        for (int j = 0; j < h; j++) {
+            // h_t = o*tanh(c_t)
+            hn[j] = a[3 * h + j] * tc[j];
+        }
+    }
+
+    /** GRU: rh = r * h_{t-1}, what the candidate rows multiply. */
+    static void gruReset(double[] a, double[] hp, double[] rh, int h) {
+        for (int j = 0; j < h; j++) {
+            rh[j] = a[j] * hp[j];
+        }
+    }
+
+    /** GRU after its candidate: h_t = (1 - z)*n + z*h_{t-1}. */
+    static void gruOutput(double[] a, double[] hp, double[] hn, int h) {
+        for (int j = 0; j < h; j++) {
+            double z = a[h + j];
+            hn[j] = (1 - z) * a[2 * h + j] + z * hp[j];
+        }
+    }
+
+    /** LSTM back: dL/da from dh and dc (dL/dc_t from the step after), and dc becomes dL/dc_{t-1}. */
+    static void lstmBackward(double[] a, double[] cp, double[] tc, double[] dh, double[] dc, double[] da, int h) {
+        for (int j = 0; j < h; j++) {
+            double i = a[j];
+            double f = a[h + j];
+            double g = a[2 * h + j];
+            double o = a[3 * h + j];
+            double tcj = tc[j];
+            // dc = dh*o*(1 - tanh(c)^2) + dc_{t+1};  dc_{t-1} = dc*f
+            double d = dh[j] * o * (1 - tcj * tcj) + dc[j];
+            da[j] = d * g * i * (1 - i);
+            da[h + j] = d * cp[j] * f * (1 - f);
+            da[2 * h + j] = d * i * (1 - g * g);
+            da[3 * h + j] = dh[j] * tcj * o * (1 - o);
+            dc[j] = d * f;
+        }
+    }
+
+    /** GRU back through h_t = (1-z)*n + z*h_{t-1}: dL/da of z and n, and dh_{t-1}'s direct part. */
+    static void gruBackward(double[] a, double[] hp, double[] dh, double[] da, double[] dhPrev, int h) {
+        for (int j = 0; j < h; j++) {
+            double z = a[h + j];
+            double n = a[2 * h + j];
+            // dn = dh*(1-z), dz = dh*(h_{t-1} - n)
+            da[2 * h + j] = dh[j] * (1 - z) * (1 - n * n);
+            da[h + j] = dh[j] * (hp[j] - n) * z * (1 - z);
+            dhPrev[j] = dh[j] * z;
+        }
+    }
+
+    /** GRU back through r*h_{t-1}, given d(rh): dr = d(rh)*h_{t-1}; dh_{t-1} += d(rh)*r. */
+    static void gruResetBackward(double[] a, double[] hp, double[] drh, double[] da, double[] dhPrev, int h) {
+        for (int j = 0; j < h; j++) {
+            double r = a[j];
+            da[j] = drh[j] * hp[j] * r * (1 - r);
+            dhPrev[j] += drh[j] * r;
+        }
+    }
+
+    /** tanh RNN back: h_t = tanh(a), so da = dh*(1 - h_t^2). */
+    static void rnnBackward(double[] a, double[] dh, double[] da, int h) {
+        for (int j = 0; j < h; j++) {
+            double v = a[j];
+            da[j] = dh[j] * (1 - v * v);
+        }
     }
 
     /** y[k] += s * v[k] for k in [from, to): one index for both arrays, so C2 vectorises it. */

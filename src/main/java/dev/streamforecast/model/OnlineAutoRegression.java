@@ -81,6 +81,11 @@ public final class OnlineAutoRegression {
      * what those series do not show.
      */
     static final double REJECTION = 4.0;
+    /**
+     * Rows of prior in the pooled form: a new key forecasts with the pool's coefficients, starts its own
+     * from them at its first update, and moves to its own fit as its rows outweigh these.
+     */
+    static final double POOLED_PRIOR = 1.0;
     /** Trace of P, relative to the prior's trace, beyond which P is reset. */
     public static final double RESET_GROWTH = 1e6;
     /** Weight of the newest squared difference in the running mean square (half-life ~700 steps). */
@@ -95,6 +100,8 @@ public final class OnlineAutoRegression {
     private final double delta;
     private final double clip;
     private final double innovationClip;
+    /** The covariance shared with other keys in place of each key's own, or null (see {@link PooledCovariance}). */
+    private final PooledCovariance pooled;
 
     // Work arrays: the regressor and P x.
     private final double[] x;
@@ -120,6 +127,16 @@ public final class OnlineAutoRegression {
      */
     public OnlineAutoRegression(int order, double forgetting, double delta, boolean intercept, double clip,
             double innovationClip) {
+        this(order, forgetting, delta, intercept, clip, innovationClip, null);
+    }
+
+    /**
+     * As above, each key's coefficients starting from the pooled ones and learned with the pooled
+     * covariance in place of one of its own (a key's state then holds no covariance): the linear part
+     * of keys that share a network. {@code pooled} null is the per-key form.
+     */
+    public OnlineAutoRegression(int order, double forgetting, double delta, boolean intercept, double clip,
+            double innovationClip, PooledCovariance pooled) {
         if (order < 1) {
             throw new IllegalArgumentException("order must be at least 1, got " + order);
         }
@@ -143,6 +160,10 @@ public final class OnlineAutoRegression {
         this.delta = delta;
         this.clip = clip;
         this.innovationClip = innovationClip;
+        if (pooled != null && pooled.size() != n) {
+            throw new IllegalArgumentException("a pool of " + pooled.size() + " coefficients for " + n);
+        }
+        this.pooled = pooled;
         this.x = new double[n];
         this.px = new double[n];
     }
@@ -178,7 +199,7 @@ public final class OnlineAutoRegression {
 
     /** A state with no history: theta = 0, P not yet set (see the class comment). */
     public State newState() {
-        return new State(p, n);
+        return new State(p, n, pooled == null ? n * n : 0);
     }
 
     /**
@@ -201,7 +222,7 @@ public final class OnlineAutoRegression {
                 double predicted = 0;
                 if (s.filled == p) {
                     regressor(s);
-                    predicted = dot(s.theta, x);
+                    predicted = predict(s);
                     update(s, d, predicted, weight);
                 }
                 // an untrusted difference is held as what the model expected instead
@@ -233,8 +254,16 @@ public final class OnlineAutoRegression {
         }
         regressor(s);
         // y_hat = y_t + theta · x_t
-        double f = s.last + dot(s.theta, x);
+        double f = s.last + predict(s);
         return Double.isFinite(f) ? f : s.last;
+    }
+
+    /**
+     * theta · x from the work regressor: the key's coefficients, or, in the pooled form before the key's
+     * first update, the pooled coefficients, which that update then starts the key's own from.
+     */
+    private double predict(State s) {
+        return pooled != null && s.updates == 0 ? pooled.predict(x) : dot(s.theta, x);
     }
 
     /**
@@ -362,6 +391,10 @@ public final class OnlineAutoRegression {
      * </pre>
      */
     private void update(State s, double d, double predicted, double reliability) {
+        if (pooled != null) {
+            pooledUpdate(s, d, predicted, reliability);
+            return;
+        }
         if (s.prior == 0) {
             if (!(s.meanSquare > 0)) {
                 return; // nothing has moved yet: no information, and no scale to set P by
@@ -384,14 +417,7 @@ public final class OnlineAutoRegression {
             return;
         }
         double wg = w / g;
-        double ke = wg * e;
-        boolean thetaFinite = true;
-        for (int i = 0; i < n; i++) {
-            s.theta[i] += px[i] * ke;
-            thetaFinite &= Double.isFinite(s.theta[i]);
-        }
-        if (!thetaFinite) {
-            Arrays.fill(s.theta, 0.0);
+        if (!step(s, wg * e)) {
             resetCovariance(s);
             return;
         }
@@ -417,6 +443,60 @@ public final class OnlineAutoRegression {
         if (!positiveDiagonal || !Double.isFinite(sum) || !(trace <= RESET_GROWTH * n * s.prior)) {
             resetCovariance(s);
         }
+    }
+
+    /**
+     * theta += P x k, P x in the work array; false, with theta zeroed, when that leaves theta non-finite
+     * (theta has overflowed against an extreme regressor: the fit starts over).
+     */
+    private boolean step(State s, double k) {
+        boolean finite = true;
+        for (int i = 0; i < n; i++) {
+            s.theta[i] += px[i] * k;
+            finite &= Double.isFinite(s.theta[i]);
+        }
+        if (!finite) {
+            Arrays.fill(s.theta, 0.0);
+        }
+        return finite;
+    }
+
+    /**
+     * {@link #update} with the pooled covariance: P = c (ms R)^-1, R the pooled scale-free covariance of
+     * the keys' regressors (see {@link PooledCovariance}), ms this key's mean square of differences and
+     * c = 1 / (S + tau), S = sum of lambda^i over the key's updates (about 1/n early, 1 - lambda in the
+     * steady state, as recursive least squares' own P scales) and tau = {@value #POOLED_PRIOR} rows of
+     * prior. At the key's first update its coefficients start from the pooled ones. The row then joins
+     * the pool.
+     *
+     * <pre>
+     * e = d - theta · x;  w as in update
+     * g = lambda + w x' P x
+     * theta = theta + (w / g) P x e
+     * </pre>
+     */
+    private void pooledUpdate(State s, double d, double predicted, double reliability) {
+        if (!(s.meanSquare > 0)) {
+            return; // nothing has moved yet: no scale to take the row in
+        }
+        double xrx = pooled.solve(x, px);
+        double information = lambda < 1 ? (1 - Scales.power(lambda, s.updates)) / (1 - lambda) : s.updates;
+        double c = 1.0 / ((information + POOLED_PRIOR) * s.meanSquare);
+        double e = d - predicted;
+        double w = weight(s, e) * Math.min(reliability, lagReliability(s));
+        double g = lambda + w * c * xrx;
+        if (!Double.isFinite(e) || !Double.isFinite(g)) {
+            Arrays.fill(s.theta, 0.0);
+            return;
+        }
+        if (s.updates == 0) {
+            System.arraycopy(pooled.theta, 0, s.theta, 0, n);
+        }
+        if (!step(s, w * c * e / g)) {
+            return;
+        }
+        s.updates++;
+        pooled.add(x, d, Math.sqrt(s.meanSquare), w);
     }
 
     /**
@@ -524,8 +604,13 @@ public final class OnlineAutoRegression {
         public long resets;
 
         State(int order, int parameters) {
+            this(order, parameters, parameters * parameters);
+        }
+
+        /** A state with a covariance of {@code covariance} values: n x n of its own, or 0 when pooled. */
+        State(int order, int parameters, int covariance) {
             this.theta = new double[parameters];
-            this.covariance = new double[parameters * parameters];
+            this.covariance = new double[covariance];
             this.lags = new double[order];
             this.lagWeights = new double[order];
             Arrays.fill(lagWeights, 1.0);
@@ -538,7 +623,7 @@ public final class OnlineAutoRegression {
         }
 
         public State copy() {
-            State c = new State(lags.length, theta.length);
+            State c = new State(lags.length, theta.length, covariance.length);
             System.arraycopy(theta, 0, c.theta, 0, theta.length);
             System.arraycopy(covariance, 0, c.covariance, 0, covariance.length);
             System.arraycopy(lags, 0, c.lags, 0, lags.length);

@@ -34,6 +34,22 @@ final class Scales {
         return Math.scalb(x, k);
     }
 
+    /**
+     * x^n for n >= 0 by squaring: exact multiplications only, so the same bits on every machine, and
+     * unlike StrictMath.pow (fdlibm's, which on JDK 17 allocates) nothing allocated on a hot path.
+     */
+    static double power(double x, long n) {
+        double r = 1.0;
+        double b = x;
+        for (long k = n; k > 0; k >>= 1) {
+            if ((k & 1) != 0) {
+                r *= b;
+            }
+            b *= b;
+        }
+        return r;
+    }
+
     /** floor(log2 |x|) for a non-zero finite x, subnormals included. */
     static int exponent(double x) {
         int e = Math.getExponent(x);

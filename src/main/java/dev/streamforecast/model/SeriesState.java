@@ -455,7 +455,7 @@ public final class SeriesState {
     }
 
     /** A double array in one block of big-endian doubles, bit for bit. */
-    private static void writeArray(DataOutput out, double[] a) throws IOException {
+    static void writeArray(DataOutput out, double[] a) throws IOException {
         out.writeInt(a.length);
         byte[] block = Float32.scratch(8 * a.length);
         for (int k = 0; k < a.length; k++) {
@@ -479,7 +479,7 @@ public final class SeriesState {
         return a;
     }
 
-    private static double[] readArray(DataInput in) throws IOException {
+    static double[] readArray(DataInput in) throws IOException {
         double[] a = new double[checkLength(in.readInt())];
         byte[] block = Float32.scratch(8 * a.length);
         in.readFully(block, 0, 8 * a.length);

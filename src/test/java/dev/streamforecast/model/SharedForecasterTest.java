@@ -1,0 +1,395 @@
+package dev.streamforecast.model;
+
+import static dev.streamforecast.model.SeriesStateTest.assertAllFinite;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.streamforecast.testutil.Allocations;
+import dev.streamforecast.testutil.Fixtures;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Keys sharing one network: the numerics' promises hold per key, learning is a pure function of the
+ * events' order (batches close on counts), a checkpoint in the middle of a batch continues bit for
+ * bit, replicas merge deterministically, and a key's state stays within 4 KB.
+ */
+class SharedForecasterTest {
+    private static final ModelConfig SHARED = ModelConfig.builder().scope(ModelScope.SHARED).build();
+    private static final String[] KEYS = {"a", "b", "c"};
+
+    /** Keys a, b and c taking turns, one value each per round, through one shared network. */
+    private static final class Fleet {
+        final SharedNetwork network;
+        final SharedForecaster forecaster;
+        final SeriesState[] states = new SeriesState[KEYS.length];
+        final Prediction p = new Prediction();
+        int applied;
+
+        Fleet(ModelConfig c) {
+            this(SharedNetwork.create(c));
+        }
+
+        Fleet(SharedNetwork network) {
+            this.network = network;
+            this.forecaster = new SharedForecaster(network, new BatchTrainer(network.config()));
+        }
+
+        /** Feeds key k its next value; returns the forecast. */
+        double observe(int k, double v) {
+            if (states[k] == null) {
+                states[k] = forecaster.newState();
+            }
+            forecaster.observe(states[k], SharedForecaster.keyHash(KEYS[k]), v, null, p);
+            assertTrue(!p.diverged, p.divergence);
+            applied += p.trained ? 1 : 0;
+            return p.forecast;
+        }
+    }
+
+    private static double value(int k, int t) {
+        return (k + 1) * 10 + Math.sin(0.3 * t + k) + 0.1 * Math.sin(1.7 * t * (k + 1));
+    }
+
+    /** Forecasts[key][event] of {@code rounds} rounds, key k's values times 2^scale[k]. */
+    private static double[][] run(ModelConfig c, int rounds, int[] scale) {
+        Fleet f = new Fleet(c);
+        double[][] out = new double[KEYS.length][rounds];
+        for (int t = 0; t < rounds; t++) {
+            for (int k = 0; k < KEYS.length; k++) {
+                out[k][t] = f.observe(k, Math.scalb(value(k, t), scale[k]));
+            }
+        }
+        return out;
+    }
+
+    @ParameterizedTest(name = "key b x 2^{0}")
+    @ValueSource(ints = {-900, -1, 64, 900})
+    void aKeyTimesAPowerOfTwoGetsExactlyThatPowerTimesItsForecastsAndItsNeighboursTheSame(int k) {
+        double[][] base = run(SHARED, 400, new int[] {0, 0, 0});
+        double[][] scaled = run(SHARED, 400, new int[] {0, k, 0});
+        for (int t = 0; t < 400; t++) {
+            assertEquals(base[0][t], scaled[0][t], "key a, event " + t);
+            assertEquals(Math.scalb(base[1][t], k), scaled[1][t], "key b, event " + t);
+            assertEquals(base[2][t], scaled[2][t], "key c, event " + t);
+        }
+    }
+
+    @Test
+    void aReplayOfTheSameEventsInTheSameOrderIsBitIdentical() {
+        assertArrayEquals(run(SHARED, 300, new int[3]), run(SHARED, 300, new int[3]));
+    }
+
+    @Test
+    void aBatchIsAppliedWhenAKeyInItBringsAnotherWindowOrWhenItIsFull() {
+        ModelConfig c = SHARED.toBuilder().k1(4).set(ModelConfig.BATCH, 2).build();
+        Fleet f = new Fleet(c);
+        for (int t = 0; t < 4; t++) {
+            for (int k = 0; k < KEYS.length; k++) {
+                f.observe(k, value(k, t));
+            }
+        }
+        // the 4th event of a and b filled the batch of two; c's opened the next
+        assertEquals(1, f.network.updates());
+        assertEquals(2, f.network.windows());
+        assertEquals(1, f.network.pending());
+
+        ModelConfig wide = SHARED.toBuilder().k1(4).set(ModelConfig.BATCH, 32).build();
+        Fleet g = new Fleet(wide);
+        for (int t = 0; t < 8; t++) {
+            for (int k = 0; k < KEYS.length; k++) {
+                g.observe(k, value(k, t));
+            }
+        }
+        // a's second window found a's first still waiting: the batch of a, b, c was applied first
+        assertEquals(1, g.network.updates());
+        assertEquals(3, g.network.windows());
+        assertEquals(3, g.network.pending());
+        assertEquals(2, g.states[0].updates, "windows key a gave");
+    }
+
+    @Test
+    void aCheckpointInTheMiddleOfABatchContinuesBitForBit() throws IOException {
+        Fleet straight = new Fleet(SHARED);
+        Fleet before = new Fleet(SHARED);
+        int rounds = 500;
+        int cut = 233;
+        for (int t = 0; t < cut; t++) {
+            for (int k = 0; k < KEYS.length; k++) {
+                assertEquals(straight.observe(k, value(k, t)), before.observe(k, value(k, t)));
+            }
+        }
+        assertTrue(before.network.pending() > 0, "the cut falls while windows wait");
+        // what a checkpoint holds: the network (operator state) and each key's state (keyed state)
+        Fleet after = new Fleet(readNetwork(bytes(before.network), SHARED));
+        for (int k = 0; k < KEYS.length; k++) {
+            after.states[k] = readKey(bytes(before.states[k]));
+        }
+        for (int t = cut; t < rounds; t++) {
+            for (int k = 0; k < KEYS.length; k++) {
+                assertEquals(straight.observe(k, value(k, t)), after.observe(k, value(k, t)), "event " + t);
+            }
+        }
+        assertEquals(straight.network.updates(), after.network.updates());
+    }
+
+    @ParameterizedTest
+    @EnumSource(CellType.class)
+    void aKeysStateRoundTripsBitForBit(CellType cell) throws IOException {
+        ModelConfig c = SHARED.toBuilder().cell(cell).layers(2).hidden(8).features(List.of("f")).build();
+        SharedNetwork n = SharedNetwork.create(c);
+        SharedForecaster f = new SharedForecaster(n, new BatchTrainer(c));
+        SeriesState s = f.newState();
+        Prediction p = new Prediction();
+        for (int t = 0; t < 300; t++) {
+            f.observe(s, 7L, 1e200 * Math.sin(0.2 * t), new double[] {1e-200 * t}, p);
+        }
+        SeriesState back = readKey(bytes(s));
+        assertEquals(s, back);
+        assertArrayEquals(bytes(s), bytes(back));
+        SharedNetwork again = readNetwork(bytes(n), c);
+        assertArrayEquals(bytes(n), bytes(again));
+    }
+
+    @Test
+    void aKeysStateUnderTheDefaultModelIsAtMostFourKilobytes() throws IOException {
+        Fleet f = new Fleet(SHARED);
+        for (int t = 0; t < 500; t++) {
+            f.observe(0, value(0, t));
+        }
+        int size = bytes(f.states[0]).length;
+        assertTrue(size <= 4096, size + " bytes");
+        // a key's own model in key scope holds about 80 KB
+        OnlineForecaster own = new OnlineForecaster(ModelConfig.builder().build());
+        SeriesState s = own.newState("a");
+        for (int t = 0; t < 500; t++) {
+            own.observe(s, value(0, t), null, f.p);
+        }
+        assertTrue(SeriesStateTest.bytes(s).length > 15 * size);
+    }
+
+    @Test
+    void noValueOfAnyMagnitudeLeavesANonFiniteNumberInAnyKeysState() {
+        double[] hostile = {0, -0.0, Double.MAX_VALUE, -Double.MAX_VALUE, Double.MIN_VALUE, 1e-300, 1e300,
+            -1e160, 1e160, 1, 2, 3, 1e-12, 1e200, Double.MIN_NORMAL, 5, 5, 5, 0, 0, 0};
+        ModelConfig c = SHARED.toBuilder().k1(3).k2(5).set(ModelConfig.BATCH, 4).build();
+        Fleet f = new Fleet(c);
+        Random rnd = new Random(8);
+        for (int t = 0; t < 3_000; t++) {
+            double v = t % 200 < 100 ? hostile[rnd.nextInt(hostile.length)] : Math.sin(t) * 1e5;
+            double forecast = f.observe(0, v);
+            assertTrue(Double.isFinite(forecast) && Double.isFinite(f.p.lower) && Double.isFinite(f.p.upper),
+                    "event " + t);
+            f.observe(1, value(1, t));
+            if (t % 100 == 99) {
+                assertAllFinite(f.states[0], "event " + t);
+                assertAllFinite(f.states[1], "event " + t);
+            }
+        }
+        for (double[] w : f.network.params()) {
+            for (double v : w) {
+                assertTrue(Double.isFinite(v));
+            }
+        }
+    }
+
+    @Test
+    void aSpikeAThousandTimesTheLevelIsForgottenWithinAHundredEvents() {
+        Random rnd = new Random(7);
+        int at = 300;
+        double[] y = new double[at + 600];
+        for (int t = 0; t < y.length; t++) {
+            y[t] = 2e5 + 1e4 * Math.sin(t / 7.0) + 100 * rnd.nextGaussian();
+        }
+        double[] clean = keyA(y);
+        y[at] = 2e8;
+        double[] spiked = keyA(y);
+        double after = 0;
+        double without = 0;
+        for (int t = at + 101; t < y.length; t++) {
+            after += Math.abs(y[t] - spiked[t - 1]);
+            without += Math.abs(y[t] - clean[t - 1]);
+        }
+        assertTrue(after < 2 * without, "MAE " + after + " against " + without + " without the spike");
+    }
+
+    /** Key a's forecasts of {@code y}, beside keys b and c. */
+    private static double[] keyA(double[] y) {
+        Fleet f = new Fleet(SHARED);
+        double[] out = new double[y.length];
+        for (int t = 0; t < y.length; t++) {
+            out[t] = f.observe(0, y[t]);
+            f.observe(1, value(1, t));
+            f.observe(2, value(2, t));
+        }
+        return out;
+    }
+
+    @Test
+    void aDivergedKeyStartsAfreshAndItsNeighboursDoNotNotice() {
+        Fleet f = new Fleet(SHARED);
+        for (int t = 0; t < 100; t++) {
+            for (int k = 0; k < KEYS.length; k++) {
+                f.observe(k, value(k, t));
+            }
+        }
+        SeriesState sick = f.states[1];
+        sick.hidden[3] = Double.NaN;
+        SeriesState now = f.forecaster.observeOrRestart(sick, SharedForecaster.keyHash("b"), 0.25, null, f.p,
+                f.forecaster::newState);
+        assertNotSame(sick, now);
+        assertTrue(f.p.diverged);
+        assertTrue(f.p.divergence.startsWith("non-finite"), f.p.divergence);
+        assertEquals(1, now.events);
+        assertEquals(0.25, f.p.forecast);
+        assertAllFinite(now, "the fresh state");
+    }
+
+    @Test
+    void aRunawayOptimiserResetsTheSharedWeightsAndEveryKeyKeepsForecasting() {
+        ModelConfig c = SHARED.toBuilder().optimizer(OptimizerType.SGD).learningRate(2).clipNorm(0)
+                .set(ModelConfig.BATCH, 2).build();
+        Fleet f = new Fleet(c);
+        for (int t = 0; t < 2_000; t++) {
+            for (int k = 0; k < KEYS.length; k++) {
+                double forecast = f.observe(k, 100 * Math.sin(0.3 * t + k) + t % 17);
+                assertTrue(Double.isFinite(forecast));
+            }
+        }
+        assertTrue(f.network.resets() > 3, f.network.resets() + " resets");
+        assertTrue(f.network.lastReset().startsWith("weights"), f.network.lastReset());
+    }
+
+    @Test
+    void aNewKeyForecastsFromWhatTheNetworkLearnedFromTheOthers() {
+        // ten series of the same AR(2), one after another: every later one starts from the pool
+        double shared = 0;
+        double own = 0;
+        SharedNetwork network = SharedNetwork.create(SHARED);
+        SharedForecaster f = new SharedForecaster(network, new BatchTrainer(SHARED));
+        OnlineForecaster key = new OnlineForecaster(ModelConfig.builder().build());
+        Prediction p = new Prediction();
+        for (int series = 0; series < 10; series++) {
+            double[] y = Fixtures.ar2(150, 1.2, -0.5, 1.0, series);
+            SeriesState s = f.newState();
+            SeriesState k = key.newState("s" + series);
+            double fs = 0;
+            double fk = 0;
+            for (int t = 0; t < y.length; t++) {
+                if (series > 0 && t > 0 && t <= 100) {
+                    shared += Math.abs(y[t] - fs);
+                    own += Math.abs(y[t] - fk);
+                }
+                f.observe(s, SharedForecaster.keyHash("s" + series), y[t], null, p);
+                fs = p.forecast;
+                key.observe(k, y[t], null, p);
+                fk = p.forecast;
+            }
+        }
+        assertTrue(shared < 0.9 * own, "MAE over new keys' first 100 events: " + shared + " shared, " + own
+                + " each key on its own");
+    }
+
+    @Test
+    void observeAllocatesNothingWhenItGathersOrAppliesABatch() {
+        Fleet f = new Fleet(SHARED);
+        for (int t = 0; t < 2_000; t++) {
+            for (int k = 0; k < KEYS.length; k++) {
+                f.observe(k, value(k, t));
+            }
+        }
+        long allocated = Allocations.measure(() -> {
+            for (int t = 2_000; t < 4_000; t++) {
+                for (int k = 0; k < KEYS.length; k++) {
+                    f.observe(k, value(k, t));
+                }
+            }
+        });
+        assertTrue(f.applied > 100);
+        assertTrue(allocated < 1_000, allocated + " bytes allocated by 6,000 observe calls");
+    }
+
+    @Test
+    void replicasMergeToTheMeanOfTheirWeightsTheSameOnEveryInstance() throws IOException {
+        Fleet one = new Fleet(SHARED);
+        Fleet two = new Fleet(SHARED);
+        for (int t = 0; t < 200; t++) {
+            one.observe(0, value(0, t));
+            two.observe(1, value(1, t));
+            two.observe(2, value(2, t));
+        }
+        BatchTrainer trainer = new BatchTrainer(SHARED);
+        SharedNetwork merged = SharedNetwork.merge(List.of(one.network, two.network), trainer);
+        SharedNetwork again = SharedNetwork.merge(List.of(readNetwork(bytes(one.network), SHARED),
+                readNetwork(bytes(two.network), SHARED)), new BatchTrainer(SHARED));
+        assertArrayEquals(bytes(merged), bytes(again), "every instance merges the same replicas alike");
+        assertEquals(one.network.pending() + two.network.pending(), merged.pending(), "windows kept, in order");
+
+        trainer.apply(one.network);
+        trainer.apply(two.network);
+        SharedNetwork mean = SharedNetwork.merge(List.of(one.network, two.network), trainer);
+        for (int i = 0; i < mean.params().length; i++) {
+            for (int j = 0; j < mean.params()[i].length; j++) {
+                double expected = Float32.round(0.5 * one.network.params()[i][j] + 0.5 * two.network.params()[i][j]);
+                assertEquals(expected, mean.params()[i][j]);
+            }
+        }
+        assertEquals(one.network, SharedNetwork.merge(List.of(one.network), trainer));
+    }
+
+    @Test
+    void aNetworkWrittenUnderAnotherShapeIsRefusedOnReading() throws IOException {
+        byte[] written = bytes(SharedNetwork.create(SHARED));
+        ModelConfig other = SHARED.toBuilder().hidden(16).build();
+        IOException e = assertThrows(IOException.class, () -> readNetwork(written, other));
+        assertTrue(e.getMessage().contains("tensor"), e.getMessage());
+    }
+
+    @Test
+    void aSmallerBatchAfterARestoreLearnsFromTheWindowsThatNoLongerFit() throws IOException {
+        Fleet f = new Fleet(SHARED);
+        for (int t = 0; t < 40; t++) {
+            for (int k = 0; k < KEYS.length; k++) {
+                f.observe(k, value(k, t));
+            }
+        }
+        int pending = f.network.pending();
+        assertTrue(pending >= 2, pending + " windows waiting");
+        ModelConfig small = SHARED.toBuilder().set(ModelConfig.BATCH, 1).build();
+        SharedNetwork restored = readNetwork(bytes(f.network), small);
+        assertEquals(0, restored.pending());
+        assertEquals(f.network.updates() + pending, restored.updates());
+    }
+
+    static byte[] bytes(SeriesState s) throws IOException {
+        ByteArrayOutputStream bos = new ByteArrayOutputStream();
+        SharedKeyState.write(s, new DataOutputStream(bos));
+        return bos.toByteArray();
+    }
+
+    static byte[] bytes(SharedNetwork n) throws IOException {
+        ByteArrayOutputStream bos = new ByteArrayOutputStream();
+        n.writeTo(new DataOutputStream(bos));
+        return bos.toByteArray();
+    }
+
+    static SeriesState readKey(byte[] b) throws IOException {
+        return SharedKeyState.read(new DataInputStream(new ByteArrayInputStream(b)));
+    }
+
+    static SharedNetwork readNetwork(byte[] b, ModelConfig c) throws IOException {
+        return SharedNetwork.readFrom(new DataInputStream(new ByteArrayInputStream(b)), c, new BatchTrainer(c));
+    }
+}
