@@ -1,6 +1,7 @@
--- The script `forecaster sql --demo` runs: the bundled sample (four hourly series) and four malformed
--- records on the topic 'observations' of an embedded Kafka broker, forecast by FORECAST into the topic
--- 'forecasts', and read back from it as the forecasts are committed. ${bootstrap} is that broker.
+-- The script `forecaster sql --demo` runs (docs/sql.md explains each part): the bundled sample (four
+-- hourly series) and four malformed records on the topic 'observations' of an embedded Kafka broker,
+-- forecast by FORECAST into the topic 'forecasts', and read back from it as the forecasts are
+-- committed. ${bootstrap} is that broker.
 
 SET 'parallelism.default' = '2';
 SET 'execution.checkpointing.interval' = '1s';
@@ -41,7 +42,9 @@ CREATE TABLE forecasts (
   'sink.delivery-guarantee' = 'exactly-once',
   'sink.transactional-id-prefix' = 'forecaster-sql-demo',
   'properties.transaction.timeout.ms' = '60000',
-  'format' = 'json'
+  'key.format' = 'raw',
+  'key.fields' = 'key',
+  'value.format' = 'json'
 );
 
 CREATE FUNCTION forecast AS 'dev.streamforecast.sql.ForecastTableFunction';
