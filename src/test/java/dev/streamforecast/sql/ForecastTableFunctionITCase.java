@@ -51,10 +51,14 @@ class ForecastTableFunctionITCase {
     }
 
     private static StreamExecutionEnvironment env() {
+        return env(2);
+    }
+
+    private static StreamExecutionEnvironment env(int parallelism) {
         Configuration conf = new Configuration();
         conf.setString("pipeline.generic-types", "false"); // a silent fallback to Kryo fails loudly
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(2);
+        env.setParallelism(parallelism);
         return env;
     }
 
@@ -170,5 +174,37 @@ class ForecastTableFunctionITCase {
         assertEquals(20L, forecasts.get(19).<Long>getFieldAs("events"));
         assertEquals(List.of("series", "ts", "value", "forecast", "lower", "upper", "events", "updates", "model",
                 "refusal", "reason", "steps"), List.of(out.get(0).getFieldNames(true).toArray()));
+    }
+
+    /**
+     * With {@code on_time} the output gains Flink's {@code rowtime}, and a row at or behind the
+     * watermark never reaches the function in Flink 2.2 (docs/sql.md, Time): where {@code time_column}
+     * refuses it as late, it is simply gone. When a later Flink passes such rows on (FLINK-39436), this
+     * test fails: the function then refuses them as late, and docs/sql.md should say so.
+     */
+    @Test
+    void withOnTimeTheOutputHasRowtimeAndRowsBehindTheWatermarkNeverArrive() throws Exception {
+        long hour = 3_600_000L;
+        List<Row> in = new ArrayList<>();
+        in.add(Row.of("quiet", Instant.ofEpochMilli(0), 1.0));
+        for (int i = 0; i <= 30; i++) {
+            in.add(Row.of("busy", Instant.ofEpochMilli(i * hour), Math.sin(i / 3.0)));
+        }
+        in.add(Row.of("busy", Instant.ofEpochMilli(2 * hour), 9.0)); // 28 hours behind the watermark
+        String call = "SELECT * FROM forecast(input => TABLE observations PARTITION BY series, %s, "
+                + "value_column => 'reading', config => " + sqlMap(CONFIG) + ")";
+
+        List<Row> byTime = collect(tables(env(), in, null), String.format(call, "time_column => 'ts'"));
+        // one task per operator: the watermark reaches the function on one channel, in order with the rows
+        List<Row> onTime = collect(tables(env(1), in, "f1"), String.format(call, "on_time => DESCRIPTOR(ts)"));
+
+        assertEquals(List.of("late"), byTime.stream().filter(r -> r.getField("refusal") != null)
+                .map(r -> r.getField("refusal")).collect(Collectors.toList()));
+        assertTrue(onTime.stream().allMatch(r -> r.getField("refusal") == null), "the late row never arrived");
+        assertTrue(onTime.get(0).getFieldNames(true).contains("rowtime"));
+        List<Forecast> expected = byTime.stream().filter(r -> r.getField("refusal") == null)
+                .map(ForecastTableFunctionITCase::forecastOf).collect(Collectors.toList());
+        assertEquals(byKey(expected), byKey(onTime.stream().map(ForecastTableFunctionITCase::forecastOf)
+                .collect(Collectors.toList())), "the same forecasts, the quiet series' included");
     }
 }

@@ -74,4 +74,18 @@ class SqlCommandITCase {
         assertTrue(o.err.startsWith("sql: " + script + ", statement at line 4: "), o.err);
         assertTrue(o.err.contains("nowhere") && o.err.strip().lines().count() == 1, o.err);
     }
+
+    /** As the SQL client declares it: the function from the cluster job jar, {@code USING JAR}. */
+    @Test
+    void theFunctionComesFromTheJobJarUsingJar(@TempDir Path dir) throws Exception {
+        Path jar = Path.of("target/forecaster-job.jar").toAbsolutePath();
+        assertTrue(Files.exists(jar), "run after mvn package: " + jar);
+        Path script = Files.writeString(dir.resolve("jar.sql"), "CREATE FUNCTION forecast AS "
+                + "'dev.streamforecast.sql.ForecastTableFunction' USING JAR '" + jar + "';\n" + INPUT
+                + "SELECT series, events FROM forecast(input => TABLE obs PARTITION BY series, time_column => 'ts', "
+                + "value_column => 'reading') WHERE refusal IS NULL;");
+        Outcome o = sql(script);
+        assertEquals(0, o.code, o.err);
+        assertEquals(List.of("a  1", "a  2", "b  1", "series  events"), o.out.lines().sorted().collect(Collectors.toList()));
+    }
 }
