@@ -44,9 +44,10 @@ import org.apache.flink.types.Row;
  * <pre>{@code
  * SELECT * FROM FORECAST(
  *     input => TABLE observations PARTITION BY series,
- *     on_time => DESCRIPTOR(ts),
+ *     time_column => 'ts',                       -- or on_time => DESCRIPTOR(ts), for a watermarked column
  *     value_column => 'reading',
- *     config => MAP['model.hidden', '16'])
+ *     config => MAP['model.hidden', '16'],
+ *     uid => 'forecast-v1')
  * }</pre>
  *
  * <p>Output, after the PARTITION BY columns that Flink puts first: {@code ts} (the event time of the
@@ -54,12 +55,12 @@ import org.apache.flink.types.Row;
  * {@code upper}, {@code events}, {@code updates}, {@code model}; a row the forecaster refuses comes out
  * as a row of its own, with its {@code ts} and {@code value}, the forecast columns NULL and
  * {@code refusal} (late, duplicate, refused) and {@code reason} set. {@code steps} is reserved for the
- * forecasts of a horizon and NULL until there is one. Flink adds {@code rowtime} last.
+ * forecasts of a horizon and NULL until there is one. With {@code on_time}, Flink adds {@code rowtime}.
  *
  * <p>Time: only event-time timers exist here. A series' waiting rows are used when its own newer rows
  * move its clock past them (as in the DataStream job), when the input's watermark is
  * {@code events.max-wait} past the series' newest row (where the DataStream job counts wall-clock
- * silence), and at the end of a bounded input.
+ * silence), and at the end of a bounded input. docs/sql.md compares the two.
  */
 public class ForecastTableFunction extends ProcessTableFunction<Row> {
     private static final long serialVersionUID = 1L;

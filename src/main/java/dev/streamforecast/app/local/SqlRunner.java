@@ -4,7 +4,6 @@ import dev.streamforecast.io.SqlScript;
 import dev.streamforecast.io.UserError;
 import java.io.PrintStream;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -18,6 +17,9 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.TableResult;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.apache.flink.table.types.DataType;
+import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.LogicalTypeFamily;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.ExceptionUtils;
@@ -124,12 +126,21 @@ final class SqlRunner {
 
     private void print(SqlScript.Statement s, TableResult result, BooleanSupplier stopQuery) throws Exception {
         List<String> columns = result.getResolvedSchema().getColumnNames();
-        out.println(String.join("  ", columns));
+        List<DataType> types = result.getResolvedSchema().getColumnDataTypes();
+        int[] widths = new int[columns.size()];
+        boolean[] numbers = new boolean[columns.size()];
+        StringBuilder header = new StringBuilder();
+        for (int i = 0; i < widths.length; i++) {
+            widths[i] = Math.max(columns.get(i).length(), width(types.get(i).getLogicalType()));
+            numbers[i] = types.get(i).getLogicalType().is(LogicalTypeFamily.NUMERIC);
+            header.append(i > 0 ? "  " : "").append(pad(columns.get(i), widths[i], numbers[i]));
+        }
+        out.println(header.toString().stripTrailing());
         try (CloseableIterator<Row> rows = result.collect()) {
             Stopper stopper = stopQuery == null ? null : new Stopper(rows, stopQuery);
             try {
                 while (rows.hasNext()) {
-                    out.println(format(rows.next()));
+                    out.println(format(rows.next(), widths, numbers));
                     if (stopper != null) {
                         stopper.touched();
                     }
@@ -176,20 +187,46 @@ final class SqlRunner {
         }
     }
 
-    private static String format(Row row) {
+    /** A row as a line: each value in its column's width, numbers right-aligned, doubles to four places. */
+    private static String format(Row row, int[] widths, boolean[] numbers) {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < row.getArity(); i++) {
             Object v = row.getField(i);
-            b.append(i > 0 ? "  " : "");
-            if (v instanceof Double) {
-                b.append(String.format(Locale.ROOT, "%10.4f", (Double) v));
-            } else if (v instanceof Instant) {
-                b.append(v);
-            } else {
-                b.append(v == null ? "NULL" : v.toString());
-            }
+            String text = v instanceof Double ? String.format(Locale.ROOT, "%.4f", (Double) v)
+                    : v == null ? "NULL" : v.toString();
+            boolean last = i >= widths.length;
+            b.append(i > 0 ? "  " : "").append(pad(text, last ? 0 : widths[i], !last && numbers[i]));
         }
-        return b.toString();
+        return b.toString().stripTrailing();
+    }
+
+    /** How wide a column of this type prints, at least. */
+    private static int width(LogicalType type) {
+        switch (type.getTypeRoot()) {
+            case DOUBLE:
+            case FLOAT:
+            case DECIMAL:
+                return 10;
+            case BIGINT:
+            case INTEGER:
+                return 6;
+            case TIMESTAMP_WITH_LOCAL_TIME_ZONE:
+            case TIMESTAMP_WITHOUT_TIME_ZONE:
+                return 20;
+            case VARCHAR:
+            case CHAR:
+                return 12;
+            default:
+                return 0;
+        }
+    }
+
+    private static String pad(String text, int width, boolean right) {
+        if (text.length() >= width) {
+            return text;
+        }
+        String space = " ".repeat(width - text.length());
+        return right ? space + text : text + space;
     }
 
     /** A query prints rows; anything else defines, sets or starts a job. */
