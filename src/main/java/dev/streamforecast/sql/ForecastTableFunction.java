@@ -79,6 +79,7 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
     private transient MetricGroup metrics;
     private transient TableKeyState keyState;
     private transient Map<String, String> coreConfig;
+    private transient String coreText;
     private transient ForecastCore core;
     private transient Columns columns;
     private transient ForecastCore.Output output;
@@ -96,7 +97,7 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
     /** Takes one row of a series: refuses it, or orders, forecasts, learns and emits. */
     public void eval(Context ctx, MapView<Integer, KeyRecord> series, MapView<Integer, SeriesState> weights,
             MapView<Integer, SeriesState> moments, MapView<Long, Observation> pending,
-            MapView<String, String> settings, Row input, String timeColumn, String valueColumn,
+            MapView<Integer, String> settings, Row input, String timeColumn, String valueColumn,
             Map<String, String> config) throws Exception {
         ForecastCore c = core(config);
         Columns cols = columns(ctx.tableSemanticsFor(INPUT), timeColumn, valueColumn, c);
@@ -111,13 +112,10 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
             c.refuse(obs, missing, output);
             return;
         }
-        keyState.bind(series, weights, moments, pending);
+        keyState.bind(series, weights, moments, pending, settings, coreText);
         KeyRecord r = c.accept(obs, keyState, output);
         if (r == null) {
             return;
-        }
-        if (keyState.created()) {
-            settings.putAll(coreConfig);
         }
         schedule(r, time, c);
         keyState.putRecord(r);
@@ -126,14 +124,16 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
     /** The {@link #RELEASE} timer: the watermark says the series has been silent for a while, or the input ended. */
     public void onTimer(OnTimerContext ctx, MapView<Integer, KeyRecord> series,
             MapView<Integer, SeriesState> weights, MapView<Integer, SeriesState> moments,
-            MapView<Long, Observation> pending, MapView<String, String> settings) throws Exception {
-        keyState.bind(series, weights, moments, pending);
+            MapView<Long, Observation> pending, MapView<Integer, String> settings) throws Exception {
+        keyState.bind(series, weights, moments, pending, settings, coreText);
         KeyRecord r = keyState.record();
         if (r == null) {
             return;
         }
         // after a restore, a timer can fire before this subtask has seen a row and with it the call's config
-        ForecastCore c = core != null ? core : core(copy(settings));
+        Map<String, String> stored = core == null ? keyState.madeUnder() : null;
+        ForecastCore c = core != null ? core : core(stored == null ? Map.of() : stored);
+        keyState.bind(series, weights, moments, pending, settings, coreText);
         TimeContext<Long> time = ctx.timeContext(Long.class);
         r.flushTimer = KeyRecord.NONE;
         Long watermark = time.currentWatermark();
@@ -189,17 +189,10 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
             }
             core = c;
             coreConfig = new HashMap<>(given);
+            coreText = TableKeyState.text(given);
             columns = null;
         }
         return core;
-    }
-
-    private static Map<String, String> copy(MapView<String, String> settings) throws Exception {
-        Map<String, String> m = new HashMap<>();
-        for (Map.Entry<String, String> e : settings.entries()) {
-            m.put(e.getKey(), e.getValue());
-        }
-        return m;
     }
 
     private Columns columns(TableSemantics table, String timeColumn, String valueColumn, ForecastCore c) {
@@ -340,7 +333,7 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
                 .createSerializer(new SerializerConfigImpl());
         state.put("pending", kept(MapView.newMapViewDataType(DataTypes.BIGINT().notNull(),
                 DataTypes.RAW(Observation.class, events))));
-        state.put("settings", kept(MapView.newMapViewDataType(DataTypes.STRING().notNull(), DataTypes.STRING())));
+        state.put("settings", kept(MapView.newMapViewDataType(DataTypes.INT().notNull(), DataTypes.STRING())));
         return TypeInference.newBuilder()
                 .staticArguments(
                         StaticArgument.table(INPUT, Row.class, false,

@@ -4,13 +4,17 @@ import dev.streamforecast.event.Observation;
 import dev.streamforecast.model.SeriesState;
 import dev.streamforecast.stream.ForecastCore;
 import dev.streamforecast.stream.KeyRecord;
+import dev.streamforecast.stream.StateShape;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.flink.table.api.dataview.MapView;
 
 /**
  * The current key's state as the SQL function holds it: in map views, each read and written entry by
  * entry as the DataStream operator's keyed states are, with the same serializers. The record, the
  * weights and the moments are one entry each, under {@link #ONLY}; waiting events are keyed by time.
+ * With the model's weights goes the call's config they were stored under, as text: a timer that fires
+ * before any row has brought the config reads it, and a restore under other shaping settings names them.
  */
 final class TableKeyState implements ForecastCore.KeyState {
     /** The key of the single entry of the record, weights and moments views. */
@@ -20,28 +24,48 @@ final class TableKeyState implements ForecastCore.KeyState {
     private MapView<Integer, SeriesState> weights;
     private MapView<Integer, SeriesState> moments;
     private MapView<Long, Observation> pending;
-    private boolean created;
+    private MapView<Integer, String> settings;
+    private String config;
 
-    /** Points this at the state of the key being handled. */
+    /** Points this at the state of the key being handled, under {@code config} (as {@link #text}). */
     void bind(MapView<Integer, KeyRecord> records, MapView<Integer, SeriesState> weights,
-            MapView<Integer, SeriesState> moments, MapView<Long, Observation> pending) {
+            MapView<Integer, SeriesState> moments, MapView<Long, Observation> pending,
+            MapView<Integer, String> settings, String config) {
         this.records = records;
         this.weights = weights;
         this.moments = moments;
         this.pending = pending;
-        this.created = false;
+        this.settings = settings;
+        this.config = config;
     }
 
-    /** Whether the key had no record when {@link #record} was last asked for it. */
-    boolean created() {
-        return created;
+    /** A config as stored: its entries sorted, one {@code key=value} a line. */
+    static String text(Map<String, String> config) {
+        StringBuilder b = new StringBuilder();
+        new TreeMap<>(config).forEach((k, v) -> b.append(k).append('=').append(v).append('\n'));
+        return b.toString();
+    }
+
+    /** The config the key's model was last stored under, or null for a key without a model. */
+    Map<String, String> madeUnder() throws Exception {
+        String text = settings.get(ONLY);
+        if (text == null) {
+            return null;
+        }
+        Map<String, String> m = new TreeMap<>();
+        text.lines().forEach(line -> m.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1)));
+        return m;
+    }
+
+    @Override
+    public StateShape shapeMadeUnder() throws Exception {
+        Map<String, String> m = madeUnder();
+        return m == null ? null : StateShape.of(FunctionSettings.of(m).model);
     }
 
     @Override
     public KeyRecord record() throws Exception {
-        KeyRecord r = records.get(ONLY);
-        created = r == null;
-        return r;
+        return records.get(ONLY);
     }
 
     @Override
@@ -58,12 +82,14 @@ final class TableKeyState implements ForecastCore.KeyState {
     public void putModel(KeyRecord r) throws Exception {
         weights.put(ONLY, r.model);
         moments.put(ONLY, r.model);
+        settings.put(ONLY, config);
     }
 
     @Override
     public void clearModel() {
         weights.clear();
         moments.clear();
+        settings.clear();
     }
 
     @Override

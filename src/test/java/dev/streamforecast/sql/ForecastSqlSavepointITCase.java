@@ -1,6 +1,8 @@
 package dev.streamforecast.sql;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamforecast.app.local.EmbeddedKafka;
 import dev.streamforecast.event.Observation;
@@ -14,14 +16,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.TableResult;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.ExceptionUtils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,11 +71,16 @@ class ForecastSqlSavepointITCase {
         return t;
     }
 
+    private static final String CONFIG = "MAP['model.hidden', '8', 'train.k1', '4', 'model.linear-order', '6']";
+
     private static JobClient insert(StreamTableEnvironment t, String output) {
+        return insert(t, output, CONFIG);
+    }
+
+    private static JobClient insert(StreamTableEnvironment t, String output, String config) {
         TableResult r = t.executeSql("INSERT INTO " + output + " SELECT * FROM forecast("
                 + "input => TABLE observations PARTITION BY `key`, time_column => 'ts', "
-                + "config => MAP['model.hidden', '8', 'train.k1', '4', 'model.linear-order', '6'], "
-                + "uid => 'forecast_v1')");
+                + "config => " + config + ", uid => 'forecast_v1')");
         return r.getJobClient().orElseThrow();
     }
 
@@ -114,6 +124,37 @@ class ForecastSqlSavepointITCase {
             assertEquals(all.size(), straight.values().stream().mapToInt(List::size).sum(),
                     "a row out for every row in: a forecast or a refusal");
             assertEquals(straight, resumed, "none lost, none twice, each bit the same");
+        }
+    }
+
+    /**
+     * The SQL function's serializers cannot know the settings (they arrive with the rows), so the check
+     * is per series, at its next row: it names each changed setting from the config the model was
+     * stored under, and fails the job without restarts.
+     */
+    @Test
+    void aRestoreUnderOtherShapingSettingsFailsNamingThem(@TempDir Path savepoints) throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            kafka.createTopic("observations", 2);
+            kafka.createTopic("shaped", 2);
+            List<Observation> all = SampleData.generate(40);
+            List<Observation> first = all.subList(0, all.size() / 2);
+            KafkaTopics.produce(kafka.clientProperties(), "observations", KafkaTopics.records(first));
+            JobClient job = insert(tables(kafka, "shaped", false, null), "shaped");
+            KafkaTopics.awaitCommitted(kafka.clientProperties(), "shaped", first.size() - KEYS, Duration.ofSeconds(120));
+            String savepoint = job.stopWithSavepoint(false, savepoints.toUri().toString(),
+                    SavepointFormatType.CANONICAL).get();
+            KafkaTopics.produce(kafka.clientProperties(), "observations",
+                    KafkaTopics.records(all.subList(first.size(), all.size())));
+
+            JobClient other = insert(tables(kafka, "shaped", false, savepoint), "shaped",
+                    "MAP['model.hidden', '6', 'train.k1', '4', 'model.linear-order', '6']");
+            Exception e = assertThrows(ExecutionException.class, () -> other.getJobExecutionResult().get());
+            String message = ExceptionUtils.stringifyException(e);
+            assertTrue(message.contains("the restored model cannot continue under this job's settings: its shaping "
+                    + "settings differ: model.hidden: 8 -> 6. Restore with the settings it was made under, or set "
+                    + "model.on-shape-change=reset"), message);
+            assertTrue(ExceptionUtils.findThrowable(e, SuppressRestartsException.class).isPresent(), "no restarts");
         }
     }
 }
