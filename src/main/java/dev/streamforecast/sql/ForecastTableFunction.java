@@ -79,7 +79,6 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
     private transient MetricGroup metrics;
     private transient TableKeyState keyState;
     private transient Map<String, String> coreConfig;
-    private transient String coreText;
     private transient ForecastCore core;
     private transient Columns columns;
     private transient ForecastCore.Output output;
@@ -112,7 +111,7 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
             c.refuse(obs, missing, output);
             return;
         }
-        keyState.bind(series, weights, moments, pending, settings, coreText);
+        keyState.bind(series, weights, moments, pending, settings);
         KeyRecord r = c.accept(obs, keyState, output);
         if (r == null) {
             return;
@@ -125,7 +124,7 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
     public void onTimer(OnTimerContext ctx, MapView<Integer, KeyRecord> series,
             MapView<Integer, SeriesState> weights, MapView<Integer, SeriesState> moments,
             MapView<Long, Observation> pending, MapView<Integer, String> settings) throws Exception {
-        keyState.bind(series, weights, moments, pending, settings, coreText);
+        keyState.bind(series, weights, moments, pending, settings);
         KeyRecord r = keyState.record();
         if (r == null) {
             return;
@@ -133,7 +132,6 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
         // after a restore, a timer can fire before this subtask has seen a row and with it the call's config
         Map<String, String> stored = core == null ? keyState.madeUnder() : null;
         ForecastCore c = core != null ? core : core(stored == null ? Map.of() : stored);
-        keyState.bind(series, weights, moments, pending, settings, coreText);
         TimeContext<Long> time = ctx.timeContext(Long.class);
         r.flushTimer = KeyRecord.NONE;
         Long watermark = time.currentWatermark();
@@ -189,7 +187,7 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
             }
             core = c;
             coreConfig = new HashMap<>(given);
-            coreText = TableKeyState.text(given);
+            keyState.storeUnder(TableKeyState.text(given));
             columns = null;
         }
         return core;

@@ -27,15 +27,19 @@ final class TableKeyState implements ForecastCore.KeyState {
     private MapView<Integer, String> settings;
     private String config;
 
-    /** Points this at the state of the key being handled, under {@code config} (as {@link #text}). */
+    /** Points this at the state of the key being handled. */
     void bind(MapView<Integer, KeyRecord> records, MapView<Integer, SeriesState> weights,
             MapView<Integer, SeriesState> moments, MapView<Long, Observation> pending,
-            MapView<Integer, String> settings, String config) {
+            MapView<Integer, String> settings) {
         this.records = records;
         this.weights = weights;
         this.moments = moments;
         this.pending = pending;
         this.settings = settings;
+    }
+
+    /** The config (as {@link #text}) a model stored from now on is stored under. */
+    void storeUnder(String config) {
         this.config = config;
     }
 
