@@ -18,6 +18,7 @@ import dev.streamforecast.io.ObservationCodec;
 import dev.streamforecast.io.KafkaProbe;
 import dev.streamforecast.io.Timestamps;
 import dev.streamforecast.io.UserError;
+import dev.streamforecast.model.ModelScope;
 import dev.streamforecast.model.ModelConfig;
 import dev.streamforecast.stream.ForecastTopology;
 import dev.streamforecast.stream.JobSettings;
@@ -116,6 +117,11 @@ public final class BacktestCommand implements Callable<Integer> {
             Checks.writableFile(report, "--report");
         }
         Map<String, Path> exportFiles = Checks.exports(exports);
+        if (!exportFiles.isEmpty() && c.model().scope == ModelScope.SHARED) {
+            throw new UserError("--export-model needs model.scope=key: with model.scope=shared the keys share one "
+                    + "network and have no model of their own; a key-scope export can start a shared network "
+                    + "(model.warm-start)");
+        }
         Checks.range(parallelism, 1, 10_000, "--parallelism");
         Checks.range(season, 1, 1_000_000, "--season");
         // Replays keep every key to the end and may export models when the input ends.

@@ -30,7 +30,9 @@ final class FunctionSettings {
             "dead-letters.", "the refusal rows the function emits (filter them with WHERE refusal IS NOT NULL)",
             "events.idle-state-retention", "nothing yet: the function keeps every key's state (see docs/sql.md)",
             "events.max-future", "a WHERE clause on the input, if you need it",
-            "model.warm-start", "nothing yet: a SQL call starts every key from its seed");
+            "model.warm-start", "nothing yet: a SQL call starts every key from its seed",
+            "model.scope", "nothing yet: FORECAST keeps a model per key; a network shared by many keys is the "
+                    + "DataStream job's (docs/shared-model.md)");
 
     private FunctionSettings() {}
 

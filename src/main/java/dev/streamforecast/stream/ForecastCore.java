@@ -31,7 +31,7 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  * <p>One instance serves every key of a subtask: its work arrays are sized once, and the key being
  * handled is passed in with its state and output.
  */
-public final class ForecastCore {
+public final class ForecastCore implements KeyedForecasting {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ForecastCore.class);
     /** Decay of the running forecast-error gauges, per event. */
     private static final double ERROR_DECAY = 0.01;
@@ -170,9 +170,10 @@ public final class ForecastCore {
      * caller to schedule what it needs and then store with {@link KeyState#putRecord}; null after a
      * refusal, when nothing was stored.
      */
+    @Override
     public KeyRecord accept(Observation obs, KeyState keyState, Output output) throws Exception {
         eventsIn.inc();
-        String problem = problem(obs);
+        String problem = problem(obs, settings.model.features);
         if (problem != null) {
             output.refused(obs, refusals.refused(obs, problem));
             return null;
@@ -206,12 +207,14 @@ public final class ForecastCore {
     }
 
     /** Uses every waiting event of the key in {@code r}, in time order; the caller stores {@code r}. */
+    @Override
     public void flush(KeyRecord r, KeyState keyState, Output output) throws Exception {
         bind(r, keyState, output);
         order.flush(r, keyState, use);
     }
 
     /** The caller dropped a key's whole state (for the {@code keysWithState} gauge). */
+    @Override
     public void dropped() {
         keysDropped++;
     }
@@ -313,13 +316,12 @@ public final class ForecastCore {
         return StateShape.mismatch(restored, SeriesState.allocate(settings.model));
     }
 
-    /** Why the model cannot take {@code obs}, or null; checked before anything is stored. */
-    private String problem(Observation obs) {
+    /** Why a model with covariates {@code names} cannot take {@code obs}, or null; checked before anything is stored. */
+    static String problem(Observation obs, List<String> names) {
         if (!Double.isFinite(obs.value)) {
             return "value must be a finite number, got " + obs.value;
         }
         int n = obs.features == null ? 0 : obs.features.length;
-        List<String> names = settings.model.features;
         if (n != names.size()) {
             return "expected " + names.size() + " features " + names + ", got " + n;
         }

@@ -37,12 +37,12 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
     /** Keyed states per key with a model: the record, the weights and the moments. */
     public static final int STATES_PER_KEY = KeyStateStore.STATES_PER_KEY;
 
-    private final JobSettings settings;
+    final JobSettings settings;
     private final OutputTag<DeadLetter> deadLetters;
     private final OutputTag<ModelSnapshot> models;
 
-    private transient ForecastCore core;
-    private transient KeyStateStore store;
+    private transient KeyedForecasting core;
+    private transient KeyStore store;
     private transient long maxWait;
     private transient long retention;
     private transient long openedAt;
@@ -63,12 +63,22 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
     @Override
     public void open(OpenContext openContext) {
         MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("forecaster");
-        core = new ForecastCore(settings, g);
-        store = new KeyStateStore(getRuntimeContext(), StateShape.of(settings.model), settings.onShapeChange);
+        core = core(g);
+        store = store();
         maxWait = settings.maxWait.toMillis();
         retention = settings.replay ? 0 : settings.idleStateRetention.toMillis();
         openedAt = KeyRecord.NONE;
         silentFlushes = g.counter("silentKeyFlushes");
+    }
+
+    /** What forecasts each key: a model per key here; a shared network in {@link SharedForecastFunction}. */
+    KeyedForecasting core(MetricGroup metrics) {
+        return new ForecastCore(settings, metrics);
+    }
+
+    /** The keyed state the forecasting keeps, declared with its serializers. */
+    KeyStore store() {
+        return new KeyStateStore(getRuntimeContext(), StateShape.of(settings.model), settings.onShapeChange);
     }
 
     @Override

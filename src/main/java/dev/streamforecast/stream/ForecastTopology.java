@@ -5,6 +5,7 @@ import dev.streamforecast.event.Forecast;
 import dev.streamforecast.event.ModelSnapshot;
 import dev.streamforecast.event.Observation;
 import dev.streamforecast.event.Parsed;
+import dev.streamforecast.model.ModelScope;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -62,11 +63,17 @@ public final class ForecastTopology {
                 out.models);
     }
 
-    /** Keys observations by series and forecasts each. */
+    /**
+     * Keys observations by series and forecasts each: with a model per key, or with a network shared by
+     * each parallel instance's keys ({@code model.scope=shared}), under the same operator id.
+     */
     public static Outputs build(DataStream<Observation> observations, JobSettings settings) {
+        ForecastFunction function = settings.model.scope == ModelScope.SHARED
+                ? new SharedForecastFunction(settings, DEAD_LETTERS, MODELS)
+                : new ForecastFunction(settings, DEAD_LETTERS, MODELS);
         SingleOutputStreamOperator<Forecast> forecasts = observations
                 .keyBy(obs -> obs.key)
-                .process(new ForecastFunction(settings, DEAD_LETTERS, MODELS))
+                .process(function)
                 .name("forecast")
                 .uid("forecast");
         return new Outputs(forecasts, forecasts.getSideOutput(DEAD_LETTERS), forecasts.getSideOutput(MODELS));

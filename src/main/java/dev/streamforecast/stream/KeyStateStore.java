@@ -21,7 +21,7 @@ import org.apache.flink.api.common.typeinfo.Types;
  * one state lookup; a part missing from the record (after a restore, under a copy-on-write snapshot,
  * or always on RocksDB) is attached from its own state, never from a reference kept elsewhere.
  */
-final class KeyStateStore implements ForecastCore.KeyState {
+final class KeyStateStore implements KeyStore {
     /** Keyed states per key with a model: the record, the weights and the moments. */
     static final int STATES_PER_KEY = 3;
 
@@ -95,8 +95,8 @@ final class KeyStateStore implements ForecastCore.KeyState {
         moments.clear();
     }
 
-    /** Drops everything the key has. */
-    void clear() {
+    @Override
+    public void clear() {
         records.clear();
         weights.clear();
         moments.clear();

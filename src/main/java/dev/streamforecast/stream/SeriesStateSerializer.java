@@ -172,14 +172,7 @@ public abstract class SeriesStateSerializer<T> extends TypeSerializer<T> {
         @Override
         public void serialize(KeyRecord r, DataOutputView target) throws IOException {
             target.writeInt(RECORD_FORMAT);
-            target.writeLong(r.lastTs);
-            target.writeLong(r.clock);
-            target.writeInt(r.pendingCount);
-            target.writeLong(r.pendingMin);
-            target.writeLong(r.lastArrival);
-            target.writeLong(r.expiryTimer);
-            target.writeLong(r.flushTimer);
-            target.writeLong(r.shape);
+            writeBookkeeping(r, target);
             target.writeBoolean(r.model != null);
             if (r.model != null) {
                 r.model.write(Part.RECURRENT, target);
@@ -193,21 +186,62 @@ public abstract class SeriesStateSerializer<T> extends TypeSerializer<T> {
                 throw new IOException("unsupported key record format " + format + " (this build reads "
                         + RECORD_FORMAT + ")");
             }
-            KeyRecord r = new KeyRecord();
-            r.lastTs = source.readLong();
-            r.clock = source.readLong();
-            r.pendingCount = source.readInt();
-            r.pendingMin = source.readLong();
-            r.lastArrival = source.readLong();
-            r.expiryTimer = source.readLong();
-            r.flushTimer = source.readLong();
-            r.shape = source.readLong();
+            KeyRecord r = readBookkeeping(source);
             if (source.readBoolean()) {
                 r.model = new SeriesState();
                 r.model.read(Part.RECURRENT, source);
             }
             return r;
         }
+    }
+
+    /** A record's fields other than its model, as every record layout writes them. */
+    static void writeBookkeeping(KeyRecord r, DataOutputView target) throws IOException {
+        target.writeLong(r.lastTs);
+        target.writeLong(r.clock);
+        target.writeInt(r.pendingCount);
+        target.writeLong(r.pendingMin);
+        target.writeLong(r.lastArrival);
+        target.writeLong(r.expiryTimer);
+        target.writeLong(r.flushTimer);
+        target.writeLong(r.shape);
+    }
+
+    /** A record with the fields {@link #writeBookkeeping} wrote, and no model yet. */
+    static KeyRecord readBookkeeping(DataInputView source) throws IOException {
+        KeyRecord r = new KeyRecord();
+        r.lastTs = source.readLong();
+        r.clock = source.readLong();
+        r.pendingCount = source.readInt();
+        r.pendingMin = source.readLong();
+        r.lastArrival = source.readLong();
+        r.expiryTimer = source.readLong();
+        r.flushTimer = source.readLong();
+        r.shape = source.readLong();
+        return r;
+    }
+
+    /** A shape as snapshots record it: the number of settings, then each name and value. */
+    static void writeShape(DataOutputView out, StateShape shape) throws IOException {
+        Map<String, String> m = shape.settings();
+        out.writeInt(m.size());
+        for (Map.Entry<String, String> e : m.entrySet()) {
+            out.writeUTF(e.getKey());
+            out.writeUTF(e.getValue());
+        }
+    }
+
+    /** What {@link #writeShape} wrote. */
+    static StateShape readShape(java.io.DataInput in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > 1000) {
+            throw new IOException("corrupt shape of " + n + " settings");
+        }
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            m.put(in.readUTF(), in.readUTF());
+        }
+        return StateShape.of(m);
     }
 
     /** The per-key record: bookkeeping, shape fingerprint and the model's per-event part. */
@@ -350,12 +384,7 @@ public abstract class SeriesStateSerializer<T> extends TypeSerializer<T> {
         @Override
         public void writeSnapshot(DataOutputView out) throws IOException {
             out.writeInt(RECORD_FORMAT);
-            Map<String, String> m = shape.settings();
-            out.writeInt(m.size());
-            for (Map.Entry<String, String> e : m.entrySet()) {
-                out.writeUTF(e.getKey());
-                out.writeUTF(e.getValue());
-            }
+            writeShape(out, shape);
         }
 
         @Override
@@ -372,12 +401,7 @@ public abstract class SeriesStateSerializer<T> extends TypeSerializer<T> {
             if (format != RECORD_FORMAT) {
                 throw new IOException("unsupported key record format " + format);
             }
-            int n = in.readInt();
-            Map<String, String> m = new LinkedHashMap<>();
-            for (int i = 0; i < n; i++) {
-                m.put(in.readUTF(), in.readUTF());
-            }
-            shape = StateShape.of(m);
+            shape = readShape(in);
         }
 
         @Override
@@ -388,6 +412,10 @@ public abstract class SeriesStateSerializer<T> extends TypeSerializer<T> {
         @Override
         public TypeSerializerSchemaCompatibility<KeyRecord> resolveSchemaCompatibility(
                 TypeSerializerSnapshot<KeyRecord> oldSnapshot) {
+            if (oldSnapshot instanceof SharedStateSerializer.RecordsSnapshot) {
+                throw new SuppressRestartsException(new IllegalStateException(
+                        scopeChangeMessage("shared", shape.scope())));
+            }
             if (!(oldSnapshot instanceof RecordsSnapshot)) {
                 return TypeSerializerSchemaCompatibility.incompatible();
             }
@@ -409,6 +437,19 @@ public abstract class SeriesStateSerializer<T> extends TypeSerializer<T> {
         return "the restored state was made under other model settings, which its keys' models cannot continue "
                 + "with: " + String.join("; ", changes) + ". Restore with the old values, or set "
                 + "model.on-shape-change=reset to start those keys afresh (their models are lost)";
+    }
+
+    /**
+     * What a restore into another {@code model.scope} says. Models of one scope do not make the other's:
+     * per-key models are not one shared network, nor the reverse, so such a restore is refused at start.
+     */
+    static String scopeChangeMessage(String from, String to) {
+        return "the restored state was made with model.scope=" + from + ", which a job with model.scope=" + to
+                + " cannot continue (" + (from.equals("key") ? "a model per key does not make one shared network"
+                        : "one shared network does not make a model per key") + "; model.on-shape-change does not "
+                + "apply). Restore it with model.scope=" + from + ", or start the model.scope=" + to + " job without "
+                + "it: kafka.starting-offsets=committed resumes from the offsets the old job committed, and every key "
+                + "starts afresh (docs/shared-model.md)";
     }
 
     /** The weights serializer's snapshot; the payload carries its own schema version. */

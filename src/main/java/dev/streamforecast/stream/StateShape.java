@@ -24,7 +24,14 @@ public final class StateShape implements Serializable {
 
     /** The shaping settings, by their configuration names. */
     public static final List<String> KEYS = List.of("model.cell", "model.hidden", "model.layers", "model.inputs",
-            "model.features", "model.target", "model.linear-order", "train.k1", "train.k2", "train.optimizer");
+            "model.features", "model.target", "model.linear-order", "train.k1", "train.k2", "train.optimizer",
+            "model.scope");
+    /**
+     * Shaping settings added after shapes were first recorded, with the value every state recorded
+     * without them was made under (their default): a recorded shape that lacks one has that value, and a
+     * fingerprint leaves one out while it has it, so that states recorded before keep their fingerprints.
+     */
+    static final Map<String, String> LATER = Map.of("model.scope", "key");
 
     private final Map<String, String> settings;
 
@@ -50,10 +57,21 @@ public final class StateShape implements Serializable {
         return settings;
     }
 
-    /** A stable 64-bit fingerprint (FNV-1a of the settings in order), never 0. */
+    /** The {@code model.scope} the state was made under ({@code key} in a shape recorded before scopes were). */
+    public String scope() {
+        return settings.getOrDefault("model.scope", LATER.get("model.scope"));
+    }
+
+    /**
+     * A stable 64-bit fingerprint (FNV-1a of the settings in order, a {@link #LATER} one left out at the
+     * value shapes recorded without it had), never 0.
+     */
     public long fingerprint() {
         long h = 0xcbf29ce484222325L;
         for (Map.Entry<String, String> e : settings.entrySet()) {
+            if (e.getValue().equals(LATER.get(e.getKey()))) {
+                continue;
+            }
             String s = e.getKey() + "=" + e.getValue() + "\n";
             for (int i = 0; i < s.length(); i++) {
                 h ^= s.charAt(i);
@@ -63,14 +81,17 @@ public final class StateShape implements Serializable {
         return h == 0 ? 1 : h;
     }
 
-    /** Each setting that differs, as {@code name: old -> new}; empty when the shapes agree. */
+    /**
+     * Each setting that differs, as {@code name: old -> new}; empty when the shapes agree. A {@link #LATER}
+     * setting missing from either shape has the value it had before it was recorded.
+     */
     public List<String> changesFrom(StateShape old) {
         List<String> out = new ArrayList<>();
         TreeSet<String> names = new TreeSet<>(settings.keySet());
         names.addAll(old.settings.keySet());
         for (String k : names) {
-            String before = old.settings.get(k);
-            String now = settings.get(k);
+            String before = old.settings.getOrDefault(k, LATER.get(k));
+            String now = settings.getOrDefault(k, LATER.get(k));
             if (!Objects.equals(before, now)) {
                 out.add(k + ": " + show(before) + " -> " + show(now));
             }

@@ -1,0 +1,18 @@
+package dev.streamforecast.stream;
+
+import dev.streamforecast.event.Observation;
+
+/**
+ * What {@link ForecastFunction} drives for each key, whatever the model's scope: {@link ForecastCore}
+ * (a model per key) or {@link SharedForecastCore} (a network shared by the subtask's keys).
+ */
+interface KeyedForecasting {
+    /** Takes {@code obs} for its key; the key's record after an accepted event, null after a refusal. */
+    KeyRecord accept(Observation obs, ForecastCore.KeyState state, ForecastCore.Output output) throws Exception;
+
+    /** Uses every waiting event of the key in {@code r}, in time order; the caller stores {@code r}. */
+    void flush(KeyRecord r, ForecastCore.KeyState state, ForecastCore.Output output) throws Exception;
+
+    /** The caller dropped a key's whole state. */
+    void dropped();
+}
