@@ -84,9 +84,10 @@ public final class ModelConfig implements Serializable {
             "key: every key owns its model; shared: one network per parallel instance learns from all its keys in "
                     + "batches, each key keeping its carried state, statistics and linear coefficients "
                     + "(docs/shared-model.md)");
-    public static final Setting<Integer> BATCH = TABLE.integer("train.batch", 32, "[1, 4096]",
+    public static final Setting<Integer> BATCH = TABLE.integer("train.batch", 8, "[1, 4096]",
             "model.scope=shared: windows per batched update of the shared network (a batch is also applied "
-                    + "when a key already in it brings another window)");
+                    + "when a key already in it brings another window; smaller batches update more often: 8 "
+                    + "forecast short series best, docs/shared-model.md)");
 
     public final CellType cell;
     public final int hidden;

@@ -95,9 +95,12 @@ public final class OnlineAutoRegression {
     static final double REJECTION = 4.0;
     /**
      * Rows of prior in the pooled form: a new key forecasts with the pool's coefficients, starts its own
-     * from them at its first update, and moves to its own fit as its rows outweigh these.
+     * from them at its first update, and moves to its own fit as its rows outweigh these. 50 rather than
+     * 1: with 48 lags a key's first few dozen rows fit noise, and the pool's fit is the better guess until
+     * then (300-event pieces of the shared series, MSE over persistence: 0.770 at 1, 0.745 at 10, 0.715
+     * at 50, 0.725 at 200; whole series within 0.5% either way).
      */
-    static final double POOLED_PRIOR = 1.0;
+    static final double POOLED_PRIOR = 50.0;
     /** Trace of P, relative to the prior's trace, beyond which P is reset. */
     public static final double RESET_GROWTH = 1e6;
     /** Weight of the newest squared difference in the running mean square (half-life ~700 steps). */
