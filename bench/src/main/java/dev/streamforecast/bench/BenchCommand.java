@@ -36,7 +36,7 @@ import picocli.CommandLine.Option;
 public final class BenchCommand implements Callable<Integer> {
 
     /** The parts of the suite, in the order they run. */
-    enum Part { MODEL, STATE, JOB, CHECKPOINT, LATENCY }
+    enum Part { MODEL, STATE, JOB, CHECKPOINT, LATENCY, SHARED }
 
     @Option(names = "--quick", description = "Fewer and shorter iterations, smaller runs: rough figures, fast.")
     boolean quick;
@@ -74,6 +74,7 @@ public final class BenchCommand implements Callable<Integer> {
                     case JOB: job(figures); break;
                     case CHECKPOINT: CheckpointBench.run(quick, figures); break;
                     case LATENCY: KafkaLatency.run(lstm32(), quick, figures); break;
+                    case SHARED: SharedBench.run(quick, figures); break;
                     default: throw new IllegalStateException(part.name());
                 }
             }

@@ -2,11 +2,16 @@ package dev.streamforecast.bench;
 
 import dev.streamforecast.event.Forecast;
 import dev.streamforecast.event.Observation;
+import dev.streamforecast.model.BatchTrainer;
 import dev.streamforecast.model.ModelConfig;
+import dev.streamforecast.model.ModelScope;
 import dev.streamforecast.model.OnlineForecaster;
 import dev.streamforecast.model.ParameterLayout;
 import dev.streamforecast.model.Prediction;
 import dev.streamforecast.model.SeriesState;
+import dev.streamforecast.model.SharedForecaster;
+import dev.streamforecast.model.SharedKeyState;
+import dev.streamforecast.model.SharedNetwork;
 import dev.streamforecast.stream.ForecastTopology;
 import dev.streamforecast.stream.JobSettings;
 import java.io.BufferedReader;
@@ -154,8 +159,11 @@ public final class CheckpointBench {
                 .getTotalMemorySize();
     }
 
-    /** Runs {@link #main} for one backend in a child JVM and returns its figure lines. */
-    static List<String> inChildJvm(String backend, int keys, long heapBytes) throws Exception {
+    /**
+     * Runs {@link #main} for one backend in a child JVM and returns its figure lines; {@code scope}, if
+     * given, runs the default model in that scope ({@link SharedBench}) in place of LSTM-32.
+     */
+    static List<String> inChildJvm(String backend, int keys, long heapBytes, String... scope) throws Exception {
         Path out = Files.createTempFile("checkpoint-bench", ".txt");
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -164,6 +172,7 @@ public final class CheckpointBench {
         cmd.addAll(jvmOpens());
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), CheckpointBench.class.getName(),
                 backend, Integer.toString(keys), out.toString()));
+        cmd.addAll(List.of(scope));
         Process child = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         Thread stop = new Thread(child::destroyForcibly);
         Runtime.getRuntime().addShutdownHook(stop);
@@ -214,13 +223,19 @@ public final class CheckpointBench {
         return opts;
     }
 
-    /** The child side of {@link #run}: {@code BACKEND KEYS OUT-FILE}; writes its figure lines to OUT-FILE. */
+    /**
+     * The child side of {@link #run}: {@code BACKEND KEYS OUT-FILE [SCOPE]}; writes its figure lines to
+     * OUT-FILE.
+     */
     public static void main(String[] args) throws Exception {
         String backend = args[0];
         int keys = Integer.parseInt(args[1]);
+        boolean scoped = args.length > 3;
+        ModelConfig model = scoped ? SharedBench.model(ModelScope.valueOf(args[3])) : BenchCommand.lstm32();
+        int events = scoped ? SharedBench.CHECKPOINT_EVENTS_PER_KEY : EVENTS_PER_KEY;
         Path dir = Files.createTempDirectory("checkpoint-bench-" + backend);
         try {
-            Result r = measure(BenchCommand.lstm32(), backend, keys, EVENTS_PER_KEY, INTERVAL, dir);
+            Result r = measure(model, backend, keys, events, INTERVAL, dir);
             List<String> lines = new ArrayList<>();
             r.figures().forEach(f -> lines.add(f.toString()));
             Files.write(Path.of(args[2]), lines);
@@ -371,6 +386,9 @@ public final class CheckpointBench {
 
     /** The binary form's bytes of one key's state after {@code events} events: what a checkpoint stores per key. */
     static long stateBytesPerKey(ModelConfig model, int events) throws IOException {
+        if (model.scope == ModelScope.SHARED) {
+            return sharedStateBytesPerKey(model, events);
+        }
         OnlineForecaster f = new OnlineForecaster(model);
         SeriesState s = f.newState("k0");
         Prediction p = new Prediction();
@@ -379,6 +397,19 @@ public final class CheckpointBench {
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         s.writeTo(new DataOutputStream(bytes));
+        return bytes.size();
+    }
+
+    /** {@link #stateBytesPerKey} of a key that shares its network: its own part only. */
+    private static long sharedStateBytesPerKey(ModelConfig model, int events) throws IOException {
+        SharedForecaster f = new SharedForecaster(SharedNetwork.create(model), new BatchTrainer(model));
+        SeriesState s = f.newState();
+        Prediction p = new Prediction();
+        for (int t = 0; t < events; t++) {
+            f.observe(s, 0, Math.sin(0.05 * t), null, p);
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        SharedKeyState.write(s, new DataOutputStream(bytes));
         return bytes.size();
     }
 
