@@ -44,13 +44,14 @@ final class SharedBench {
             figures.add("state_bytes_per_key_" + name(scope),
                     CheckpointBench.stateBytesPerKey(model(scope), 500), "bytes");
         }
+        throughput(quick, figures);
+        // after the jobs, whose rates the garbage of 10,000 key-scope models would disturb
         for (ModelScope scope : ModelScope.values()) {
             for (boolean learning : new boolean[] {true, false}) {
                 figures.add("model_us_per_event_" + name(scope) + (learning ? "" : "_no_learning"),
                         modelMicrosPerEvent(scope, learning), "us");
             }
         }
-        throughput(quick, figures);
         int keys = quick ? CHECKPOINT_KEYS / 10 : CHECKPOINT_KEYS;
         String suffix = quick ? "_100k_keys" : "_1m_keys";
         for (String line : CheckpointBench.inChildJvm(StateBackends.HASHMAP, keys, CHECKPOINT_HEAP,
