@@ -14,11 +14,13 @@ import java.util.Arrays;
  * own length.
  *
  * <p>Speed. Every product is {@link #product}: sums of four vectors into one output at a time, along
- * gate rows (128 long for LSTM-32), which C2 vectorises. Measured here (docs/shared-model.md), on
- * JDK 17 the batch gains little over one window at a time: neither loops along the batch (32 long)
- * nor blocks of several outputs were vectorised, and EJML's dense kernels ran at a fifth of this
- * speed. What a batch does save is the optimiser's step, the transposes and the weights' trips
- * through the cache, once per batch instead of once per window. A workspace like {@code Network}: sized once for up to {@code maxBatch} windows of
+ * gate rows (128 long for LSTM-32), which C2 vectorises. On JDK 17 the batch gains little over one
+ * window at a time ({@code bench --only shared}: learning costs the same per event in either scope):
+ * neither loops along the batch nor blocks of several outputs were vectorised, and EJML's dense
+ * kernels ran at a fifth of this speed. What a batch does save is the optimiser's step, the
+ * transposes and the weights' trips through the cache, once per batch instead of once per window.
+ *
+ * <p>A workspace like {@code Network}: sized once for up to {@code maxBatch} windows of
  * {@code maxSteps} steps, allocating nothing per call; not thread-safe.
  */
 public final class BatchedNetwork {
