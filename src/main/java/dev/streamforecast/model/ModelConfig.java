@@ -86,8 +86,8 @@ public final class ModelConfig implements Serializable {
                     + "(docs/shared-model.md)");
     public static final Setting<Integer> BATCH = TABLE.integer("train.batch", 8, "[1, 4096]",
             "model.scope=shared: windows per batched update of the shared network (a batch is also applied "
-                    + "when a key already in it brings another window; smaller batches update more often: 8 "
-                    + "forecast short series best, docs/shared-model.md)");
+                    + "when a key already in it brings another window; smaller batches update more often and "
+                    + "forecast short series better, docs/shared-model.md)");
 
     public final CellType cell;
     public final int hidden;
