@@ -80,6 +80,24 @@ public final class ModelConfig implements Serializable {
                     + "corrects; 0 = the network alone").describedAs("linear");
     public static final Setting<Double> LINEAR_FORGETTING = TABLE.number("model.linear-forgetting", 0.9995,
             "(0.9, 1]", "forgetting factor of the linear part's recursive least squares").describedAs("/");
+    public static final Setting<Integer> HORIZON = TABLE.integer("forecast.horizon", 1, "[1, 512]",
+            "steps ahead forecast on each event: every record carries steps 1..H (forecast, interval and the "
+                    + "target's expected time); each step learns from its own target when it arrives");
+    public static final Setting<Calendar.Mode> CALENDAR = TABLE.choice("model.calendar", Calendar.Mode.NONE,
+            "calendar inputs of the linear part from each event's time: none, the time of day (day), the time "
+                    + "of day and of the week with weekends' own daily profile (week), or week when "
+                    + "forecast.horizon > 1 and none for one step (auto); with them the linear part also sees the "
+                    + "standardised level and a constant");
+    public static final Setting<String> TIME_ZONE = TABLE.add("model.time-zone", "UTC",
+            "a time zone: UTC, an offset such as +02:00, or a region such as Europe/Paris", ModelConfig::zone,
+            v -> true, v -> v, "the time zone of the calendar inputs (days, weekends, daylight saving)");
+    public static final Setting<List<String>> CANDIDATES = TABLE.namesFrom("model.candidates", "hybrid",
+            List.of("hybrid", "linear", "seasonal", "persistence"), "the forecasts combined per key and step, "
+                    + "weighted by their recent errors: the network with the linear part, the linear part alone, "
+                    + "the value a day before the target, the last value; one alone is used as it is");
+    public static final Setting<IntervalMethod> INTERVALS = TABLE.choice("forecast.intervals",
+            IntervalMethod.GAUSSIAN, "how each step's interval is sized: +-z running RMS of its errors "
+                    + "(gaussian), or that RMS times a multiplier tracked online to the level (conformal)");
 
     public final CellType cell;
     public final int hidden;
@@ -103,6 +121,11 @@ public final class ModelConfig implements Serializable {
     public final long seed;
     public final int linearOrder;
     public final double linearForgetting;
+    public final int horizon;
+    public final Calendar.Mode calendar;
+    public final String timeZone;
+    public final List<String> candidates;
+    public final IntervalMethod intervals;
 
     /** Every setting's value, by its position in the table. */
     private final Object[] values;
@@ -131,6 +154,41 @@ public final class ModelConfig implements Serializable {
         this.seed = get(SEED);
         this.linearOrder = get(LINEAR_ORDER);
         this.linearForgetting = get(LINEAR_FORGETTING);
+        this.horizon = get(HORIZON);
+        this.calendar = get(CALENDAR);
+        this.timeZone = get(TIME_ZONE);
+        this.candidates = get(CANDIDATES);
+        this.intervals = get(INTERVALS);
+    }
+
+    /** A time zone as the setting accepts it, kept as written. */
+    private static String zone(String text) {
+        java.time.ZoneId.of(text);
+        return text;
+    }
+
+    /** The calendar inputs' time zone. */
+    public java.time.ZoneId zoneId() {
+        return java.time.ZoneId.of(timeZone);
+    }
+
+    /** Whether the forecasts combine candidates (more than one) rather than use the hybrid alone. */
+    public boolean combines() {
+        return candidates.size() > 1;
+    }
+
+    /** The calendar inputs the model sees: {@link #calendar}, with auto resolved by the horizon. */
+    public Calendar.Mode calendarMode() {
+        if (calendar == Calendar.Mode.AUTO) {
+            return horizon > 1 ? Calendar.Mode.WEEK : Calendar.Mode.NONE;
+        }
+        return calendar;
+    }
+
+    /** Extra regressors of the linear part besides its lags: the level, a constant and the calendar's. */
+    public int linearExtras() {
+        Calendar.Mode mode = calendarMode();
+        return mode == Calendar.Mode.NONE ? 0 : 2 + mode.features;
     }
 
     /** Every model setting, in table order. */
@@ -274,6 +332,7 @@ public final class ModelConfig implements Serializable {
      */
     public static final class Builder {
         private static final List<String> INPUT_ORDER = List.of("level", "delta", "linear");
+        private static final List<String> CANDIDATE_ORDER = List.of("hybrid", "linear", "seasonal", "persistence");
         private final Object[] values;
 
         private Builder() {
@@ -307,6 +366,10 @@ public final class ModelConfig implements Serializable {
         public Builder scalerHalfLife(double v) { return set(SCALER_HALF_LIFE, v); }
         public Builder seed(long v) { return set(SEED, v); }
         public Builder linearOrder(int v) { return set(LINEAR_ORDER, v); }
+        public Builder horizon(int v) { return set(HORIZON, v); }
+        public Builder calendar(Calendar.Mode v) { return set(CALENDAR, v); }
+        public Builder candidates(List<String> v) { return set(CANDIDATES, List.copyOf(v)); }
+        public Builder intervals(IntervalMethod v) { return set(INTERVALS, v); }
 
         public ModelConfig build() {
             Object[] v = values.clone();
@@ -324,6 +387,16 @@ public final class ModelConfig implements Serializable {
                 }
             }
             v[TABLE.indexOf(INPUTS)] = List.copyOf(inputs);
+            List<String> candidates = new ArrayList<>(names(v[TABLE.indexOf(CANDIDATES)]));
+            candidates.sort(Comparator.comparingInt(CANDIDATE_ORDER::indexOf));
+            if ((Integer) v[TABLE.indexOf(LINEAR_ORDER)] == 0) {
+                candidates.remove("linear");
+                if (candidates.isEmpty()) {
+                    throw new IllegalArgumentException("invalid model.candidates = linear: expected a candidate "
+                            + "besides linear when model.linear-order=0");
+                }
+            }
+            v[TABLE.indexOf(CANDIDATES)] = List.copyOf(candidates);
             return new ModelConfig(v);
         }
 

@@ -54,7 +54,7 @@ class ModelConfigTest {
             names.put(s.name, s.defaultText);
         }
         assertEquals(defaults, ModelConfig.fromMap(names));
-        assertEquals(22, names.size());
+        assertEquals(27, names.size());
     }
 
     @Test
