@@ -346,13 +346,20 @@ public final class BacktestCommand implements Callable<Integer> {
         }
     }
 
+    /** Four decimals where they read well; four significant digits for a series in tiny or huge units. */
+    static String figure(double v) {
+        double a = Math.abs(v);
+        return a == 0 || (a >= 1e-3 && a < 1e6) || !Double.isFinite(v) ? String.format(Locale.ROOT, "%.4f", v)
+                : String.format(Locale.ROOT, "%.4g", v);
+    }
+
     private static void printTable(Evaluation eval) {
         System.out.printf(Locale.ROOT, "%-14s %-22s %8s %10s %10s %10s %8s %8s %9s%n", "key", "method", "n", "MSE",
                 "MAE", "RMSE", "sMAPE%", "MASE", "coverage");
         for (Evaluation.Line l : eval.lines) {
             Metrics m = l.metrics;
-            System.out.printf(Locale.ROOT, "%-14s %-22s %8d %10.4f %10.4f %10.4f %8.2f %8.4f %9s%n", l.key, l.method,
-                    m.count(), m.mse(), m.mae(), m.rmse(), m.smape(), m.mase(),
+            System.out.printf(Locale.ROOT, "%-14s %-22s %8d %10s %10s %10s %8.2f %8.4f %9s%n", l.key, l.method,
+                    m.count(), figure(m.mse()), figure(m.mae()), figure(m.rmse()), m.smape(), m.mase(),
                     m.intervalCount() > 0 ? String.format(Locale.ROOT, "%.3f", m.coverage()) : "-");
         }
     }

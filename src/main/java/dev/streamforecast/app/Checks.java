@@ -8,11 +8,11 @@ import java.util.List;
 import java.util.Map;
 
 /** Checks of the files a user names, made before anything expensive starts; each failure is a {@link UserError}. */
-final class Checks {
+public final class Checks {
     private Checks() {}
 
     /** {@code file} exists, is a file and can be read. */
-    static Path readableFile(Path file, String option) {
+    public static Path readableFile(Path file, String option) {
         if (Files.isDirectory(file)) {
             throw new UserError(option + " " + file + " is a folder: give a file in it");
         }

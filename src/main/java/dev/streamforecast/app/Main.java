@@ -21,7 +21,8 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(name = "forecaster", mixinStandardHelpOptions = true, version = "forecaster 0.1.0",
         description = "Online per-key LSTM forecasting inside Apache Flink.",
-        subcommands = {dev.streamforecast.app.local.DemoCommand.class, RunCommand.class, BacktestCommand.class, AccuracyCommand.class,
+        subcommands = {dev.streamforecast.app.local.DemoCommand.class, RunCommand.class,
+            dev.streamforecast.app.local.SqlCommand.class, BacktestCommand.class, AccuracyCommand.class,
             ConfigCommand.class,
             BenchHint.class,
             CommandLine.HelpCommand.class})

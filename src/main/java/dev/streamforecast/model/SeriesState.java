@@ -131,9 +131,9 @@ public final class SeriesState {
 
     /** The linear part a configuration asks for (its work arrays are per instance). */
     static OnlineAutoRegression linearModel(ModelConfig c) {
-        return new OnlineAutoRegression(c.linearOrder, c.linearForgetting, OnlineAutoRegression.DEFAULT_DELTA,
-                false, OnlineAutoRegression.DEFAULT_CLIP, OnlineAutoRegression.INNOVATION_CLIP, c.linearExtras(),
-                c.horizon);
+        return new OnlineAutoRegression(c.linearOrder, c.linearForgetting,
+                OnlineAutoRegression.FORECASTER_PRIOR / c.linearOrder, false, OnlineAutoRegression.DEFAULT_CLIP,
+                OnlineAutoRegression.INNOVATION_CLIP, c.linearExtras(), c.horizon);
     }
 
     /**

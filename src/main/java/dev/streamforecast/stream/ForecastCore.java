@@ -65,6 +65,14 @@ public final class ForecastCore {
         /** Drops the model's weights and moments (the record is the caller's). */
         void clearModel() throws Exception;
 
+        /**
+         * The shaping settings the key's model was last stored under, for a store that keeps them (the SQL
+         * function's, whose serializers cannot know them); null when the store does not know.
+         */
+        default StateShape shapeMadeUnder() throws Exception {
+            return null;
+        }
+
         /** The waiting events, by event time, in any order. */
         Iterable<Map.Entry<Long, Observation>> waiting() throws Exception;
 
@@ -270,8 +278,7 @@ public final class ForecastCore {
         if (r.shape == shape) {
             return true;
         }
-        String mismatch = r.shape != 0 ? "its shaping settings differ (fingerprint " + Long.toHexString(r.shape)
-                + " against " + Long.toHexString(shape) + ")" : legacyMismatch(r);
+        String mismatch = r.shape != 0 ? shapeMismatch(r) : legacyMismatch(r);
         if (mismatch == null) {
             r.shape = shape;
             return true;
@@ -289,6 +296,14 @@ public final class ForecastCore {
                 + "': the restored model cannot continue under this job's settings: " + mismatch
                 + ". Restore with the settings it was made under, or set model.on-shape-change=reset to start "
                 + "such keys afresh"));
+    }
+
+    /** How the shaping settings of a model with a recorded shape differ from this job's: by name where the store knows them. */
+    private String shapeMismatch(KeyRecord r) throws Exception {
+        StateShape before = state.shapeMadeUnder();
+        List<String> changes = before == null ? List.of() : StateShape.of(settings.model).changesFrom(before);
+        return changes.isEmpty() ? "its shaping settings differ (fingerprint " + Long.toHexString(r.shape) + " against "
+                + Long.toHexString(shape) + ")" : "its shaping settings differ: " + String.join("; ", changes);
     }
 
     /** How a model restored from before shapes were recorded differs from this job's, or null. */

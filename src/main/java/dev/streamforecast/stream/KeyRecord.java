@@ -26,7 +26,10 @@ public final class KeyRecord {
     public long lastArrival = NONE;
     /** The registered processing-time timer for idle expiry, or {@link #NONE}. */
     public long expiryTimer = NONE;
-    /** The registered processing-time timer that uses a silent key's waiting events, or {@link #NONE}. */
+    /**
+     * The registered timer that uses a silent key's waiting events, or {@link #NONE}: a processing-time
+     * timer in the DataStream job, the event-time {@code release} timer in the SQL function.
+     */
     public long flushTimer = NONE;
     /** {@link StateShape#fingerprint()} of the settings the model was made under; 0 when not recorded. */
     public long shape;

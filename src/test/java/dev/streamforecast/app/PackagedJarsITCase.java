@@ -19,8 +19,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What {@code mvn package} puts in the two jars. The cluster job jar carries the Kafka client with
- * every codec it may meet on a topic, and of Flink only the Kafka connector (the cluster provides the
- * rest); the local jar runs with {@code java -jar} and holds no benchmarks.
+ * every codec it may meet on a topic, the SQL function, and of Flink only the Kafka connector (the
+ * cluster provides the rest, the Table API, planner and JSON format included); the local jar runs with
+ * {@code java -jar}, SQL scripts included, and holds no benchmarks.
  */
 class PackagedJarsITCase {
     private static final Path JOB_JAR = Path.of("target/forecaster-job.jar");
@@ -77,6 +78,44 @@ class PackagedJarsITCase {
         }
         try (JarFile f = new JarFile(JOB_JAR.toFile())) {
             assertEquals(ClusterJob.class.getName(), f.getManifest().getMainAttributes().getValue(Attributes.Name.MAIN_CLASS));
+        }
+    }
+
+    @Test
+    void theJobJarCarriesTheSqlFunctionAndTheKafkaTableConnectorButNoTableRuntime() throws Exception {
+        Set<String> job = entries(JOB_JAR);
+        assertTrue(job.contains("dev/streamforecast/sql/ForecastTableFunction.class"));
+        for (String prefix : List.of("org/apache/flink/table/", "org/apache/flink/formats/", "org/apache/calcite/",
+                "org/codehaus/janino/", "flink-table-planner.jar")) {
+            assertEquals(Set.of(), job.stream().filter(e -> e.startsWith(prefix)).limit(3).collect(Collectors.toSet()),
+                    prefix);
+        }
+        // ADD JAR of the job jar brings the 'kafka' connector to a SQL session that has none
+        assertTrue(factories(JOB_JAR).contains("org.apache.flink.streaming.connectors.kafka.table.KafkaDynamicTableFactory"));
+    }
+
+    /** The table factories a jar declares to Flink's service loader. */
+    private static String factories(Path jar) throws IOException {
+        try (JarFile f = new JarFile(jar.toFile())) {
+            JarEntry e = f.getJarEntry("META-INF/services/org.apache.flink.table.factories.Factory");
+            assertTrue(e != null, jar + " declares no table factories");
+            return new String(f.getInputStream(e).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void theLocalJarRunsSqlScriptsWithThePlannerTheJsonFormatAndKafka() throws Exception {
+        Set<String> local = entries(LOCAL_JAR);
+        for (String e : List.of("dev/streamforecast/app/local/SqlCommand.class", "dev/streamforecast/app/local/demo.sql",
+                "dev/streamforecast/sql/ForecastTableFunction.class", "flink-table-planner.jar",
+                "org/apache/flink/table/runtime/operators/process/ProcessSetTableOperator.class")) {
+            assertTrue(local.contains(e), e);
+        }
+        String factories = factories(LOCAL_JAR);
+        for (String factory : List.of("org.apache.flink.table.planner.loader.DelegatePlannerFactory",
+                "org.apache.flink.formats.json.JsonFormatFactory", "org.apache.flink.formats.raw.RawFormatFactory",
+                "org.apache.flink.streaming.connectors.kafka.table.KafkaDynamicTableFactory")) {
+            assertTrue(factories.contains(factory), factory);
         }
     }
 

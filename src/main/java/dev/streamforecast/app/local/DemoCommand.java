@@ -126,7 +126,8 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static int produce(EmbeddedKafka kafka, List<Observation> sample) throws Exception {
+    /** Writes {@code sample} to the topic {@code observations}, with a few malformed records among them; returns how many. */
+    static int produce(EmbeddedKafka kafka, List<Observation> sample) throws Exception {
         Properties p = kafka.clientProperties();
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
