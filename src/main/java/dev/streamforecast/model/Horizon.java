@@ -87,7 +87,7 @@ public final class Horizon {
 
     public Horizon(ModelConfig config) {
         this.horizon = config.horizon;
-        this.kinds = config.candidates.stream().mapToInt(CANDIDATES::indexOf).toArray();
+        this.kinds = config.activeCandidates().stream().mapToInt(CANDIDATES::indexOf).toArray();
         int keep = 0;
         this.storedAt = new int[kinds.length];
         for (int c = 0; c < kinds.length; c++) {
@@ -227,13 +227,13 @@ public final class Horizon {
             int row = (int) (origin % (horizon + 1)) * width;
             double base = value(s, origin);
             double actual = v - base;
-            long seen = step - h + 1;
-            if (combines) {
+            long seen = step - s.learnFrom - h + 1; // errors of step h learned, this one included
+            // the candidates are scored once the step's errors have a scale: each error winsorised at
+            // LOSS_CLIP RMS of them, so that one spike that every candidate misses (or a wild first
+            // value) does not decide the weights for hundreds of events
+            if (combines && seen > SeriesStatistics.SETTLED && s.errorSquares[h - 1] > 0) {
                 int at = (h - 1) * candidates;
-                // each error winsorised at LOSS_CLIP RMS of the step's errors: one spike that every
-                // candidate misses must not decide the weights for hundreds of events
-                double limit = seen > SeriesStatistics.SETTLED && s.errorSquares[h - 1] > 0
-                        ? LOSS_CLIP * Math.sqrt(s.errorSquares[h - 1]) : Scales.DEVIATION_CAP;
+                double limit = LOSS_CLIP * Math.sqrt(s.errorSquares[h - 1]);
                 for (int c = 0; c < candidates; c++) {
                     double e = Scales.capDeviation(actual - candidate(s, c, row, h, origin, base));
                     e = e > limit ? limit : (e < -limit ? -limit : e);
@@ -325,7 +325,7 @@ public final class Horizon {
                 }
             }
             change[h - 1] = f;
-            long seen = step - h + 1;
+            long seen = step - s.learnFrom - h + 1; // errors of step h learned so far
             double sigma = h == 1 && !conformal ? sigma1
                     : Math.sqrt(seen >= 2 ? s.errorSquares[h - 1] : h * deltaVariance);
             halfWidth[h - 1] = (conformal ? s.multipliers[h - 1] : z) * sigma;

@@ -80,10 +80,10 @@ public final class ModelConfig implements Serializable {
                     + "corrects; 0 = the network alone").describedAs("linear");
     public static final Setting<Double> LINEAR_FORGETTING = TABLE.number("model.linear-forgetting", 0.9995,
             "(0.9, 1]", "forgetting factor of the linear part's recursive least squares").describedAs("/");
-    public static final Setting<Integer> HORIZON = TABLE.integer("forecast.horizon", 1, "[1, 512]",
+    public static final Setting<Integer> HORIZON = TABLE.integer("forecast.horizon", 1, "[1, 96]",
             "steps ahead forecast on each event: every record carries steps 1..H (forecast, interval and the "
                     + "target's expected time); each step learns from its own target when it arrives");
-    public static final Setting<Calendar.Mode> CALENDAR = TABLE.choice("model.calendar", Calendar.Mode.NONE,
+    public static final Setting<Calendar.Mode> CALENDAR = TABLE.choice("model.calendar", Calendar.Mode.AUTO,
             "calendar inputs of the linear part from each event's time: none, the time of day (day), the time "
                     + "of day and of the week with weekends' own daily profile (week), or week when "
                     + "forecast.horizon > 1 and none for one step (auto); with them the linear part also sees the "
@@ -91,12 +91,12 @@ public final class ModelConfig implements Serializable {
     public static final Setting<String> TIME_ZONE = TABLE.add("model.time-zone", "UTC",
             "a time zone: UTC, an offset such as +02:00, or a region such as Europe/Paris", ModelConfig::zone,
             v -> true, v -> v, "the time zone of the calendar inputs (days, weekends, daylight saving)");
-    public static final Setting<List<String>> CANDIDATES = TABLE.namesFrom("model.candidates", "hybrid",
-            List.of("hybrid", "linear", "seasonal", "persistence"), "the forecasts combined per key and step, "
+    public static final Setting<List<String>> CANDIDATES = TABLE.namesFrom("model.candidates",
+            "hybrid,linear,seasonal,persistence", List.of("hybrid", "linear", "seasonal", "persistence"), "the forecasts combined per key and step, "
                     + "weighted by their recent errors: the network with the linear part, the linear part alone, "
                     + "the value a day before the target, the last value; one alone is used as it is");
     public static final Setting<IntervalMethod> INTERVALS = TABLE.choice("forecast.intervals",
-            IntervalMethod.GAUSSIAN, "how each step's interval is sized: +-z running RMS of its errors "
+            IntervalMethod.CONFORMAL, "how each step's interval is sized: +-z running RMS of its errors "
                     + "(gaussian), or that RMS times a multiplier tracked online to the level (conformal)");
 
     public final CellType cell;
@@ -172,9 +172,14 @@ public final class ModelConfig implements Serializable {
         return java.time.ZoneId.of(timeZone);
     }
 
-    /** Whether the forecasts combine candidates (more than one) rather than use the hybrid alone. */
-    public boolean combines() {
-        return candidates.size() > 1;
+    /** The candidates combined: {@link #candidates} less the linear part when there is none. */
+    public List<String> activeCandidates() {
+        if (linearOrder > 0 || !candidates.contains("linear")) {
+            return candidates;
+        }
+        List<String> c = new ArrayList<>(candidates);
+        c.remove("linear");
+        return List.copyOf(c);
     }
 
     /** The calendar inputs the model sees: {@link #calendar}, with auto resolved by the horizon. */
@@ -390,8 +395,7 @@ public final class ModelConfig implements Serializable {
             List<String> candidates = new ArrayList<>(names(v[TABLE.indexOf(CANDIDATES)]));
             candidates.sort(Comparator.comparingInt(CANDIDATE_ORDER::indexOf));
             if ((Integer) v[TABLE.indexOf(LINEAR_ORDER)] == 0) {
-                candidates.remove("linear");
-                if (candidates.isEmpty()) {
+                if (candidates.equals(List.of("linear"))) {
                     throw new IllegalArgumentException("invalid model.candidates = linear: expected a candidate "
                             + "besides linear when model.linear-order=0");
                 }

@@ -322,13 +322,19 @@ public final class OnlineForecaster {
      */
     public SeriesState observeOrRestart(SeriesState s, double value, double[] features, Prediction out,
             Supplier<SeriesState> restart) {
-        observe(s, value, features, out);
+        return observeOrRestart(s, Long.MIN_VALUE, value, features, out, restart);
+    }
+
+    /** {@link #observeOrRestart(SeriesState, double, double[], Prediction, Supplier)} of an event at {@code ts}. */
+    public SeriesState observeOrRestart(SeriesState s, long ts, double value, double[] features, Prediction out,
+            Supplier<SeriesState> restart) {
+        observe(s, ts, value, features, out);
         if (!out.diverged) {
             return s;
         }
         String reason = out.divergence;
         SeriesState fresh = restart.get();
-        observe(fresh, value, features, out);
+        observe(fresh, ts, value, features, out);
         out.divergence = out.diverged ? reason + "; the fresh model diverged too: " + out.divergence : reason;
         out.diverged = true;
         return fresh;

@@ -18,6 +18,11 @@ import java.util.TreeSet;
  * recorded with the state (in the state serializers' snapshots, and per key as a fingerprint) and
  * compared when a job restores it. Other settings (learning rate, half-lives, interval level...) may
  * change across a savepoint: the keys continue with their models.
+ *
+ * <p>Settings that joined the shape later ({@link #LATER_KEYS}: the horizon, the calendar inputs and
+ * their time zone) are recorded only when they differ from their defaults, and one missing from a
+ * recorded shape means its default: a savepoint taken before they existed, or under their defaults,
+ * has the fingerprint and the shape it always had.
  */
 public final class StateShape implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -25,6 +30,10 @@ public final class StateShape implements Serializable {
     /** The shaping settings, by their configuration names. */
     public static final List<String> KEYS = List.of("model.cell", "model.hidden", "model.layers", "model.inputs",
             "model.features", "model.target", "model.linear-order", "train.k1", "train.k2", "train.optimizer");
+    /** Shaping settings added after the first shapes were recorded: absent means the default. */
+    public static final List<String> LATER_KEYS = List.of("forecast.horizon", "model.calendar", "model.time-zone");
+
+    private static final Map<String, String> DEFAULTS = ModelConfig.fromMap(Map.of()).toMap();
 
     private final Map<String, String> settings;
 
@@ -37,6 +46,12 @@ public final class StateShape implements Serializable {
         Map<String, String> m = new LinkedHashMap<>();
         for (String k : KEYS) {
             m.put(k, Objects.requireNonNull(all.get(k), k));
+        }
+        for (String k : LATER_KEYS) {
+            String v = Objects.requireNonNull(all.get(k), k);
+            if (!v.equals(defaultOf(k))) {
+                m.put(k, v);
+            }
         }
         return new StateShape(m);
     }
@@ -69,8 +84,8 @@ public final class StateShape implements Serializable {
         TreeSet<String> names = new TreeSet<>(settings.keySet());
         names.addAll(old.settings.keySet());
         for (String k : names) {
-            String before = old.settings.get(k);
-            String now = settings.get(k);
+            String before = valueOf(old.settings, k);
+            String now = valueOf(settings, k);
             if (!Objects.equals(before, now)) {
                 out.add(k + ": " + show(before) + " -> " + show(now));
             }
@@ -118,18 +133,35 @@ public final class StateShape implements Serializable {
                 : what + ": " + restored.length + " values restored, " + fresh.length + " needed";
     }
 
+    /** The recorded value of {@code k}, a later key's default when it was not recorded. */
+    private static String valueOf(Map<String, String> recorded, String k) {
+        String v = recorded.get(k);
+        return v == null && LATER_KEYS.contains(k) ? defaultOf(k) : v;
+    }
+
+    private static String defaultOf(String k) {
+        return DEFAULTS.get(k);
+    }
+
     private static String show(String v) {
         return v == null ? "(not set)" : v.isEmpty() ? "''" : v;
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof StateShape && ((StateShape) o).settings.equals(settings);
+        return o instanceof StateShape && changesFrom((StateShape) o).isEmpty();
     }
 
     @Override
     public int hashCode() {
-        return settings.hashCode();
+        int h = 1;
+        for (String k : KEYS) {
+            h = 31 * h + Objects.hashCode(settings.get(k));
+        }
+        for (String k : LATER_KEYS) {
+            h = 31 * h + Objects.hashCode(valueOf(settings, k));
+        }
+        return h;
     }
 
     @Override
