@@ -17,12 +17,14 @@ import java.util.TreeMap;
  * rows: persistence the value at t - h for every step, seasonal naive the value a whole number of
  * seasons before t (y_{t - m ceil(h/m)}), and an online AR(24) on differences that forecasts every step
  * directly, each step's coefficients learning row s only when y_{s+h} has arrived
- * ({@link OnlineAutoRegression} with a horizon). Values, forecasts and intervals are standardised per key
+ * ({@link OnlineAutoRegression} with a horizon); and, to measure what direct buys, the same AR's one-step
+ * model iterated on its own forecasts (recursive). Values, forecasts and intervals are standardised per key
  * under the protocol as in {@link Evaluation}.
  */
 public final class StepEvaluation {
     public static final String PERSISTENCE = "persistence";
     public static final String LINEAR = "ar(24) direct";
+    public static final String RECURSIVE = "ar(24) recursive";
 
     /** Steps scored. */
     public final int horizon;
@@ -34,7 +36,7 @@ public final class StepEvaluation {
     private StepEvaluation(int horizon, int season) {
         this.horizon = horizon;
         this.seasonal = "seasonal naive (" + season + ")";
-        for (String m : List.of(Evaluation.MODEL, PERSISTENCE, seasonal, LINEAR)) {
+        for (String m : List.of(Evaluation.MODEL, PERSISTENCE, seasonal, LINEAR, RECURSIVE)) {
             Metrics[] per = new Metrics[horizon];
             for (int h = 0; h < horizon; h++) {
                 per[h] = new Metrics();
@@ -70,11 +72,14 @@ public final class StepEvaluation {
         for (int i = 0; i < n; i++) {
             z[i] = scaler.apply(raw[i]);
         }
-        double[][] linear = linearForecasts(z, split.scoreTo());
+        double[][] linear = new double[split.scoreTo()][horizon];
+        double[][] recursive = new double[split.scoreTo()][horizon];
+        linearForecasts(z, linear, recursive);
         Metrics[] model = steps.get(Evaluation.MODEL);
         Metrics[] persistence = steps.get(PERSISTENCE);
         Metrics[] seasonalNaive = steps.get(seasonal);
         Metrics[] ar = steps.get(LINEAR);
+        Metrics[] iterated = steps.get(RECURSIVE);
         for (int h = 1; h <= horizon; h++) {
             for (int t = Math.max(split.scoreFrom(), h); t < split.scoreTo(); t++) {
                 Forecast made = fs.get(t - h);
@@ -88,23 +93,48 @@ public final class StepEvaluation {
                 seasonalNaive[h - 1].add(z[t], back >= 0 ? z[(int) back] : last, last);
                 double l = linear[t - h][h - 1];
                 ar[h - 1].add(z[t], Double.isFinite(l) ? l : last, last);
+                double r = recursive[t - h][h - 1];
+                iterated[h - 1].add(z[t], Double.isFinite(r) ? r : last, last);
             }
         }
     }
 
-    /** The direct AR(24)'s forecasts of steps 1..H made at each row before {@code rows}. */
-    private double[][] linearForecasts(double[] z, int rows) {
-        OnlineAutoRegression model = new OnlineAutoRegression(OnlineAutoRegression.DEFAULT_ORDER,
-                OnlineAutoRegression.DEFAULT_FORGETTING, OnlineAutoRegression.DEFAULT_DELTA,
-                OnlineAutoRegression.DEFAULT_INTERCEPT, OnlineAutoRegression.DEFAULT_CLIP,
-                OnlineAutoRegression.INNOVATION_CLIP, 0, horizon);
+    /**
+     * The AR(24)'s forecasts of steps 1..H made at each row: directly (each step its own coefficients) into
+     * {@code direct}, and by iterating the one-step coefficients on their own forecasts into {@code recursive}.
+     */
+    private void linearForecasts(double[] z, double[][] direct, double[][] recursive) {
+        int p = OnlineAutoRegression.DEFAULT_ORDER;
+        OnlineAutoRegression model = new OnlineAutoRegression(p, OnlineAutoRegression.DEFAULT_FORGETTING,
+                OnlineAutoRegression.DEFAULT_DELTA, OnlineAutoRegression.DEFAULT_INTERCEPT,
+                OnlineAutoRegression.DEFAULT_CLIP, OnlineAutoRegression.INNOVATION_CLIP, 0, horizon);
         OnlineAutoRegression.State s = model.newState();
-        double[][] out = new double[rows][horizon];
-        for (int t = 0; t < rows; t++) {
+        double[] lags = new double[p + horizon];
+        for (int t = 0; t < direct.length; t++) {
             model.observe(s, z[t]);
-            model.forecastSteps(s, out[t]);
+            model.forecastSteps(s, direct[t]);
+            if (s.filled < p) {
+                java.util.Arrays.fill(recursive[t], z[t]);
+                continue;
+            }
+            // lags[k] = d_{t-k} for k < p, most recent first; each forecast difference is pushed in front
+            int slot = s.head;
+            for (int k = 0; k < p; k++) {
+                lags[horizon + k] = s.lags[slot];
+                slot = slot == 0 ? p - 1 : slot - 1;
+            }
+            double y = z[t];
+            for (int h = 1; h <= horizon; h++) {
+                int front = horizon - h + 1;
+                double d = 0;
+                for (int k = 0; k < p; k++) {
+                    d += s.theta[k] * lags[front + k];
+                }
+                lags[front - 1] = d;
+                y += d;
+                recursive[t][h - 1] = y;
+            }
         }
-        return out;
     }
 
     /** The mean over steps 1..H of a method's MSE. */

@@ -21,12 +21,27 @@ public final class Optimizer {
     public static void adam(SeriesState s, double[][] g, double scale, double lr, double b1, double b2,
             double eps) {
         long t = ++s.adamStep;
-        // StrictMath: the same bits on every JVM and CPU, so replays and restores agree everywhere
-        double c1 = 1.0 / (1.0 - StrictMath.pow(b1, t));
-        double c2 = 1.0 / (1.0 - StrictMath.pow(b2, t));
+        // b^t by squaring, in exactly rounded multiplications: the same bits on every JVM and CPU, so
+        // replays and restores agree everywhere, and no allocation (StrictMath.pow's Java fdlibm allocates
+        // a work array whenever the JIT does not inline it away)
+        double c1 = 1.0 / (1.0 - power(b1, t));
+        double c2 = 1.0 / (1.0 - power(b2, t));
         for (int i = 0; i < g.length; i++) {
             adam(s.params[i], s.adamM[i], s.adamV[i], g[i], scale, lr, b1, b2, eps, c1, c2);
         }
+    }
+
+    /** b^t for t >= 1 by binary exponentiation. */
+    static double power(double b, long t) {
+        double result = 1.0;
+        double square = b;
+        for (long k = t; k > 0; k >>= 1) {
+            if ((k & 1) != 0) {
+                result *= square;
+            }
+            square *= square;
+        }
+        return result;
     }
 
     private static void adam(double[] p, double[] m, double[] v, double[] g, double scale, double lr,
