@@ -26,8 +26,17 @@ public final class Optimizer {
         // a work array whenever the JIT does not inline it away)
         double c1 = 1.0 / (1.0 - power(b1, t));
         double c2 = 1.0 / (1.0 - power(b2, t));
+        adam(s.params, s.adamM, s.adamV, c1, c2, g, scale, lr, b1, b2, eps);
+    }
+
+    /**
+     * {@link #adam(SeriesState, double[][], double, double, double, double, double)} on bare tensors, with
+     * the bias corrections given: {@code c1 = 1 / (1 - b1^t)}, {@code c2 = 1 / (1 - b2^t)} at step t.
+     */
+    public static void adam(double[][] p, double[][] m, double[][] v, double c1, double c2, double[][] g,
+            double scale, double lr, double b1, double b2, double eps) {
         for (int i = 0; i < g.length; i++) {
-            adam(s.params[i], s.adamM[i], s.adamV[i], g[i], scale, lr, b1, b2, eps, c1, c2);
+            adam(p[i], m[i], v[i], g[i], scale, lr, b1, b2, eps, c1, c2);
         }
     }
 

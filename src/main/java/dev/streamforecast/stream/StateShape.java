@@ -19,21 +19,24 @@ import java.util.TreeSet;
  * compared when a job restores it. Other settings (learning rate, half-lives, interval level...) may
  * change across a savepoint: the keys continue with their models.
  *
- * <p>Settings that joined the shape later ({@link #LATER_KEYS}: the horizon, the calendar inputs and
- * their time zone) are recorded only when they differ from their defaults, and one missing from a
- * recorded shape means its default: a savepoint taken before they existed, or under their defaults,
- * has the fingerprint and the shape it always had.
+ * <p>Settings that joined the shape later ({@link #LATER}: the horizon, the calendar inputs and their
+ * time zone) mean their defaults when a recorded shape lacks them, and a fingerprint leaves them out at
+ * their defaults: a savepoint taken before they existed restores, and its keys keep their fingerprints.
  */
 public final class StateShape implements Serializable {
     private static final long serialVersionUID = 1L;
 
     /** The shaping settings, by their configuration names. */
     public static final List<String> KEYS = List.of("model.cell", "model.hidden", "model.layers", "model.inputs",
-            "model.features", "model.target", "model.linear-order", "train.k1", "train.k2", "train.optimizer");
-    /** Shaping settings added after the first shapes were recorded: absent means the default. */
-    public static final List<String> LATER_KEYS = List.of("forecast.horizon", "model.calendar", "model.time-zone");
-
-    private static final Map<String, String> DEFAULTS = ModelConfig.fromMap(Map.of()).toMap();
+            "model.features", "model.target", "model.linear-order", "train.k1", "train.k2", "train.optimizer",
+            "forecast.horizon", "model.calendar", "model.time-zone");
+    /**
+     * Shaping settings added after shapes were first recorded, with the value every state recorded
+     * without them was made under (their default): a recorded shape that lacks one has that value, and a
+     * fingerprint leaves one out while it has it, so that states recorded before keep their fingerprints.
+     */
+    static final Map<String, String> LATER = Map.of("forecast.horizon", "1", "model.calendar", "auto",
+            "model.time-zone", "UTC");
 
     private final Map<String, String> settings;
 
@@ -47,12 +50,6 @@ public final class StateShape implements Serializable {
         for (String k : KEYS) {
             m.put(k, Objects.requireNonNull(all.get(k), k));
         }
-        for (String k : LATER_KEYS) {
-            String v = Objects.requireNonNull(all.get(k), k);
-            if (!v.equals(defaultOf(k))) {
-                m.put(k, v);
-            }
-        }
         return new StateShape(m);
     }
 
@@ -65,10 +62,16 @@ public final class StateShape implements Serializable {
         return settings;
     }
 
-    /** A stable 64-bit fingerprint (FNV-1a of the settings in order), never 0. */
+    /**
+     * A stable 64-bit fingerprint (FNV-1a of the settings in order, a {@link #LATER} one left out at the
+     * value shapes recorded without it had), never 0.
+     */
     public long fingerprint() {
         long h = 0xcbf29ce484222325L;
         for (Map.Entry<String, String> e : settings.entrySet()) {
+            if (e.getValue().equals(LATER.get(e.getKey()))) {
+                continue;
+            }
             String s = e.getKey() + "=" + e.getValue() + "\n";
             for (int i = 0; i < s.length(); i++) {
                 h ^= s.charAt(i);
@@ -78,14 +81,17 @@ public final class StateShape implements Serializable {
         return h == 0 ? 1 : h;
     }
 
-    /** Each setting that differs, as {@code name: old -> new}; empty when the shapes agree. */
+    /**
+     * Each setting that differs, as {@code name: old -> new}; empty when the shapes agree. A {@link #LATER}
+     * setting missing from either shape has the value it had before it was recorded.
+     */
     public List<String> changesFrom(StateShape old) {
         List<String> out = new ArrayList<>();
         TreeSet<String> names = new TreeSet<>(settings.keySet());
         names.addAll(old.settings.keySet());
         for (String k : names) {
-            String before = valueOf(old.settings, k);
-            String now = valueOf(settings, k);
+            String before = old.settings.getOrDefault(k, LATER.get(k));
+            String now = settings.getOrDefault(k, LATER.get(k));
             if (!Objects.equals(before, now)) {
                 out.add(k + ": " + show(before) + " -> " + show(now));
             }
@@ -133,35 +139,18 @@ public final class StateShape implements Serializable {
                 : what + ": " + restored.length + " values restored, " + fresh.length + " needed";
     }
 
-    /** The recorded value of {@code k}, a later key's default when it was not recorded. */
-    private static String valueOf(Map<String, String> recorded, String k) {
-        String v = recorded.get(k);
-        return v == null && LATER_KEYS.contains(k) ? defaultOf(k) : v;
-    }
-
-    private static String defaultOf(String k) {
-        return DEFAULTS.get(k);
-    }
-
     private static String show(String v) {
         return v == null ? "(not set)" : v.isEmpty() ? "''" : v;
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof StateShape && changesFrom((StateShape) o).isEmpty();
+        return o instanceof StateShape && ((StateShape) o).settings.equals(settings);
     }
 
     @Override
     public int hashCode() {
-        int h = 1;
-        for (String k : KEYS) {
-            h = 31 * h + Objects.hashCode(settings.get(k));
-        }
-        for (String k : LATER_KEYS) {
-            h = 31 * h + Objects.hashCode(valueOf(settings, k));
-        }
-        return h;
+        return settings.hashCode();
     }
 
     @Override
