@@ -5,6 +5,7 @@ import dev.streamforecast.backtest.Evaluation;
 import dev.streamforecast.backtest.Metrics;
 import dev.streamforecast.backtest.Protocol;
 import dev.streamforecast.backtest.Report;
+import dev.streamforecast.backtest.StepEvaluation;
 import dev.streamforecast.event.DeadLetter;
 import dev.streamforecast.event.Forecast;
 import dev.streamforecast.event.Observation;
@@ -94,6 +95,14 @@ public final class BacktestCommand implements Callable<Integer> {
     @Option(names = "--season", description = "Season of the seasonal-naive baseline, in events (default: ${DEFAULT-VALUE}).")
     int season = 24;
 
+    @Option(names = "--horizon", description = "Steps ahead to forecast and score, as forecast.horizon (1 to 96); "
+            + "the tables then give each step's scores and their mean over steps.")
+    Integer horizon;
+
+    @Option(names = "--fan", description = "With a horizon: the key whose fan of intervals the report draws "
+            + "(default: the first).")
+    String fanKey;
+
     @Option(names = {"-p", "--parallelism"}, description = "Parallelism of the replay (default: ${DEFAULT-VALUE}).")
     int parallelism = 2;
 
@@ -106,7 +115,11 @@ public final class BacktestCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         // everything named on the command line is checked before the replay starts
-        AppConfig c = RunCommand.load(config, overrides);
+        List<String> set = new ArrayList<>(overrides);
+        if (horizon != null) {
+            set.add("forecast.horizon=" + horizon);
+        }
+        AppConfig c = RunCommand.load(config, set);
         Protocol scoring = protocol();
         if (output == null) {
             throw new UserError("give --output FILE: where the forecasts go, as JSON lines");
@@ -184,6 +197,11 @@ public final class BacktestCommand implements Callable<Integer> {
 
         Evaluation eval = Evaluation.of(result.forecasts, scoring, Evaluation.baselines(season));
         printTable(eval);
+        int steps = c.model().horizon;
+        StepEvaluation byStep = steps > 1 ? StepEvaluation.of(result.forecasts, scoring, season) : null;
+        if (byStep != null) {
+            printSteps(byStep);
+        }
         if (report != null) {
             ModelConfig model = c.model();
             List<String> notes = List.of(
@@ -196,7 +214,8 @@ public final class BacktestCommand implements Callable<Integer> {
                     "Each event is scored against the forecast made at the event before it, before the model learned it.");
             Report.write(report, "Backtest of " + model.name() + " on "
                     + (kafka ? "topic " + c.get("kafka.input-topic") : input.getFileName()),
-                    series(eval), rows(eval), effectiveConfiguration(c), notes);
+                    series(eval, result.forecasts, scoring), rows(eval, byStep), effectiveConfiguration(c),
+                    byStep == null ? notes : withStepNotes(notes, byStep));
             System.err.println("backtest: report written to " + report);
         }
         System.err.printf(Locale.ROOT, "backtest: %,d forecasts written to %s in %.1f s%n", result.forecasts.size(),
@@ -370,22 +389,117 @@ public final class BacktestCommand implements Callable<Integer> {
         }
     }
 
-    private static List<Report.Series> series(Evaluation eval) {
+    /** Each step's scores of the model and the baselines, pooled over keys, and their means over the steps. */
+    private static void printSteps(StepEvaluation e) {
+        System.out.printf(Locale.ROOT, "%nby step (pooled over keys): MSE of each method, the model's MAE, coverage and "
+                + "mean width%n%5s", "step");
+        for (String method : e.steps.keySet()) {
+            System.out.printf(Locale.ROOT, " %22s", method);
+        }
+        System.out.printf(Locale.ROOT, " %10s %9s %10s%n", "model MAE", "coverage", "width");
+        for (int h = 1; h <= e.horizon; h++) {
+            System.out.printf(Locale.ROOT, "%5d", h);
+            for (Metrics[] m : e.steps.values()) {
+                System.out.printf(Locale.ROOT, " %22s", figure(m[h - 1].mse()));
+            }
+            Metrics model = e.steps.get(Evaluation.MODEL)[h - 1];
+            System.out.printf(Locale.ROOT, " %10s %9.3f %10s%n", figure(model.mae()), model.coverage(),
+                    figure(model.meanWidth()));
+        }
+        System.out.printf(Locale.ROOT, "%5s", "mean");
+        for (String method : e.steps.keySet()) {
+            System.out.printf(Locale.ROOT, " %22s", figure(e.meanMse(method)));
+        }
+        System.out.printf(Locale.ROOT, " %10s%n", figure(e.meanMae(Evaluation.MODEL)));
+    }
+
+    private static List<String> withStepNotes(List<String> notes, StepEvaluation e) {
+        List<String> out = new ArrayList<>(notes);
+        out.add(String.format(Locale.ROOT, "Steps 1..%d: row t is scored at step h against the forecast of step h "
+                + "made at row t - h; the rows 'step h' give each step's scores pooled over keys, 'mean 1..%d' the "
+                + "mean of the steps' MSE and MAE. The baselines forecast every step from the same rows, leak-free; "
+                + "the last chart is a fan: one forecast's steps and intervals against what arrived.", e.horizon,
+                e.horizon));
+        return out;
+    }
+
+    private List<Report.Series> series(Evaluation eval, List<Forecast> forecasts, Protocol scoring) {
         List<Report.Series> out = new ArrayList<>();
         for (Evaluation.SeriesView v : eval.series) {
             out.add(new Report.Series(v.key, v.ts, v.actual, v.forecast, v.lower, v.upper));
         }
+        Report.Series fan = fan(forecasts, scoring);
+        if (fan != null) {
+            out.add(fan);
+        }
         return out;
     }
 
-    private static List<Report.Row> rows(Evaluation eval) {
+    /**
+     * The fan of the chosen key: the forecast made H rows before its last scored row, every step with its
+     * interval, after 3H rows of what came before, against the values that arrived.
+     */
+    private Report.Series fan(List<Forecast> forecasts, Protocol scoring) {
+        String key = fanKey != null ? fanKey : forecasts.isEmpty() ? null : forecasts.get(0).key;
+        List<Forecast> fs = forecasts.stream().filter(f -> f.key.equals(key)).collect(Collectors.toList());
+        if (fs.isEmpty() || fs.get(0).stepForecasts == null) {
+            if (fanKey != null) {
+                System.err.println("backtest: no fan for '" + fanKey + "': "
+                        + (fs.isEmpty() ? "no such series in the replay" : "it was forecast one step ahead"));
+            }
+            return null;
+        }
+        int h = fs.get(0).horizon();
+        int end = scoring == null ? fs.size() : Math.min(fs.size(), scoring.split(fs.size()).scoreTo());
+        int origin = end - 1 - h;
+        if (origin < 0) {
+            return null;
+        }
+        int from = Math.max(0, origin - 3 * h);
+        int n = origin + h + 1 - from;
+        long[] ts = new long[n];
+        double[] actual = new double[n];
+        double[] forecast = new double[n];
+        double[] lower = new double[n];
+        double[] upper = new double[n];
+        Forecast made = fs.get(origin);
+        for (int i = 0; i < n; i++) {
+            int row = from + i;
+            ts[i] = fs.get(row).ts;
+            actual[i] = fs.get(row).value;
+            int step = row - origin;
+            forecast[i] = step >= 1 ? made.stepForecasts[step - 1] : step == 0 ? made.value : Double.NaN;
+            lower[i] = step >= 1 ? made.stepLowers[step - 1] : step == 0 ? made.value : Double.NaN;
+            upper[i] = step >= 1 ? made.stepUppers[step - 1] : step == 0 ? made.value : Double.NaN;
+        }
+        return new Report.Series(key + " (fan of steps 1.." + h + ")", ts, actual, forecast, lower, upper);
+    }
+
+    private static List<Report.Row> rows(Evaluation eval, StepEvaluation steps) {
         List<Report.Row> out = new ArrayList<>();
         for (Evaluation.Line l : eval.lines) {
-            Metrics m = l.metrics;
-            boolean interval = m.intervalCount() > 0;
-            out.add(new Report.Row(l.key, l.method, m.count(), m.mse(), m.mae(), m.rmse(), m.smape(), m.mase(),
-                    interval ? m.coverage() : Double.NaN, interval ? m.meanWidth() : Double.NaN));
+            out.add(row(l.key, l.method, l.metrics));
+        }
+        if (steps != null) {
+            for (Map.Entry<String, Metrics[]> e : steps.steps.entrySet()) {
+                Metrics mean = new Metrics();
+                for (int h = 1; h <= steps.horizon; h++) {
+                    out.add(row("step " + h, e.getKey(), e.getValue()[h - 1]));
+                    mean.merge(e.getValue()[h - 1]);
+                }
+                Report.Row pooled = row("mean 1.." + steps.horizon, e.getKey(), mean);
+                // published multi-step figures average the steps' MSE and MAE (each step has as many rows)
+                out.add(new Report.Row(pooled.key(), pooled.method(), pooled.n(), steps.meanMse(e.getKey()),
+                        steps.meanMae(e.getKey()), Math.sqrt(steps.meanMse(e.getKey())), pooled.smape(),
+                        pooled.mase(), pooled.coverage(), pooled.width()));
+            }
         }
         return out;
+    }
+
+    private static Report.Row row(String key, String method, Metrics m) {
+        boolean interval = m.intervalCount() > 0;
+        return new Report.Row(key, method, m.count(), m.mse(), m.mae(), m.rmse(), m.smape(), m.mase(),
+                interval ? m.coverage() : Double.NaN, interval ? m.meanWidth() : Double.NaN);
     }
 }

@@ -8,6 +8,11 @@ import java.util.Objects;
  * <p>{@code ts} and {@code value} are those of the event the forecast follows; {@code lower} and
  * {@code upper} bound the prediction interval at the configured level. {@code events} and
  * {@code updates} count what the key's model had seen when it forecast.
+ *
+ * <p>With a horizon H above 1 ({@code forecast.horizon}), {@link #stepForecasts}, {@link #stepLowers}
+ * and {@link #stepUppers} hold steps 1..H (index h - 1; step 1 is also {@code forecast}, {@code lower},
+ * {@code upper}) and {@link #cadence} the key's regular interval in ms (0 while it has none): step h's
+ * target is expected at {@code ts + h * cadence}. With one step they are null and 0.
  */
 public class Forecast {
     public String key;
@@ -19,6 +24,10 @@ public class Forecast {
     public long events;
     public long updates;
     public String modelId;
+    public long cadence;
+    public double[] stepForecasts;
+    public double[] stepLowers;
+    public double[] stepUppers;
 
     public Forecast() {}
 
@@ -35,6 +44,16 @@ public class Forecast {
         this.modelId = modelId;
     }
 
+    /** Steps forecast: H, or 1 when the record carries no steps. */
+    public int horizon() {
+        return stepForecasts == null ? 1 : stepForecasts.length;
+    }
+
+    /** Step h's expected event time (epoch ms), or null while the key has no regular cadence. */
+    public Long stepTime(int h) {
+        return cadence > 0 ? ts + h * cadence : null;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof Forecast)) {
@@ -47,7 +66,11 @@ public class Forecast {
                 && Double.compare(lower, f.lower) == 0
                 && Double.compare(upper, f.upper) == 0
                 && Objects.equals(key, f.key)
-                && Objects.equals(modelId, f.modelId);
+                && Objects.equals(modelId, f.modelId)
+                && cadence == f.cadence
+                && java.util.Arrays.equals(stepForecasts, f.stepForecasts)
+                && java.util.Arrays.equals(stepLowers, f.stepLowers)
+                && java.util.Arrays.equals(stepUppers, f.stepUppers);
     }
 
     @Override
@@ -58,6 +81,7 @@ public class Forecast {
     @Override
     public String toString() {
         return "Forecast{" + key + ", ts=" + ts + ", value=" + value + ", forecast=" + forecast
-                + ", [" + lower + ", " + upper + "], events=" + events + ", updates=" + updates + "}";
+                + ", [" + lower + ", " + upper + "], events=" + events + ", updates=" + updates
+                + (stepForecasts == null ? "" : ", steps=" + java.util.Arrays.toString(stepForecasts)) + "}";
     }
 }

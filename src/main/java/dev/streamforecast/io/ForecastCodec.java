@@ -5,7 +5,9 @@ import dev.streamforecast.event.Forecast;
 
 /**
  * Forecasts as JSON: {@code {"key", "ts", "ts_ms", "value", "forecast", "lower", "upper", "events",
- * "updates", "model"}}.
+ * "updates", "model"}}, and with a horizon above one step {@code "steps": [{"h", "ts", "forecast", "lower",
+ * "upper"}, ...]} for steps 1..H, {@code ts} there the target's expected epoch ms from the key's cadence
+ * (null while it has none).
  *
  * <p>{@code ts} is ISO-8601 UTC for people, {@code ts_ms} the same instant in epoch milliseconds for
  * programs. Doubles are written in their shortest round-tripping form, so decoding gives back the same
@@ -31,6 +33,24 @@ public final class ForecastCodec {
             g.writeNumberField("events", f.events);
             g.writeNumberField("updates", f.updates);
             g.writeStringField("model", f.modelId);
+            if (f.stepForecasts != null) {
+                g.writeArrayFieldStart("steps");
+                for (int h = 1; h <= f.stepForecasts.length; h++) {
+                    g.writeStartObject();
+                    g.writeNumberField("h", h);
+                    Long at = f.stepTime(h);
+                    if (at == null) {
+                        g.writeNullField("ts");
+                    } else {
+                        g.writeNumberField("ts", at);
+                    }
+                    g.writeNumberField("forecast", f.stepForecasts[h - 1]);
+                    g.writeNumberField("lower", f.stepLowers[h - 1]);
+                    g.writeNumberField("upper", f.stepUppers[h - 1]);
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
             g.writeEndObject();
         });
     }
@@ -42,7 +62,7 @@ public final class ForecastCodec {
      */
     public static Forecast decode(byte[] payload) {
         JsonNode root = JsonSupport.readObject(payload, WHAT);
-        return new Forecast(
+        Forecast f = new Forecast(
                 JsonSupport.text(root, "key", WHAT),
                 JsonSupport.integer(root, "ts_ms", WHAT),
                 JsonSupport.real(root, "value", WHAT),
@@ -52,5 +72,23 @@ public final class ForecastCodec {
                 JsonSupport.integer(root, "events", WHAT),
                 JsonSupport.integer(root, "updates", WHAT),
                 JsonSupport.text(root, "model", WHAT));
+        JsonNode steps = root.get("steps");
+        if (steps != null && steps.isArray() && steps.size() > 0) {
+            int n = steps.size();
+            f.stepForecasts = new double[n];
+            f.stepLowers = new double[n];
+            f.stepUppers = new double[n];
+            for (int h = 0; h < n; h++) {
+                JsonNode step = steps.get(h);
+                f.stepForecasts[h] = JsonSupport.real(step, "forecast", WHAT);
+                f.stepLowers[h] = JsonSupport.real(step, "lower", WHAT);
+                f.stepUppers[h] = JsonSupport.real(step, "upper", WHAT);
+                JsonNode at = step.get("ts");
+                if (h == 0 && at != null && at.isNumber()) {
+                    f.cadence = at.asLong() - f.ts;
+                }
+            }
+        }
+        return f;
     }
 }

@@ -77,13 +77,7 @@ public final class ModelJson {
         st.put("residuals", s.residuals);
         if (s.linear != null) {
             // the linear part's own binary form: exact, and versioned by its class
-            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-            try {
-                s.linear.writeTo(new java.io.DataOutputStream(bytes));
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-            st.put("linear", java.util.Base64.getEncoder().encodeToString(bytes.toByteArray()));
+            st.put("linear", base64(s.linear::writeTo));
         }
         array(st, "linearWindow", s.linearWindow);
         ArrayNode exponent = st.putArray("exponent");
@@ -97,6 +91,10 @@ public final class ModelJson {
         }
         number(st, "changeLog", s.changeLog);
         st.put("changes", s.changes);
+        if (s.horizon != null) {
+            // the horizon's state in its own binary form, as the linear part's
+            st.put("horizon", base64(s.horizon::writeTo));
+        }
         try {
             return MAPPER.writeValueAsString(root);
         } catch (IOException e) {
@@ -176,6 +174,15 @@ public final class ModelJson {
             }
             s.changeLog = number(st, "changeLog");
             s.changes = st.path("changes").asLong();
+            if (st.hasNonNull("horizon")) {
+                byte[] bytes = java.util.Base64.getDecoder().decode(st.get("horizon").asText());
+                try {
+                    s.horizon = dev.streamforecast.model.Horizon.State.readFrom(
+                            new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes)));
+                } catch (IOException e) {
+                    throw new IllegalArgumentException("model state 'horizon' is corrupt: " + e.getMessage(), e);
+                }
+            }
         } else {
             s.adoptRawUnits();
         }
@@ -241,5 +248,20 @@ public final class ModelJson {
             out[i] = a.get(i).asDouble();
         }
         return out;
+    }
+
+    /** A binary form written by {@code writer}, in base64. */
+    private static String base64(BinaryWriter writer) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try {
+            writer.writeTo(new java.io.DataOutputStream(bytes));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return java.util.Base64.getEncoder().encodeToString(bytes.toByteArray());
+    }
+
+    private interface BinaryWriter {
+        void writeTo(java.io.DataOutput out) throws IOException;
     }
 }

@@ -88,6 +88,24 @@ public final class ModelConfig implements Serializable {
             "model.scope=shared: windows per batched update of the shared network (a batch is also applied "
                     + "when a key already in it brings another window; smaller batches update more often and "
                     + "forecast short series better, docs/shared-model.md)");
+    public static final Setting<Integer> HORIZON = TABLE.integer("forecast.horizon", 1, "[1, 96]",
+            "steps ahead forecast on each event: every record carries steps 1..H (forecast, interval and the "
+                    + "target's expected time); each step learns from its own target when it arrives");
+    public static final Setting<Calendar.Mode> CALENDAR = TABLE.choice("model.calendar", Calendar.Mode.AUTO,
+            "calendar inputs of the linear part from each event's time: none, the time of day (day), the time "
+                    + "of day and of the week with weekends' own daily profile (week), or week when "
+                    + "forecast.horizon > 1 and none for one step (auto); with them the linear part also sees the "
+                    + "standardised level and a constant");
+    public static final Setting<String> TIME_ZONE = TABLE.add("model.time-zone", "UTC",
+            "a time zone: UTC, an offset such as +02:00, or a region such as Europe/Paris", ModelConfig::zone,
+            v -> true, v -> v, "the time zone of the calendar inputs (days, weekends, daylight saving)");
+    public static final Setting<List<String>> CANDIDATES = TABLE.namesFrom("model.candidates",
+            "hybrid,linear,seasonal,persistence", List.of("hybrid", "linear", "seasonal", "persistence"), "the forecasts combined per key and step, "
+                    + "weighted by their recent errors: the network with the linear part, the linear part alone, "
+                    + "the value a day before the target, the last value; one alone is used as it is");
+    public static final Setting<IntervalMethod> INTERVALS = TABLE.choice("forecast.intervals",
+            IntervalMethod.CONFORMAL, "how each step's interval is sized: +-z running RMS of its errors "
+                    + "(gaussian), or that RMS times a multiplier tracked online to the level (conformal)");
 
     public final CellType cell;
     public final int hidden;
@@ -113,6 +131,11 @@ public final class ModelConfig implements Serializable {
     public final double linearForgetting;
     public final ModelScope scope;
     public final int batch;
+    public final int horizon;
+    public final Calendar.Mode calendar;
+    public final String timeZone;
+    public final List<String> candidates;
+    public final IntervalMethod intervals;
 
     /** Every setting's value, by its position in the table. */
     private final Object[] values;
@@ -143,6 +166,46 @@ public final class ModelConfig implements Serializable {
         this.linearForgetting = get(LINEAR_FORGETTING);
         this.scope = get(SCOPE);
         this.batch = get(BATCH);
+        this.horizon = get(HORIZON);
+        this.calendar = get(CALENDAR);
+        this.timeZone = get(TIME_ZONE);
+        this.candidates = get(CANDIDATES);
+        this.intervals = get(INTERVALS);
+    }
+
+    /** A time zone as the setting accepts it, kept as written. */
+    private static String zone(String text) {
+        java.time.ZoneId.of(text);
+        return text;
+    }
+
+    /** The calendar inputs' time zone. */
+    public java.time.ZoneId zoneId() {
+        return java.time.ZoneId.of(timeZone);
+    }
+
+    /** The candidates combined: {@link #candidates} less the linear part when there is none. */
+    public List<String> activeCandidates() {
+        if (linearOrder > 0 || !candidates.contains("linear")) {
+            return candidates;
+        }
+        List<String> c = new ArrayList<>(candidates);
+        c.remove("linear");
+        return List.copyOf(c);
+    }
+
+    /** The calendar inputs the model sees: {@link #calendar}, with auto resolved by the horizon. */
+    public Calendar.Mode calendarMode() {
+        if (calendar == Calendar.Mode.AUTO) {
+            return horizon > 1 ? Calendar.Mode.WEEK : Calendar.Mode.NONE;
+        }
+        return calendar;
+    }
+
+    /** Extra regressors of the linear part besides its lags: the level, a constant and the calendar's. */
+    public int linearExtras() {
+        Calendar.Mode mode = calendarMode();
+        return mode == Calendar.Mode.NONE ? 0 : 2 + mode.features;
     }
 
     /** Every model setting, in table order. */
@@ -286,6 +349,7 @@ public final class ModelConfig implements Serializable {
      */
     public static final class Builder {
         private static final List<String> INPUT_ORDER = List.of("level", "delta", "linear");
+        private static final List<String> CANDIDATE_ORDER = List.of("hybrid", "linear", "seasonal", "persistence");
         private final Object[] values;
 
         private Builder() {
@@ -320,6 +384,10 @@ public final class ModelConfig implements Serializable {
         public Builder seed(long v) { return set(SEED, v); }
         public Builder linearOrder(int v) { return set(LINEAR_ORDER, v); }
         public Builder scope(ModelScope v) { return set(SCOPE, v); }
+        public Builder horizon(int v) { return set(HORIZON, v); }
+        public Builder calendar(Calendar.Mode v) { return set(CALENDAR, v); }
+        public Builder candidates(List<String> v) { return set(CANDIDATES, List.copyOf(v)); }
+        public Builder intervals(IntervalMethod v) { return set(INTERVALS, v); }
 
         public ModelConfig build() {
             Object[] v = values.clone();
@@ -337,6 +405,27 @@ public final class ModelConfig implements Serializable {
                 }
             }
             v[TABLE.indexOf(INPUTS)] = List.copyOf(inputs);
+            List<String> candidates = new ArrayList<>(names(v[TABLE.indexOf(CANDIDATES)]));
+            candidates.sort(Comparator.comparingInt(CANDIDATE_ORDER::indexOf));
+            if ((Integer) v[TABLE.indexOf(LINEAR_ORDER)] == 0) {
+                if (candidates.equals(List.of("linear"))) {
+                    throw new IllegalArgumentException("invalid model.candidates = linear: expected a candidate "
+                            + "besides linear when model.linear-order=0");
+                }
+            }
+            v[TABLE.indexOf(CANDIDATES)] = List.copyOf(candidates);
+            if (v[TABLE.indexOf(SCOPE)] == ModelScope.SHARED) {
+                int horizon = (Integer) v[TABLE.indexOf(HORIZON)];
+                Calendar.Mode calendar = (Calendar.Mode) v[TABLE.indexOf(CALENDAR)];
+                if (horizon > 1) {
+                    throw new IllegalArgumentException("invalid forecast.horizon = " + horizon
+                            + ": model.scope=shared forecasts one step ahead; steps ahead need model.scope=key");
+                }
+                if (calendar != Calendar.Mode.AUTO && calendar != Calendar.Mode.NONE) {
+                    throw new IllegalArgumentException("invalid model.calendar = " + calendar.name().toLowerCase()
+                            + ": model.scope=shared has no calendar inputs; they need model.scope=key");
+                }
+            }
             return new ModelConfig(v);
         }
 

@@ -16,6 +16,9 @@ import java.util.Arrays;
  * vectorise it; that is why activations are kept one array per step and weights one array per column.
  *
  * <p>The loss over a window of T steps is {@code L = 1/(2T) sum_t (y_t - target_t)^2 + l2/2 ||W||^2}.
+ * With several outputs (one per step forecast) and step t's first {@code a_t} targets known, it is
+ * {@code L = 1/(2N) sum_t sum_{j < a_t} (y_tj - target_tj)^2 + l2/2 ||W||^2}, N = sum_t a_t: outputs
+ * whose targets have not arrived take no part (delayed learning); with one output it is the above.
  */
 public final class Network {
     private final ParameterLayout layout;
@@ -24,6 +27,7 @@ public final class Network {
     private final int hidden;
     private final int layers;
     private final int rows;
+    private final int outputs;
 
     // Per layer and step: h and c (slot 0 is the state before the window, slot t+1 after step t),
     // tanh(c_t), gate activations, and GRU's r*h_{t-1}.
@@ -65,6 +69,7 @@ public final class Network {
         this.hidden = layout.hidden;
         this.layers = layout.layers;
         this.rows = layout.rows;
+        this.outputs = layout.outputs;
         int h = hidden;
         boolean lstm = cell == CellType.LSTM;
         hBuf = new double[layers][maxSteps + 1][h];
@@ -72,7 +77,7 @@ public final class Network {
         tcBuf = new double[layers][lstm ? maxSteps : 0][h];
         actBuf = new double[layers][maxSteps][rows];
         rhBuf = new double[layers][cell == CellType.GRU ? maxSteps : 0][h];
-        yBuf = new double[maxSteps];
+        yBuf = new double[maxSteps * outputs];
         gateScale = new double[rows];
         Arrays.fill(gateScale, 1.0);
         switch (cell) {
@@ -112,11 +117,22 @@ public final class Network {
 
     /**
      * Advances the carried {@code state} by one input {@code x} (length {@code layout.inputSize}) in place
-     * and returns the output {@code y}.
+     * and returns the (first) output {@code y}.
      */
     public double step(double[][] p, double[] state, double[] x) {
+        return step(p, state, x, null);
+    }
+
+    /**
+     * {@link #step(double[][], double[], double[])}, also writing every output into {@code out} (length
+     * {@code layout.outputs}) unless it is null.
+     */
+    public double step(double[][] p, double[] state, double[] x, double[] out) {
         loadState(state);
         double y = forward(p, x, 0, 0);
+        if (out != null) {
+            System.arraycopy(yBuf, 0, out, 0, outputs);
+        }
         int h = hidden;
         for (int l = 0; l < layers; l++) {
             int s = layout.h(l);
@@ -130,15 +146,50 @@ public final class Network {
 
     /** Runs the window forward from {@code start} and returns the loss; nothing else is written. */
     public double loss(double[][] p, double[] start, double[] xs, double[] targets, int steps, double l2) {
+        return loss(p, start, xs, targets, null, steps, l2);
+    }
+
+    /**
+     * The loss with several outputs: {@code targets} holds step t's at [t * outputs, (t + 1) * outputs),
+     * of which the first {@code available[t]} are known (all when {@code available} is null).
+     */
+    public double loss(double[][] p, double[] start, double[] xs, double[] targets, int[] available, int steps,
+            double l2) {
+        double loss = forwardWindow(p, start, xs, targets, available, steps);
+        return 0.5 * loss / known(available, steps) + (l2 > 0 ? 0.5 * l2 * weightSquares(p) : 0.0);
+    }
+
+    /**
+     * Runs the window forward from {@code start}, keeping every step's activations for a backward pass,
+     * and returns the sum of the squared errors of the known outputs.
+     */
+    private double forwardWindow(double[][] p, double[] start, double[] xs, double[] targets, int[] available,
+            int steps) {
         checkSteps(steps);
         loadState(start);
-        double loss = 0;
         int in = layout.inputSize;
+        double loss = 0;
         for (int t = 0; t < steps; t++) {
-            double e = forward(p, xs, t * in, t) - targets[t];
-            loss += e * e;
+            forward(p, xs, t * in, t);
+            int a = available == null ? outputs : available[t];
+            for (int j = 0; j < a; j++) {
+                double e = yBuf[t * outputs + j] - targets[t * outputs + j];
+                loss += e * e;
+            }
         }
-        return 0.5 * loss / steps + (l2 > 0 ? 0.5 * l2 * weightSquares(p) : 0.0);
+        return loss;
+    }
+
+    /** The outputs with known targets in a window of {@code steps}. */
+    private long known(int[] available, int steps) {
+        if (available == null) {
+            return (long) outputs * steps;
+        }
+        long count = 0;
+        for (int t = 0; t < steps; t++) {
+            count += available[t];
+        }
+        return count;
     }
 
     /**
@@ -147,16 +198,17 @@ public final class Network {
      */
     public double lossAndGradient(double[][] p, double[] start, double[] xs, double[] targets, int steps,
             double l2, double[][] grad) {
-        checkSteps(steps);
-        loadState(start);
-        int in = layout.inputSize;
-        double loss = 0;
-        for (int t = 0; t < steps; t++) {
-            double y = forward(p, xs, t * in, t);
-            yBuf[t] = y;
-            double e = y - targets[t];
-            loss += e * e;
-        }
+        return lossAndGradient(p, start, xs, targets, null, steps, l2, grad);
+    }
+
+    /**
+     * {@link #lossAndGradient(double[][], double[], double[], double[], int, double, double[][])} with
+     * several outputs, as {@link #loss(double[][], double[], double[], double[], int[], int, double)}.
+     */
+    public double lossAndGradient(double[][] p, double[] start, double[] xs, double[] targets, int[] available,
+            int steps, double l2, double[][] grad) {
+        double loss = forwardWindow(p, start, xs, targets, available, steps);
+        long count = known(available, steps);
         for (double[] g : grad) {
             Arrays.fill(g, 0.0);
         }
@@ -169,17 +221,22 @@ public final class Network {
         int h = hidden;
         double[] wy = p[layout.outWeights];
         double[] gwy = grad[layout.outWeights];
-        double invSteps = 1.0 / steps;
+        double invSteps = 1.0 / count;
+        double[] gby = grad[layout.outBias];
         for (int t = steps - 1; t >= 0; t--) {
-            // y_t = w_y . h_t + b_y;  dL/dy_t = (y_t - target_t) / T
-            double dy = (yBuf[t] - targets[t]) * invSteps;
+            // y_tj = w_j . h_t + b_j;  dL/dy_tj = (y_tj - target_tj) / N for the known targets, else 0
             double[] hTop = hBuf[top][t + 1];
-            double[] dhTop = dhNext[top];
-            for (int j = 0; j < h; j++) {
-                gwy[j] += dy * hTop[j];
-                dhCur[j] = dy * wy[j] + dhTop[j];
+            System.arraycopy(dhNext[top], 0, dhCur, 0, h);
+            int a = available == null ? outputs : available[t];
+            for (int o = 0; o < a; o++) {
+                double dy = (yBuf[t * outputs + o] - targets[t * outputs + o]) * invSteps;
+                int w = o * h;
+                for (int j = 0; j < h; j++) {
+                    gwy[w + j] += dy * hTop[j];
+                    dhCur[j] += dy * wy[w + j];
+                }
+                gby[o] += dy;
             }
-            grad[layout.outBias][0] += dy;
             for (int l = top; l >= 0; l--) {
                 backwardLayer(l, t, l > 0);
                 if (l > 0) {
@@ -221,7 +278,7 @@ public final class Network {
         }
     }
 
-    /** Forward through every layer at step slot {@code t}; returns y_t. */
+    /** Forward through every layer at step slot {@code t}; leaves the outputs in yBuf and returns the first. */
     private double forward(double[][] p, double[] xs, int xOff, int t) {
         for (int l = 0; l < layers; l++) {
             if (l == 0) {
@@ -230,8 +287,14 @@ public final class Network {
                 forwardLayer(p, l, t, hBuf[l - 1][t + 1], 0);
             }
         }
-        // y_t = w_y . h_t + b_y
-        return p[layout.outBias][0] + dot(p[layout.outWeights], hBuf[layers - 1][t + 1], 0, hidden);
+        // y_tj = w_j . h_t + b_j
+        double[] top = hBuf[layers - 1][t + 1];
+        double[] wy = p[layout.outWeights];
+        double[] by = p[layout.outBias];
+        for (int j = 0; j < outputs; j++) {
+            yBuf[t * outputs + j] = by[j] + dot(wy, j * hidden, top, hidden);
+        }
+        return yBuf[t * outputs];
     }
 
     private void forwardLayer(double[][] p, int l, int t, double[] x, int xOff) {
@@ -542,6 +605,25 @@ public final class Network {
         }
         for (; k < to; k++) {
             s0 += u[k] * v[k];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /** Sum of u[uo + k] * v[k] over k < n, accumulated as {@link #dot(double[], double[], int, int)} does. */
+    static double dot(double[] u, int uo, double[] v, int n) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int k = 0;
+        for (; k + 3 < n; k += 4) {
+            s0 += u[uo + k] * v[k];
+            s1 += u[uo + k + 1] * v[k + 1];
+            s2 += u[uo + k + 2] * v[k + 2];
+            s3 += u[uo + k + 3] * v[k + 3];
+        }
+        for (; k < n; k++) {
+            s0 += u[uo + k] * v[k];
         }
         return (s0 + s1) + (s2 + s3);
     }

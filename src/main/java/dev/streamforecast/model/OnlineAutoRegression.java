@@ -42,6 +42,23 @@ import java.util.Arrays;
  * non-finite theta is zeroed, and a non-finite forecast falls back to persistence, so forecasts are
  * always finite. Squares are taken of deviations capped at 2^500, so no statistic overflows;
  * {@link #rescale} changes a state's units by a power of two, exactly.
+ *
+ * <p>Extra regressors. After its lags (and the intercept, if any) the regressor may carry {@code q}
+ * extras given with each value (the forecaster's standardised level, a constant and calendar inputs),
+ * multiplied by the state's {@code unit}, a power of two near the differences' RMS fixed when P is first
+ * set, so that every regressor is in the values' units, the prior on P fits them all and a rescaled
+ * series gives the same coefficients.
+ *
+ * <p>Several steps ahead, directly. With a horizon H, step h of the forecast made after y_t is
+ * y_t + theta_h · x_t, each theta_h fitted to the rows (x_s, y_{s+h} - y_s). Learning waits for the
+ * target: the row of x_s is learned by theta_h when y_{s+h} arrives, never earlier. Every step's
+ * regression has the same rows, so its weighted covariance is P, delayed: the step-h update of row s
+ * uses the gain k_s = w P x_s / (lambda + w x_s' P x_s) that step 1 computed when it learned that row
+ * (kept, with the row, for H events), and its a priori error with theta_h as it is then, which has
+ * learned exactly the rows before s. So theta_h is the recursive least squares fit of step h on every
+ * row whose target has arrived, at O(H n) an event rather than O(H n^2), the innovations of each step
+ * Huber-weighted by their own running RMS. Rows and gains are kept rounded to float32 (stored in four
+ * bytes each).
  */
 public final class OnlineAutoRegression {
     /** Lags of the differenced series. */
@@ -115,12 +132,18 @@ public final class OnlineAutoRegression {
     private final double delta;
     private final double clip;
     private final double innovationClip;
+    /** Extra regressors after the lags (and intercept). */
+    private final int q;
+    /** Steps forecast ahead. */
+    private final int horizon;
     /** The covariance shared with other keys in place of each key's own, or null (see {@link PooledCovariance}). */
     private final PooledCovariance pooled;
 
-    // Work arrays: the regressor and P x.
+    // Work arrays: the regressor, P x, and its symmetric square-root factor.
     private final double[] x;
     private final double[] px;
+    private final double[] qx;
+    private final double[] gain;
 
     /** AR({@value #DEFAULT_ORDER}) with the default forgetting, prior, intercept and clip settings. */
     public OnlineAutoRegression() {
@@ -142,7 +165,7 @@ public final class OnlineAutoRegression {
      */
     public OnlineAutoRegression(int order, double forgetting, double delta, boolean intercept, double clip,
             double innovationClip) {
-        this(order, forgetting, delta, intercept, clip, innovationClip, null);
+        this(order, forgetting, delta, intercept, clip, innovationClip, 0, 1, null);
     }
 
     /**
@@ -152,6 +175,22 @@ public final class OnlineAutoRegression {
      */
     public OnlineAutoRegression(int order, double forgetting, double delta, boolean intercept, double clip,
             double innovationClip, PooledCovariance pooled) {
+        this(order, forgetting, delta, intercept, clip, innovationClip, 0, 1, pooled);
+    }
+
+    /** The per-key form with extras and steps ahead. */
+    public OnlineAutoRegression(int order, double forgetting, double delta, boolean intercept, double clip,
+            double innovationClip, int extras, int horizon) {
+        this(order, forgetting, delta, intercept, clip, innovationClip, extras, horizon, null);
+    }
+
+    /**
+     * @param extras extra regressors given with each value, at least 0
+     * @param horizon steps ahead forecast directly, at least 1
+     * @param pooled the pooled covariance, or null for the per-key form; only with one step and no extras
+     */
+    private OnlineAutoRegression(int order, double forgetting, double delta, boolean intercept, double clip,
+            double innovationClip, int extras, int horizon, PooledCovariance pooled) {
         if (order < 1) {
             throw new IllegalArgumentException("order must be at least 1, got " + order);
         }
@@ -168,19 +207,27 @@ public final class OnlineAutoRegression {
             throw new IllegalArgumentException("innovation clip must be positive (infinity to disable), got "
                     + innovationClip);
         }
+        if (extras < 0 || horizon < 1) {
+            throw new IllegalArgumentException("need extras >= 0 and horizon >= 1, got " + extras + " and " + horizon);
+        }
         this.p = order;
-        this.n = intercept ? order + 1 : order;
+        this.q = extras;
+        this.horizon = horizon;
+        this.n = (intercept ? order + 1 : order) + extras;
         this.intercept = intercept;
         this.lambda = forgetting;
         this.delta = delta;
         this.clip = clip;
         this.innovationClip = innovationClip;
-        if (pooled != null && pooled.size() != n) {
-            throw new IllegalArgumentException("a pool of " + pooled.size() + " coefficients for " + n);
+        if (pooled != null && (pooled.size() != n || horizon > 1 || extras > 0)) {
+            throw new IllegalArgumentException("a pool of " + pooled.size() + " coefficients for " + n
+                    + " with " + extras + " extras and " + horizon + " steps (the pooled form has one step, none)");
         }
         this.pooled = pooled;
         this.x = new double[n];
         this.px = new double[n];
+        this.qx = new double[n];
+        this.gain = new double[n];
     }
 
     public int order() {
@@ -207,14 +254,67 @@ public final class OnlineAutoRegression {
         return innovationClip;
     }
 
-    /** Number of coefficients: the order, plus one with an intercept. */
+    /** Number of coefficients: the order, plus one with an intercept, plus the extras. */
     public int parameters() {
         return n;
     }
 
+    public int extras() {
+        return q;
+    }
+
+    public int horizon() {
+        return horizon;
+    }
+
     /** A state with no history: theta = 0, P not yet set (see the class comment). */
     public State newState() {
-        return new State(p, n, pooled == null ? n * n : 0);
+        return new State(p, n, q, horizon, pooled == null ? n * n : 0);
+    }
+
+    /**
+     * {@code s} if it has this model's shape; otherwise a state of this shape that continues it: the
+     * lags, the differences' statistics, the coefficients and P of what both have, the new regressors'
+     * coefficients 0 and their part of P the prior (as if P had just been set for them), the steps
+     * beyond those {@code s} knew learned afresh. For a key whose linear part was made before it had
+     * extras (a calendar) or other steps. Throws for another order or intercept.
+     */
+    public State adapt(State s) {
+        if (s.lags.length != p || s.theta.length - s.exog.length != n - q) {
+            throw new IllegalArgumentException("state has order " + s.lags.length + " and "
+                    + s.theta.length + " coefficients, this model has order " + p + " and " + n);
+        }
+        if (s.exog.length == q && s.steps.length == (horizon - 1) * n
+                && s.rows.length == (horizon > 1 ? horizon * n : 0)) {
+            return s;
+        }
+        State a = newState();
+        int base = n - q;
+        int kept = Math.min(s.exog.length, q);
+        int oldN = s.theta.length;
+        System.arraycopy(s.theta, 0, a.theta, 0, base + kept);
+        for (int i = 0; i < base + kept; i++) {
+            for (int j = 0; j < base + kept; j++) {
+                a.covariance[i * n + j] = s.covariance[i * oldN + j];
+            }
+        }
+        for (int i = base + kept; i < n; i++) {
+            a.covariance[i * n + i] = s.prior;
+        }
+        System.arraycopy(s.exog, 0, a.exog, 0, kept);
+        System.arraycopy(s.lags, 0, a.lags, 0, p);
+        System.arraycopy(s.lagWeights, 0, a.lagWeights, 0, p);
+        a.head = s.head;
+        a.filled = s.filled;
+        a.last = s.last;
+        a.meanSquare = s.meanSquare;
+        a.prior = s.prior;
+        a.innovation = s.innovation;
+        a.unit = s.unit;
+        a.count = s.count;
+        a.updates = s.updates;
+        a.resets = s.resets;
+        return a;
     }
 
     /**
@@ -224,12 +324,33 @@ public final class OnlineAutoRegression {
      *     order or intercept setting; the state is then left untouched
      */
     public double observe(State s, double y) {
+        return observe(s, y, null);
+    }
+
+    /**
+     * Learns from the series' next value, with each step whose target it is, and returns the forecast of
+     * the value after it; {@link #forecastSteps} gives every step's.
+     *
+     * @param extras the {@link #extras()} extra regressors of this value (unitless; multiplied by the
+     *     state's unit here), or null when there are none
+     * @throws IllegalArgumentException if {@code y} or an extra is not finite, or the state was made for
+     *     another shape; the state is then left untouched
+     */
+    public double observe(State s, double y, double[] extras) {
         if (!Double.isFinite(y)) {
             throw new IllegalArgumentException("value must be a finite number, got " + y);
         }
         checkShape(s);
+        for (int i = 0; i < q; i++) {
+            if (!Double.isFinite(extras[i])) {
+                throw new IllegalArgumentException("extra regressor " + i + " must be a finite number, got "
+                        + extras[i]);
+            }
+        }
+        long index = s.count;
         if (s.count > 0) {
             double d = y - s.last;
+            boolean learned = false;
             if (Double.isFinite(d)) {
                 double raw = d;
                 d = winsorise(s, d);
@@ -238,7 +359,7 @@ public final class OnlineAutoRegression {
                 if (s.filled == p) {
                     regressor(s);
                     predicted = predict(s);
-                    update(s, d, predicted, weight);
+                    learned = update(s, d, predicted, weight);
                 }
                 // an untrusted difference is held as what the model expected instead
                 push(s, weight == 1 ? d : weight * d + (1 - weight) * predicted, weight);
@@ -249,10 +370,123 @@ public final class OnlineAutoRegression {
                 // Two finite values so far apart their difference overflows: no lag history to speak of.
                 s.filled = 0;
             }
+            if (horizon > 1) {
+                keepGain(s, index - 1, learned);
+                learnSteps(s, y, index);
+            }
         }
         s.last = y;
         s.count++;
+        setExtras(s, extras);
+        if (horizon > 1) {
+            keepRow(s, y, index);
+        }
         return forecast(s);
+    }
+
+    /**
+     * The forecast of every step from what the state has seen: out[h-1] = y_t + theta_h · x_t, each
+     * persistence while fewer than p differences are known; NaN before the first value. Learns nothing.
+     */
+    public void forecastSteps(State s, double[] out) {
+        checkShape(s);
+        if (s.count == 0 || s.filled < p) {
+            Arrays.fill(out, 0, horizon, s.count == 0 ? Double.NaN : s.last);
+            return;
+        }
+        regressor(s);
+        for (int h = 1; h <= horizon; h++) {
+            double f = s.last + (h == 1 ? predict(s) : dot(s.steps, (h - 2) * n, x, 0, n));
+            out[h - 1] = Double.isFinite(f) ? f : s.last;
+        }
+    }
+
+    /** The extras of this value, times the unit (set once P is, from the differences' scale). */
+    private void setExtras(State s, double[] extras) {
+        if (q == 0) {
+            return;
+        }
+        if (s.unit == 0 && s.prior > 0 && s.meanSquare > 0) {
+            // a power of two near the differences' RMS: it rescales exactly with the state
+            s.unit = Scales.scalb(1.0, (int) Math.floor(Scales.log2(Math.sqrt(s.meanSquare)) + 0.5));
+        }
+        for (int i = 0; i < q; i++) {
+            s.exog[i] = extras[i] * s.unit;
+        }
+    }
+
+    /** Keeps the gain step 1 used for the row after value {@code row} (none if it learned nothing from it). */
+    private void keepGain(State s, long row, boolean learned) {
+        int slot = (int) (row % horizon);
+        if (!learned || s.rowIndex[slot] != row) {
+            s.rowIndex[slot] = -1;
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            s.gains[slot * n + i] = Float32.round(gain[i]);
+        }
+    }
+
+    /** Keeps x_t (the regressor after value {@code index}) and the value, for the steps that will learn them. */
+    private void keepRow(State s, double y, long index) {
+        int slot = (int) (index % horizon);
+        if (s.filled < p) {
+            s.rowIndex[slot] = -1;
+            return;
+        }
+        regressor(s);
+        for (int i = 0; i < n; i++) {
+            s.rows[slot * n + i] = Float32.round(x[i]);
+        }
+        s.origins[slot] = y;
+        s.rowIndex[slot] = index;
+    }
+
+    /**
+     * Steps 2..H learn the rows whose target value {@code index} is: for each h, row s = index - h with
+     * target y - y_s, its a priori error e = y - y_s - theta_h · x_s Huber-weighted at the innovation
+     * clip times the step's running RMS of innovations, and theta_h += k_s w e.
+     */
+    private void learnSteps(State s, double y, long index) {
+        int last = (int) Math.min(horizon, index);
+        for (int h = 2; h <= last; h++) {
+            long row = index - h;
+            int slot = (int) (row % horizon);
+            if (s.rowIndex[slot] != row) {
+                continue;
+            }
+            int at = (h - 2) * n;
+            int r = slot * n;
+            double e = y - s.origins[slot] - dot(s.rows, r, s.steps, at, n);
+            double ke = stepWeight(s, h, e) * e;
+            if (ke == 0) {
+                continue;
+            }
+            for (int i = 0; i < n; i++) {
+                s.steps[at + i] += s.gains[r + i] * ke;
+            }
+        }
+    }
+
+    /**
+     * Huber's weight of step h's innovation e at the innovation clip (none when infinite) times the
+     * step's running RMS of innovations, seeded from h times the differences' mean square and then
+     * updated with the clipped innovation; 0 for a non-finite e.
+     */
+    private double stepWeight(State s, int h, double e) {
+        if (!Double.isFinite(e)) {
+            return 0.0;
+        }
+        int k = h - 2;
+        if (!(s.stepInnovation[k] > 0)) {
+            s.stepInnovation[k] = h * s.meanSquare;
+        }
+        double abs = Math.abs(e);
+        double limit = innovationClip * Math.sqrt(s.stepInnovation[k]);
+        double w = abs > limit ? limit / abs : 1.0;
+        double c = Scales.capDeviation(abs > limit ? limit : abs);
+        s.stepInnovation[k] += SCALE_ALPHA * (c * c - s.stepInnovation[k]);
+        return w;
     }
 
     /**
@@ -292,6 +526,15 @@ public final class OnlineAutoRegression {
         Scales.rescale(s.lags, 0, 1, shift);
         s.meanSquare = Scales.rescaleSquare(s.meanSquare, shift);
         s.innovation = Scales.rescaleSquare(s.innovation, shift);
+        // the extras, rows and values are in the values' units, the gains in their inverse
+        s.unit = Scales.rescale(s.unit, shift);
+        Scales.rescale(s.exog, 0, 1, shift);
+        Scales.rescale(s.rows, 0, 1, shift);
+        Scales.rescale(s.origins, 0, 1, shift);
+        Scales.rescale(s.gains, 0, 1, -shift);
+        for (int k = 0; k < s.stepInnovation.length; k++) {
+            s.stepInnovation[k] = Scales.rescaleSquare(s.stepInnovation[k], shift);
+        }
         if (s.prior == 0) {
             return;
         }
@@ -359,7 +602,7 @@ public final class OnlineAutoRegression {
         }
     }
 
-    /** x = [d_t, d_{t-1}, ..., d_{t-p+1}, (1)] from the lag ring, most recent first. */
+    /** x = [d_t, d_{t-1}, ..., d_{t-p+1}, (1), extras] from the lag ring, most recent first. */
     private void regressor(State s) {
         int slot = s.head;
         for (int i = 0; i < p; i++) {
@@ -369,6 +612,7 @@ public final class OnlineAutoRegression {
         if (intercept) {
             x[p] = 1.0;
         }
+        System.arraycopy(s.exog, 0, x, n - q, q);
     }
 
     /** The least reliability of the lags in the regressor. */
@@ -391,28 +635,31 @@ public final class OnlineAutoRegression {
 
     /**
      * One RLS step on the target d with regressor x (already in the work array) and the prediction
-     * theta · x made from it. The row is weighted by Huber's min(1, c sigma_e / |e|), so that an
-     * outlying innovation moves theta by at most c sigma_e's worth and adds as little confidence to P,
-     * and by the least reliability of the differences in the row: while P is still diffuse any row is
-     * fitted almost exactly whatever its Huber weight, so a row holding a rejected spike must count for
-     * next to nothing instead.
+     * theta · x made from it; returns whether theta learned from it (its gain is then in the work
+     * array). The row is weighted by Huber's min(1, c sigma_e / |e|), so that an outlying innovation
+     * moves theta by at most c sigma_e's worth and adds as little confidence to P, and by the least
+     * reliability of the differences in the row: while P is still diffuse any row is fitted almost
+     * exactly whatever its Huber weight, so a row holding a rejected spike must count for next to
+     * nothing instead.
      *
      * <pre>
      * Px    = P x
      * e     = d - theta · x;  w = min(1, c sigma_e / |e|) * min(reliability of d and of the lags)
      * g     = lambda + w x' P x
-     * theta = theta + (w / g) Px e
-     * P     = (P - (w / g) Px Px') / lambda
+     * k     = (w / g) Px
+     * theta = theta + k e
+     * P     = (P - u u') / lambda,  u = sqrt(w / g) Px
      * </pre>
+     * P's update is written with u, whose products u_i u_j = u_j u_i are the same bits either way, so P
+     * stays exactly symmetric while every row is updated whole, in loops the JIT vectorises.
      */
-    private void update(State s, double d, double predicted, double reliability) {
+    private boolean update(State s, double d, double predicted, double reliability) {
         if (pooled != null) {
-            pooledUpdate(s, d, predicted, reliability);
-            return;
+            return pooledUpdate(s, d, predicted, reliability);
         }
         if (s.prior == 0) {
             if (!(s.meanSquare > 0)) {
-                return; // nothing has moved yet: no information, and no scale to set P by
+                return false; // nothing has moved yet: no information, and no scale to set P by
             }
             resetCovariance(s);
         }
@@ -429,35 +676,65 @@ public final class OnlineAutoRegression {
             // theta has overflowed against an extreme regressor: start the fit over.
             Arrays.fill(s.theta, 0.0);
             resetCovariance(s);
-            return;
+            return false;
         }
         double wg = w / g;
-        if (!step(s, wg * e)) {
+        double ke = wg * e;
+        double root = Math.sqrt(wg);
+        boolean thetaFinite = true;
+        double squares = 0;
+        for (int i = 0; i < n; i++) {
+            s.theta[i] += px[i] * ke;
+            thetaFinite &= Double.isFinite(s.theta[i]);
+            gain[i] = px[i] * wg;
+            qx[i] = px[i] * root;
+            squares += qx[i] * qx[i];
+        }
+        if (!thetaFinite) {
+            Arrays.fill(s.theta, 0.0);
             resetCovariance(s);
-            return;
+            return false;
         }
         s.updates++;
-        // Upper triangle, mirrored: P stays exactly symmetric whatever the rounding.
         double invLambda = 1.0 / lambda;
-        double trace = 0;
-        double sum = 0;
-        boolean positiveDiagonal = true;
-        for (int i = 0; i < n; i++) {
-            double pi = px[i] * wg;
-            int row = i * n;
-            for (int j = i; j < n; j++) {
-                double v = (pm[row + j] - pi * px[j]) * invLambda;
-                pm[row + j] = v;
-                pm[j * n + i] = v;
-                sum += v;
+        // four rows a pass: a loop as short as one row (48) would run scalar after C2's unrolling
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            double u0 = qx[i];
+            double u1 = qx[i + 1];
+            double u2 = qx[i + 2];
+            double u3 = qx[i + 3];
+            int r0 = i * n;
+            int r1 = r0 + n;
+            int r2 = r1 + n;
+            int r3 = r2 + n;
+            for (int j = 0; j < n; j++) {
+                double uj = qx[j];
+                pm[r0 + j] = (pm[r0 + j] - u0 * uj) * invLambda;
+                pm[r1 + j] = (pm[r1 + j] - u1 * uj) * invLambda;
+                pm[r2 + j] = (pm[r2 + j] - u2 * uj) * invLambda;
+                pm[r3 + j] = (pm[r3 + j] - u3 * uj) * invLambda;
             }
-            double diag = pm[row + i];
+        }
+        for (; i < n; i++) {
+            double ui = qx[i];
+            int row = i * n;
+            for (int j = 0; j < n; j++) {
+                pm[row + j] = (pm[row + j] - ui * qx[j]) * invLambda;
+            }
+        }
+        double trace = 0;
+        boolean positiveDiagonal = true;
+        for (int k = 0; k < n; k++) {
+            double diag = pm[k * n + k];
             positiveDiagonal &= diag > 0;
             trace += diag;
         }
-        if (!positiveDiagonal || !Double.isFinite(sum) || !(trace <= RESET_GROWTH * n * s.prior)) {
+        // every entry is finite when the old ones and u are: P's entries are bounded by its trace
+        if (!positiveDiagonal || !Double.isFinite(squares) || !(trace <= RESET_GROWTH * n * s.prior)) {
             resetCovariance(s);
         }
+        return true;
     }
 
     /**
@@ -482,7 +759,7 @@ public final class OnlineAutoRegression {
      * c = 1 / (S + tau), S = sum of lambda^i over the key's updates (about 1/n early, 1 - lambda in the
      * steady state, as recursive least squares' own P scales) and tau = {@value #POOLED_PRIOR} rows of
      * prior. At the key's first update its coefficients start from the pooled ones. The row then joins
-     * the pool.
+     * the pool. Returns whether theta learned from the row.
      *
      * <pre>
      * e = d - theta · x;  w as in update
@@ -490,9 +767,9 @@ public final class OnlineAutoRegression {
      * theta = theta + (w / g) P x e
      * </pre>
      */
-    private void pooledUpdate(State s, double d, double predicted, double reliability) {
+    private boolean pooledUpdate(State s, double d, double predicted, double reliability) {
         if (!(s.meanSquare > 0)) {
-            return; // nothing has moved yet: no scale to take the row in
+            return false; // nothing has moved yet: no scale to take the row in
         }
         double xrx = pooled.solve(x, px);
         double information = lambda < 1 ? (1 - Scales.power(lambda, s.updates)) / (1 - lambda) : s.updates;
@@ -502,16 +779,17 @@ public final class OnlineAutoRegression {
         double g = lambda + w * c * xrx;
         if (!Double.isFinite(e) || !Double.isFinite(g)) {
             Arrays.fill(s.theta, 0.0);
-            return;
+            return false;
         }
         if (s.updates == 0) {
             System.arraycopy(pooled.theta, 0, s.theta, 0, n);
         }
         if (!step(s, w * c * e / g)) {
-            return;
+            return false;
         }
         s.updates++;
         pooled.add(x, d, Math.sqrt(s.meanSquare), w);
+        return true;
     }
 
     /**
@@ -535,19 +813,31 @@ public final class OnlineAutoRegression {
         return w;
     }
 
-    /** px = P x; returns x' P x. */
+    /** px = P x, as the sum of P's rows scaled by x (P is symmetric); returns x' P x. */
     private double multiply(double[] pm) {
-        double xpx = 0;
-        for (int i = 0; i < n; i++) {
-            double acc = 0;
-            int row = i * n;
-            for (int j = 0; j < n; j++) {
-                acc += pm[row + j] * x[j];
+        Arrays.fill(px, 0.0);
+        int j = 0;
+        for (; j + 3 < n; j += 4) {
+            double x0 = x[j];
+            double x1 = x[j + 1];
+            double x2 = x[j + 2];
+            double x3 = x[j + 3];
+            int r0 = j * n;
+            int r1 = r0 + n;
+            int r2 = r1 + n;
+            int r3 = r2 + n;
+            for (int i = 0; i < n; i++) {
+                px[i] += pm[r0 + i] * x0 + pm[r1 + i] * x1 + pm[r2 + i] * x2 + pm[r3 + i] * x3;
             }
-            px[i] = acc;
-            xpx += x[i] * acc;
         }
-        return xpx;
+        for (; j < n; j++) {
+            double xj = x[j];
+            int row = j * n;
+            for (int i = 0; i < n; i++) {
+                px[i] += pm[row + i] * xj;
+            }
+        }
+        return dot(x, px);
     }
 
     /**
@@ -574,11 +864,26 @@ public final class OnlineAutoRegression {
         return acc;
     }
 
-    private void checkShape(State s) {
-        if (s.lags.length != p || s.theta.length != n) {
-            throw new IllegalArgumentException("state has order " + s.lags.length + " and "
-                    + s.theta.length + " coefficients, this model has order " + p + " and " + n);
+    /** Sum of a[ao + i] b[bo + i] over i < len. */
+    private static double dot(double[] a, int ao, double[] b, int bo, int len) {
+        double acc = 0;
+        for (int i = 0; i < len; i++) {
+            acc += a[ao + i] * b[bo + i];
         }
+        return acc;
+    }
+
+    private void checkShape(State s) {
+        if (s.lags.length != p || s.theta.length != n || s.exog.length != q || s.origins.length != rowSlots()) {
+            throw new IllegalArgumentException("state has order " + s.lags.length + ", "
+                    + s.theta.length + " coefficients and " + (s.origins.length <= 1 ? 1 : s.origins.length)
+                    + " steps, this model has order " + p + ", " + n + " and " + horizon);
+        }
+    }
+
+    /** Rows kept for the steps beyond the first: none for one step. */
+    private int rowSlots() {
+        return horizon > 1 ? horizon : 0;
     }
 
     /**
@@ -589,10 +894,13 @@ public final class OnlineAutoRegression {
      * innovations' scale and the update count, is still read); a round trip is bit-exact.
      */
     public static final class State {
-        /** Bumped whenever the binary form changes. */
-        public static final int SCHEMA_VERSION = 2;
+        /**
+         * Bumped whenever the binary form changes. Version 3 adds the extra regressors and the steps
+         * beyond the first; versions 1 and 2 are still read.
+         */
+        public static final int SCHEMA_VERSION = 3;
 
-        /** Coefficients, lags first (most recent first), then the intercept if any. */
+        /** Coefficients, lags first (most recent first), then the intercept if any, then the extras. */
         public final double[] theta;
         /** P, the scaled inverse of the weighted regressor Gram matrix, row-major n x n; 0 until set. */
         public final double[] covariance;
@@ -617,28 +925,68 @@ public final class OnlineAutoRegression {
         public long updates;
         /** Times P was reset after losing positive definiteness or growing without bound. */
         public long resets;
+        /** The extra regressors of the last value, in the values' units (times {@link #unit}). */
+        public final double[] exog;
+        /** The extras' unit: a power of two near the differences' RMS, 0 until P is first set. */
+        public double unit;
+        /** Coefficients of steps 2..H, one row of n each. */
+        public final double[] steps;
+        /** The regressors of the last H values (slot: value index mod H), float32-rounded; none for H = 1. */
+        public final double[] rows;
+        /** The gain step 1 learned each row with, same slots, float32-rounded. */
+        public final double[] gains;
+        /** The value each row was taken after, same slots. */
+        public final double[] origins;
+        /** The value index whose row each slot holds, -1 when it holds none the steps may learn. */
+        public final long[] rowIndex;
+        /** Running mean square of each step's (clipped) innovations, steps 2..H. */
+        public final double[] stepInnovation;
 
         State(int order, int parameters) {
-            this(order, parameters, parameters * parameters);
+            this(order, parameters, 0, 1, parameters * parameters);
         }
 
         /** A state with a covariance of {@code covariance} values: n x n of its own, or 0 when pooled. */
         State(int order, int parameters, int covariance) {
+            this(order, parameters, 0, 1, covariance);
+        }
+
+        State(int order, int parameters, int extras, int horizon) {
+            this(order, parameters, extras, horizon, parameters * parameters);
+        }
+
+        State(int order, int parameters, int extras, int horizon, int covariance) {
             this.theta = new double[parameters];
             this.covariance = new double[covariance];
             this.lags = new double[order];
             this.lagWeights = new double[order];
             Arrays.fill(lagWeights, 1.0);
             this.head = order - 1;
+            this.exog = new double[extras];
+            this.steps = new double[(horizon - 1) * parameters];
+            int slots = horizon > 1 ? horizon : 0;
+            this.rows = new double[slots * parameters];
+            this.gains = new double[slots * parameters];
+            this.origins = new double[slots];
+            this.rowIndex = new long[slots];
+            Arrays.fill(rowIndex, -1L);
+            this.stepInnovation = new double[horizon - 1];
+        }
+
+        /** Steps this state forecasts. */
+        public int horizon() {
+            return stepInnovation.length + 1;
         }
 
         /** Size in bytes of the binary form {@link #writeTo} writes. */
         public int stateSize() {
-            return 4 + 4 + 4 + 8 * (theta.length + covariance.length + 2 * lags.length) + 4 + 4 + 8 * 4 + 8 * 3;
+            return 4 + 4 + 4 + 8 * (theta.length + covariance.length + 2 * lags.length) + 4 + 4 + 8 * 4 + 8 * 3
+                    + 4 + 4 + 8 * (exog.length + 1 + steps.length + origins.length + rowIndex.length
+                    + stepInnovation.length) + 2 * (8 + 4 * rows.length);
         }
 
         public State copy() {
-            State c = new State(lags.length, theta.length, covariance.length);
+            State c = new State(lags.length, theta.length, exog.length, horizon(), covariance.length);
             System.arraycopy(theta, 0, c.theta, 0, theta.length);
             System.arraycopy(covariance, 0, c.covariance, 0, covariance.length);
             System.arraycopy(lags, 0, c.lags, 0, lags.length);
@@ -652,7 +1000,30 @@ public final class OnlineAutoRegression {
             c.count = count;
             c.updates = updates;
             c.resets = resets;
+            System.arraycopy(exog, 0, c.exog, 0, exog.length);
+            c.unit = unit;
+            System.arraycopy(steps, 0, c.steps, 0, steps.length);
+            System.arraycopy(rows, 0, c.rows, 0, rows.length);
+            System.arraycopy(gains, 0, c.gains, 0, gains.length);
+            System.arraycopy(origins, 0, c.origins, 0, origins.length);
+            System.arraycopy(rowIndex, 0, c.rowIndex, 0, rowIndex.length);
+            System.arraycopy(stepInnovation, 0, c.stepInnovation, 0, stepInnovation.length);
             return c;
+        }
+
+        /** Replaces every NaN and infinity with 0: what a diverged model leaves behind. */
+        public void sanitize() {
+            for (double[] a : new double[][] {theta, covariance, lags, lagWeights, exog, steps, rows, gains, origins,
+                    stepInnovation}) {
+                for (int k = 0; k < a.length; k++) {
+                    a[k] = Double.isFinite(a[k]) ? a[k] : 0.0;
+                }
+            }
+            last = Double.isFinite(last) ? last : 0.0;
+            meanSquare = Double.isFinite(meanSquare) ? meanSquare : 0.0;
+            prior = Double.isFinite(prior) ? prior : 0.0;
+            innovation = Double.isFinite(innovation) ? innovation : 0.0;
+            unit = Double.isFinite(unit) ? unit : 0.0;
         }
 
         public void writeTo(DataOutput out) throws IOException {
@@ -680,51 +1051,84 @@ public final class OnlineAutoRegression {
             out.writeLong(count);
             out.writeLong(updates);
             out.writeLong(resets);
+            out.writeInt(exog.length);
+            out.writeInt(horizon());
+            for (double v : exog) {
+                out.writeDouble(v);
+            }
+            out.writeDouble(unit);
+            for (double v : steps) {
+                out.writeDouble(v);
+            }
+            for (double v : origins) {
+                out.writeDouble(v);
+            }
+            for (long v : rowIndex) {
+                out.writeLong(v);
+            }
+            for (double v : stepInnovation) {
+                out.writeDouble(v);
+            }
+            out.writeInt(rows.length);
+            Float32.write(out, rows);
+            out.writeInt(gains.length);
+            Float32.write(out, gains);
         }
 
         /**
-         * Reads what {@link #writeTo} wrote, in this schema or version 1. A version-1 state had P set
+         * Reads what {@link #writeTo} wrote, in this schema or versions 1 and 2. A version-1 state had P set
          * to {@value #DEFAULT_DELTA} I from the start, no innovation scale and no reliabilities: it
          * continues with that prior, its mean square of differences standing in for the innovations'
-         * until updates refine it, and every lag trusted.
+         * until updates refine it, and every lag trusted. Versions 1 and 2 had neither extras nor steps
+         * beyond the first.
          */
         public static State readFrom(DataInput in) throws IOException {
             int version = in.readInt();
-            if (version != SCHEMA_VERSION && version != 1) {
+            if (version < 1 || version > SCHEMA_VERSION) {
                 throw new IOException("unsupported autoregression state schema version " + version
-                        + " (this build reads versions 1 and " + SCHEMA_VERSION + ")");
+                        + " (this build reads versions 1 to " + SCHEMA_VERSION + ")");
             }
             int order = in.readInt();
             int parameters = in.readInt();
             // Bounds keep a corrupt stream from allocating gigabytes before failing.
-            if (order < 1 || order > 4096 || (parameters != order && parameters != order + 1)) {
+            if (order < 1 || order > 4096 || parameters < order || parameters > order + 1 + 4096) {
                 throw new IOException("corrupt autoregression state: order " + order + ", "
                         + parameters + " coefficients");
             }
-            State s = new State(order, parameters);
-            for (int i = 0; i < s.theta.length; i++) {
-                s.theta[i] = in.readDouble();
+            double[] theta = new double[parameters];
+            double[] covariance = new double[parameters * parameters];
+            double[] lags = new double[order];
+            double[] lagWeights = new double[order];
+            Arrays.fill(lagWeights, 1.0);
+            for (int i = 0; i < theta.length; i++) {
+                theta[i] = in.readDouble();
             }
-            for (int i = 0; i < s.covariance.length; i++) {
-                s.covariance[i] = in.readDouble();
+            for (int i = 0; i < covariance.length; i++) {
+                covariance[i] = in.readDouble();
             }
-            for (int i = 0; i < s.lags.length; i++) {
-                s.lags[i] = in.readDouble();
+            for (int i = 0; i < lags.length; i++) {
+                lags[i] = in.readDouble();
             }
             if (version > 1) {
-                for (int i = 0; i < s.lagWeights.length; i++) {
-                    s.lagWeights[i] = in.readDouble();
+                for (int i = 0; i < lagWeights.length; i++) {
+                    lagWeights[i] = in.readDouble();
                 }
             }
-            s.head = in.readInt();
-            s.filled = in.readInt();
-            if (s.head < 0 || s.head >= order || s.filled < 0 || s.filled > order) {
-                throw new IOException("corrupt autoregression state: head " + s.head + ", filled "
-                        + s.filled + " for order " + order);
+            int head = in.readInt();
+            int filled = in.readInt();
+            if (head < 0 || head >= order || filled < 0 || filled > order) {
+                throw new IOException("corrupt autoregression state: head " + head + ", filled "
+                        + filled + " for order " + order);
             }
-            s.last = in.readDouble();
-            s.meanSquare = in.readDouble();
+            double last = in.readDouble();
+            double meanSquare = in.readDouble();
             if (version == 1) {
+                if (parameters != order && parameters != order + 1) {
+                    throw new IOException("corrupt autoregression state: order " + order + ", "
+                            + parameters + " coefficients");
+                }
+                State s = fill(new State(order, parameters), theta, covariance, lags, lagWeights, head, filled,
+                        last, meanSquare);
                 s.count = in.readLong();
                 s.resets = in.readLong();
                 s.prior = DEFAULT_DELTA;
@@ -732,11 +1136,73 @@ public final class OnlineAutoRegression {
                 s.updates = Math.max(0, s.count - 1 - order);
                 return s;
             }
-            s.prior = in.readDouble();
-            s.innovation = in.readDouble();
-            s.count = in.readLong();
-            s.updates = in.readLong();
-            s.resets = in.readLong();
+            double prior = in.readDouble();
+            double innovation = in.readDouble();
+            long count = in.readLong();
+            long updates = in.readLong();
+            long resets = in.readLong();
+            int extras = 0;
+            int horizon = 1;
+            if (version >= 3) {
+                extras = in.readInt();
+                horizon = in.readInt();
+                if (extras < 0 || extras > parameters - order || horizon < 1 || horizon > 4096) {
+                    throw new IOException("corrupt autoregression state: " + extras + " extras, horizon " + horizon);
+                }
+            }
+            if (parameters - extras != order && parameters - extras != order + 1) {
+                throw new IOException("corrupt autoregression state: order " + order + ", "
+                        + parameters + " coefficients, " + extras + " extras");
+            }
+            State s = fill(new State(order, parameters, extras, horizon), theta, covariance, lags, lagWeights, head,
+                    filled, last, meanSquare);
+            s.prior = prior;
+            s.innovation = innovation;
+            s.count = count;
+            s.updates = updates;
+            s.resets = resets;
+            if (version >= 3) {
+                for (int i = 0; i < s.exog.length; i++) {
+                    s.exog[i] = in.readDouble();
+                }
+                s.unit = in.readDouble();
+                for (int i = 0; i < s.steps.length; i++) {
+                    s.steps[i] = in.readDouble();
+                }
+                for (int i = 0; i < s.origins.length; i++) {
+                    s.origins[i] = in.readDouble();
+                }
+                for (int i = 0; i < s.rowIndex.length; i++) {
+                    s.rowIndex[i] = in.readLong();
+                }
+                for (int i = 0; i < s.stepInnovation.length; i++) {
+                    s.stepInnovation[i] = in.readDouble();
+                }
+                readFloats(in, s.rows);
+                readFloats(in, s.gains);
+            }
+            return s;
+        }
+
+        private static void readFloats(DataInput in, double[] into) throws IOException {
+            int n = in.readInt();
+            if (n != into.length) {
+                throw new IOException("corrupt autoregression state: " + n + " values where " + into.length
+                        + " belong");
+            }
+            Float32.read(in, into);
+        }
+
+        private static State fill(State s, double[] theta, double[] covariance, double[] lags, double[] lagWeights,
+                int head, int filled, double last, double meanSquare) {
+            System.arraycopy(theta, 0, s.theta, 0, theta.length);
+            System.arraycopy(covariance, 0, s.covariance, 0, covariance.length);
+            System.arraycopy(lags, 0, s.lags, 0, lags.length);
+            System.arraycopy(lagWeights, 0, s.lagWeights, 0, lagWeights.length);
+            s.head = head;
+            s.filled = filled;
+            s.last = last;
+            s.meanSquare = meanSquare;
             return s;
         }
 
@@ -752,13 +1218,21 @@ public final class OnlineAutoRegression {
                     && Double.compare(meanSquare, other.meanSquare) == 0
                     && Double.compare(prior, other.prior) == 0
                     && Double.compare(innovation, other.innovation) == 0
+                    && Double.compare(unit, other.unit) == 0
                     && count == other.count
                     && updates == other.updates
                     && resets == other.resets
                     && Arrays.equals(theta, other.theta)
                     && Arrays.equals(covariance, other.covariance)
                     && Arrays.equals(lags, other.lags)
-                    && Arrays.equals(lagWeights, other.lagWeights);
+                    && Arrays.equals(lagWeights, other.lagWeights)
+                    && Arrays.equals(exog, other.exog)
+                    && Arrays.equals(steps, other.steps)
+                    && Arrays.equals(rows, other.rows)
+                    && Arrays.equals(gains, other.gains)
+                    && Arrays.equals(origins, other.origins)
+                    && Arrays.equals(rowIndex, other.rowIndex)
+                    && Arrays.equals(stepInnovation, other.stepInnovation);
         }
 
         @Override

@@ -24,6 +24,13 @@ import java.util.function.Supplier;
  * norm is beyond {@value #WEIGHT_LIMIT}), {@code observe} leaves only finite values in the state, forecasts
  * persistence and says so in {@link Prediction#diverged}: the caller then starts the key afresh
  * ({@link #observeOrRestart} does it in one call).
+ *
+ * <p>Steps ahead ({@code forecast.horizon} H): the linear part forecasts every step directly and the
+ * network has one output per step, correcting the linear part's forecast of that step; both learn each
+ * step's error only when its target arrives (the network's truncated window scores an output only once
+ * its target is in the window). Each step's forecast combines the candidates by their recent errors and
+ * its interval follows that step's errors ({@link Horizon}). With {@code model.calendar} the linear part
+ * also sees the standardised level, a constant and the event time's calendar inputs ({@link Calendar}).
  */
 public final class OnlineForecaster {
     /** Weights whose norm is beyond this mean the model has diverged (Adam moves each by at most lr a step). */
@@ -36,20 +43,33 @@ public final class OnlineForecaster {
     private final int rawSize;
     private final int capacity;
     private final int snapshotSlots;
-    private final double z;
     private final boolean levelInput;
     private final boolean deltaInput;
     private final boolean linearInput;
     /** The linear part the network corrects, or null. */
     private final OnlineAutoRegression linear;
     private final SeriesStatistics stats;
+    private final int horizon;
+    private final int linearSlots;
+    private final Horizon horizons;
+    private final Calendar calendar;
+    /** sqrt(h) for h = 1..H: the network's output for step h is in units of sqrt(h) deviations of the changes. */
+    private final double[] rootSteps;
 
     // Work arrays.
     private final double[] x;
     private final double[] xs;
     private final double[] targets;
+    private final int[] available;
     private final double[][] grad;
     private final double[] start;
+    private final double[] extras;
+    private final double[] linearSteps;
+    private final double[] outputs;
+    private final double[] hybrid;
+    private final double[] linearChange;
+    private final double[] change;
+    private final double[] halfWidth;
 
     public OnlineForecaster(ModelConfig config) {
         this.config = config;
@@ -59,17 +79,32 @@ public final class OnlineForecaster {
         this.rawSize = config.rawSize();
         this.capacity = SeriesState.windowCapacity(config);
         this.snapshotSlots = SeriesState.snapshotSlots(config);
-        this.z = Gaussian.quantile(0.5 + config.intervalLevel / 2);
         this.linear = config.linearOrder > 0 ? SeriesState.linearModel(config) : null;
         this.stats = new SeriesStatistics(config, linear);
         this.levelInput = config.hasInput("level");
         this.deltaInput = config.hasInput("delta");
         this.linearInput = config.hasInput("linear") && linear != null;
+        this.horizon = config.horizon;
+        this.linearSlots = SeriesState.linearSlots(config);
+        this.horizons = new Horizon(config);
+        this.calendar = new Calendar(config.calendarMode(), config.zoneId());
+        this.rootSteps = new double[horizon + 1];
+        for (int h = 1; h <= horizon; h++) {
+            rootSteps[h] = Math.sqrt(h);
+        }
         this.x = new double[inputSize];
         this.xs = new double[config.k2 * inputSize];
-        this.targets = new double[config.k2];
+        this.targets = new double[config.k2 * horizon];
+        this.available = new int[config.k2];
         this.grad = layout.allocate();
         this.start = new double[layout.stateSize];
+        this.extras = new double[config.linearExtras()];
+        this.linearSteps = new double[horizon];
+        this.outputs = new double[horizon];
+        this.hybrid = new double[horizon];
+        this.linearChange = new double[horizon];
+        this.change = new double[horizon];
+        this.halfWidth = new double[horizon];
     }
 
     public ModelConfig config() {
@@ -134,25 +169,47 @@ public final class OnlineForecaster {
      * learns if this event completes a k1 period. If the key's model has diverged, {@code out.diverged}
      * is set with the reason in {@code out.divergence}, the forecast is the value itself, and the
      * state, holding only finite values, is fit only to be discarded: observe the event again on a
-     * fresh state ({@link #observeOrRestart}).
+     * fresh state ({@link #observeOrRestart}). The event's time is unknown here: no cadence, and the
+     * calendar inputs of the epoch.
      *
      * @param features covariates in {@link ModelConfig#features} order; null or empty when there are none
      * @throws IllegalArgumentException for a non-finite value or feature, or a wrong feature count;
      *     the state is left untouched
      */
     public void observe(SeriesState s, double value, double[] features, Prediction out) {
+        observe(s, Long.MIN_VALUE, value, features, out);
+    }
+
+    /**
+     * {@link #observe(SeriesState, double, double[], Prediction)} of an event at {@code ts} (epoch ms;
+     * {@link Long#MIN_VALUE} when unknown): every step's forecast and interval into {@code out}, which
+     * must hold the horizon's steps.
+     */
+    public void observe(SeriesState s, long ts, double value, double[] features, Prediction out) {
         check(value, features);
+        if (out.forecasts.length < horizon) {
+            throw new IllegalArgumentException("the prediction holds " + out.forecasts.length + " steps, this model "
+                    + "forecasts " + horizon);
+        }
+        adapt(s);
         out.diverged = false;
         out.divergence = null;
         long step = s.events;
         double v = stats.observe(s, value, features);
+        horizons.observe(s.horizon, step, ts, v);
+        horizons.learn(s.horizon, step, v);
         saveCarriedState(s, step);
-        double linearDelta = linear == null ? 0 : learnLinear(s, v, step);
-        double forecast = v + change(s, v, linearDelta, step);
+        stats.deviations(s);
+        if (linear != null) {
+            learnLinear(s, v, ts, step);
+        }
+        changes(s, v, step);
+        double sigma1 = Math.sqrt(s.residuals >= 2 ? s.residualVariance : s.deltaVariance);
+        horizons.forecast(s.horizon, step, v, hybrid, linearChange, s.deltaVariance, sigma1, change, halfWidth);
         s.events = step + 1;
         s.lastValue = value;
-        double sigma = interval(s, forecast, out);
-        if (!finite(s, forecast + sigma)) {
+        double check = write(s, v, out);
+        if (!finite(s, check)) {
             diverge(s, value, out, "non-finite carried state or statistics at event " + s.events);
             return;
         }
@@ -172,40 +229,88 @@ public final class OnlineForecaster {
         }
     }
 
-    /** The linear part learns the value v and forecasts the next change, which the window keeps. */
-    private double learnLinear(SeriesState s, double v, long step) {
-        double linearDelta = linear.observe(s.linear, v) - v;
-        s.linearWindow[(int) (step % capacity)] = linearDelta;
-        return linearDelta;
+    /**
+     * The linear part learns the value v (with the extras of its event: the standardised level, a
+     * constant and the calendar inputs) and forecasts every step's change, which the window keeps.
+     */
+    private void learnLinear(SeriesState s, double v, long ts, long step) {
+        if (extras.length > 0) {
+            extras[0] = clip((v - s.mean[0]) / stats.sd(0));
+            extras[1] = 1.0;
+            calendar.features(ts == Long.MIN_VALUE ? 0 : ts, extras, 2);
+        }
+        double next = linear.observe(s.linear, v, extras);
+        if (horizon == 1) {
+            linearSteps[0] = next;
+        } else {
+            linear.forecastSteps(s.linear, linearSteps);
+        }
+        int at = (int) (step % linearSlots) * horizon;
+        for (int h = 0; h < horizon; h++) {
+            s.linearWindow[at + h] = linearSteps[h] - v;
+        }
     }
 
     /**
-     * The forecast change from v: the network steps the carried state and corrects the linear part's
-     * change (or, without one, forecasts on its own), within the key's bound.
+     * Each step's change from v, of the hybrid and of the linear part alone: the network steps the
+     * carried state, and its output for step h corrects the linear part's change (or, without one,
+     * forecasts on its own), each within the key's bound for h steps.
      */
-    private double change(SeriesState s, double v, double linearDelta, long step) {
-        stats.deviations(s);
+    private void changes(SeriesState s, double v, long step) {
         scaleInput(s, step, x, 0);
-        // the network learns targets clipped to +-inputClip: an output beyond them is never right
-        double y = clip(network.step(s.params, s.hidden, x));
-        double change = linear != null ? linearDelta + y * stats.deltaSd() : unscale(s, v, y) - v;
-        // |change| <= the key's bound: a multiple of its typical change, or 0 (persistence)
+        network.step(s.params, s.hidden, x, outputs);
+        // |change| <= the key's bound: a multiple of its typical change (h of them for step h), or 0
         double bound = stats.changeBound(s, step);
-        return change > bound ? bound : (change < -bound ? -bound : change);
+        int at = (int) (step % linearSlots) * horizon;
+        for (int h = 1; h <= horizon; h++) {
+            // the network learns targets clipped to +-inputClip: an output beyond them is never right
+            double y = clip(outputs[h - 1]);
+            double b = bound * h;
+            double l = linear != null ? s.linearWindow[at + h - 1] : 0.0;
+            double c = linear != null ? l + y * stats.deltaSd() * rootSteps[h] : unscale(s, v, y, h) - v;
+            hybrid[h - 1] = c > b ? b : (c < -b ? -b : c);
+            linearChange[h - 1] = l > b ? b : (l < -b ? -b : l);
+        }
     }
 
     /**
-     * Writes the forecast and its interval, forecast +- z sigma, into {@code out} in the series' units
-     * (and the forecast into the state, for the next residual); returns sigma in the value's units.
+     * Fits a state made before this configuration's horizon parts existed (a key restored from an older
+     * build): the linear part gets its extras and steps, the horizon's state starts here. Allocates only
+     * then.
      */
-    private double interval(SeriesState s, double forecast, Prediction out) {
-        double sigma = Math.sqrt(s.residuals >= 2 ? s.residualVariance : s.deltaVariance);
+    private void adapt(SeriesState s) {
+        s.horizon = horizons.adapt(s.horizon, s.events);
+        if (linear != null && s.linear != null) {
+            s.linear = linear.adapt(s.linear);
+            int size = linearSlots * horizon;
+            if (s.linearWindow.length != size) {
+                double[] old = s.linearWindow;
+                int oldSlots = old.length; // one step: a slot per event
+                s.linearWindow = new double[size];
+                for (long e = Math.max(0, s.events - Math.min(oldSlots, linearSlots)); e < s.events; e++) {
+                    s.linearWindow[(int) (e % linearSlots) * horizon] = old[(int) (e % oldSlots)];
+                }
+            }
+        }
+    }
+
+    /** Writes every step's forecast and interval into {@code out}; returns their sum times 0, for the finiteness check. */
+    private double write(SeriesState s, double v, Prediction out) {
         int e = s.exponent[0];
-        out.forecast = SeriesStatistics.toValue(forecast, e);
-        out.lower = SeriesStatistics.toValue(forecast - z * sigma, e);
-        out.upper = SeriesStatistics.toValue(forecast + z * sigma, e);
+        double acc = 0;
+        for (int h = 0; h < horizon; h++) {
+            double f = v + change[h];
+            out.forecasts[h] = SeriesStatistics.toValue(f, e);
+            out.lowers[h] = SeriesStatistics.toValue(f - halfWidth[h], e);
+            out.uppers[h] = SeriesStatistics.toValue(f + halfWidth[h], e);
+            acc += (f + halfWidth[h]) * 0;
+        }
+        out.forecast = out.forecasts[0];
+        out.lower = out.lowers[0];
+        out.upper = out.uppers[0];
+        out.cadence = s.horizon.cadence;
         s.lastForecast = out.forecast;
-        return sigma;
+        return acc;
     }
 
     /**
@@ -217,13 +322,19 @@ public final class OnlineForecaster {
      */
     public SeriesState observeOrRestart(SeriesState s, double value, double[] features, Prediction out,
             Supplier<SeriesState> restart) {
-        observe(s, value, features, out);
+        return observeOrRestart(s, Long.MIN_VALUE, value, features, out, restart);
+    }
+
+    /** {@link #observeOrRestart(SeriesState, double, double[], Prediction, Supplier)} of an event at {@code ts}. */
+    public SeriesState observeOrRestart(SeriesState s, long ts, double value, double[] features, Prediction out,
+            Supplier<SeriesState> restart) {
+        observe(s, ts, value, features, out);
         if (!out.diverged) {
             return s;
         }
         String reason = out.divergence;
         SeriesState fresh = restart.get();
-        observe(fresh, value, features, out);
+        observe(fresh, ts, value, features, out);
         out.divergence = out.diverged ? reason + "; the fresh model diverged too: " + out.divergence : reason;
         out.diverged = true;
         return fresh;
@@ -277,23 +388,34 @@ public final class OnlineForecaster {
             dst[k++] = clip((v - previous - s.deltaMean) / stats.deltaSd());
         }
         if (linearInput) {
-            dst[k++] = clip((s.linearWindow[(int) (step % capacity)] - s.deltaMean) / stats.deltaSd());
+            dst[k++] = clip((s.linearWindow[(int) (step % linearSlots) * horizon] - s.deltaMean) / stats.deltaSd());
         }
         for (int i = 1; i < rawSize; i++) {
             dst[k++] = clip((s.window[slot + i] - s.mean[i]) / stats.sd(i));
         }
     }
 
-    private double scaleTarget(SeriesState s, double next, double current) {
+    /**
+     * The network's target for step h from window step {@code step}: what the linear part's forecast of
+     * it got wrong, in sqrt(h) deviations of the changes; without a linear part the change (less h mean
+     * changes) or the value, standardised.
+     */
+    private double target(SeriesState s, long step, int h) {
+        double current = s.window[slot(step)];
+        double next = s.window[slot(step + h)];
+        if (linear != null) {
+            double forecast = s.linearWindow[(int) (step % linearSlots) * horizon + h - 1];
+            return clip((next - current - forecast) / (stats.deltaSd() * rootSteps[h]));
+        }
         if (config.target == TargetType.DELTA) {
-            return clip((next - current - s.deltaMean) / stats.deltaSd());
+            return clip((next - current - h * s.deltaMean) / (stats.deltaSd() * rootSteps[h]));
         }
         return clip((next - s.mean[0]) / stats.sd(0));
     }
 
-    private double unscale(SeriesState s, double current, double y) {
+    private double unscale(SeriesState s, double current, double y, int h) {
         if (config.target == TargetType.DELTA) {
-            return current + s.deltaMean + y * stats.deltaSd();
+            return current + h * s.deltaMean + y * stats.deltaSd() * rootSteps[h];
         }
         return s.mean[0] + y * stats.sd(0);
     }
@@ -318,8 +440,11 @@ public final class OnlineForecaster {
             for (double v : l.theta) {
                 acc += v * 0;
             }
+            for (double v : l.steps) {
+                acc += v * 0;
+            }
         }
-        return acc == 0;
+        return acc == 0 && Horizon.finite(s.horizon);
     }
 
     /**
@@ -346,6 +471,9 @@ public final class OnlineForecaster {
         out.forecast = value;
         out.lower = value;
         out.upper = value;
+        java.util.Arrays.fill(out.forecasts, value);
+        java.util.Arrays.fill(out.lowers, value);
+        java.util.Arrays.fill(out.uppers, value);
         out.trained = false;
         out.diverged = true;
         out.divergence = reason;
@@ -367,15 +495,15 @@ public final class OnlineForecaster {
         stats.deviations(s);
         for (int t = 0; t < steps; t++) {
             long step = first + t;
-            int slot = slot(step);
-            int next = slot(step + 1);
             scaleInput(s, step, xs, t * inputSize);
-            targets[t] = linear != null
-                    // the network's target: what the linear part got wrong, in deviations of the changes
-                    ? clip((s.window[next] - s.window[slot] - s.linearWindow[(int) (step % capacity)]) / stats.deltaSd())
-                    : scaleTarget(s, s.window[next], s.window[slot]);
+            // step h's output learns only once its target has arrived: step + h <= last
+            int known = (int) Math.min(horizon, last - step);
+            available[t] = known;
+            for (int h = 1; h <= known; h++) {
+                targets[t * horizon + h - 1] = target(s, step, h);
+            }
         }
-        network.lossAndGradient(s.params, start, xs, targets, steps, config.l2, grad);
+        network.lossAndGradient(s.params, start, xs, targets, available, steps, config.l2, grad);
         double norm = 0;
         for (double[] g : grad) {
             norm += Network.dot(g, g, 0, g.length);

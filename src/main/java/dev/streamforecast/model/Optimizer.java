@@ -21,9 +21,11 @@ public final class Optimizer {
     public static void adam(SeriesState s, double[][] g, double scale, double lr, double b1, double b2,
             double eps) {
         long t = ++s.adamStep;
-        // StrictMath: the same bits on every JVM and CPU, so replays and restores agree everywhere
-        double c1 = 1.0 / (1.0 - StrictMath.pow(b1, t));
-        double c2 = 1.0 / (1.0 - StrictMath.pow(b2, t));
+        // b^t by squaring, in exactly rounded multiplications: the same bits on every JVM and CPU, so
+        // replays and restores agree everywhere, and no allocation (StrictMath.pow's Java fdlibm allocates
+        // a work array whenever the JIT does not inline it away)
+        double c1 = 1.0 / (1.0 - Scales.power(b1, t));
+        double c2 = 1.0 / (1.0 - Scales.power(b2, t));
         adam(s.params, s.adamM, s.adamV, c1, c2, g, scale, lr, b1, b2, eps);
     }
 

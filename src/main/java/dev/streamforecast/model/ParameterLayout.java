@@ -7,20 +7,24 @@ package dev.streamforecast.model;
  * {@code cols = in_l + hidden} weight matrix, held as one array per column, and adds a bias of
  * {@code rows}. Column arrays are what let the JIT vectorise the forward pass: each input
  * contributes {@code a[k] += W_c[k] * z_c}, the same index on both sides. The linear output projection
- * {@code y = w_y . h_top + b_y} follows the last layer as two more tensors. The flat order (tensor by
- * tensor) is what the binary and JSON forms store, so they do not depend on this in-memory split.
+ * {@code y_j = w_j . h_top + b_j}, one output per step forecast ({@code outputs}), follows the last
+ * layer as two more tensors: the output weights, w_1 then w_2 ..., and the biases. With one output the
+ * layout is the one it has always been. The flat order (tensor by tensor) is what the binary and JSON
+ * forms store, so they do not depend on this in-memory split.
  */
 public final class ParameterLayout {
     public final CellType cell;
     public final int inputSize;
     public final int hidden;
     public final int layers;
+    /** Outputs: one per step forecast. */
+    public final int outputs;
     /** Rows of every layer's weight matrix: {@code gates * hidden}. */
     public final int rows;
     private final int[] inSize;
     private final int[] firstColumn;
     private final int[] biasTensor;
-    /** Tensor index of the output weights (length hidden) and of the output bias (length 1). */
+    /** Tensor index of the output weights (hidden per output) and of the output biases (one per output). */
     public final int outWeights;
     public final int outBias;
     public final int tensors;
@@ -32,7 +36,12 @@ public final class ParameterLayout {
     public final int stateSize;
 
     public ParameterLayout(CellType cell, int inputSize, int hidden, int layers) {
+        this(cell, inputSize, hidden, layers, 1);
+    }
+
+    public ParameterLayout(CellType cell, int inputSize, int hidden, int layers, int outputs) {
         this.cell = cell;
+        this.outputs = outputs;
         this.inputSize = inputSize;
         this.hidden = hidden;
         this.layers = layers;
@@ -54,7 +63,7 @@ public final class ParameterLayout {
         lengths = new int[tensors];
         int total = 0;
         for (int i = 0; i < tensors; i++) {
-            lengths[i] = i == outWeights ? hidden : (i == outBias ? 1 : rows);
+            lengths[i] = i == outWeights ? hidden * outputs : (i == outBias ? outputs : rows);
             total += lengths[i];
         }
         size = total;
@@ -63,7 +72,7 @@ public final class ParameterLayout {
     }
 
     public static ParameterLayout of(ModelConfig c) {
-        return new ParameterLayout(c.cell, c.inputSize(), c.hidden, c.layers);
+        return new ParameterLayout(c.cell, c.inputSize(), c.hidden, c.layers, c.horizon);
     }
 
     /** Input width of layer {@code l}: the model input for layer 0, the hidden size above it. */
@@ -117,7 +126,7 @@ public final class ParameterLayout {
      * through a step costs twice as many: W^T da and the weight gradient.
      */
     public long multiplyAddsPerStep() {
-        long n = hidden;
+        long n = (long) hidden * outputs;
         for (int l = 0; l < layers; l++) {
             n += (long) rows * cols(l);
         }

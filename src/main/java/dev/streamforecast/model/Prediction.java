@@ -1,10 +1,25 @@
 package dev.streamforecast.model;
 
-/** A reusable holder for one forecast and its interval, so the hot path allocates nothing. */
+/**
+ * A reusable holder for one event's forecast and intervals, so the hot path allocates nothing.
+ *
+ * <p>{@link #forecast}, {@link #lower} and {@link #upper} are step 1's; with a horizon H the arrays hold
+ * steps 1..H (index h - 1), step 1 included. Sized by {@link #Prediction(int)}; a holder made with
+ * {@link #Prediction()} holds one step.
+ */
 public final class Prediction {
     public double forecast;
     public double lower;
     public double upper;
+    /** Each step's forecast, interval bounds (series units), and the candidates' forecasts behind it. */
+    public final double[] forecasts;
+    public final double[] lowers;
+    public final double[] uppers;
+    /**
+     * The key's cadence in ms (step h's target is expected at the event's time plus h cadences), or 0
+     * while it has no regular one.
+     */
+    public long cadence;
     /** Whether this event triggered a training update (after the forecast was made). */
     public boolean trained;
     /**
@@ -16,4 +31,21 @@ public final class Prediction {
     public boolean diverged;
     /** Why the model diverged, in a short sentence; null when it did not. */
     public String divergence;
+
+    /** A holder for one step. */
+    public Prediction() {
+        this(1);
+    }
+
+    /** A holder for {@code horizon} steps. */
+    public Prediction(int horizon) {
+        forecasts = new double[horizon];
+        lowers = new double[horizon];
+        uppers = new double[horizon];
+    }
+
+    /** Steps held. */
+    public int horizon() {
+        return forecasts.length;
+    }
 }

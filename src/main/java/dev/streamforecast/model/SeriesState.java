@@ -25,12 +25,15 @@ import java.util.Arrays;
  */
 public final class SeriesState {
     /**
-     * Bumped whenever the binary form changes. Version 3 adds each column's units and magnitude and the
-     * typical change; version 2 (statistics in the series' own units) is still read, see
-     * {@link #adoptRawUnits}. Version 2 stores parameters and moments in four bytes (version 1 held
+     * Bumped whenever the binary form changes. Version 4 adds the horizon's state ({@link #horizon}: the
+     * cadence, the combination, the intervals of every step) and a linear forecast per step in
+     * {@link #linearWindow}; a state of version 3 or 2 has neither and is read with {@code horizon}
+     * null, which the forecaster fills when it next sees the key. Version 3 adds each column's units and
+     * magnitude and the typical change; version 2 (statistics in the series' own units) is still read,
+     * see {@link #adoptRawUnits}. Version 2 stores parameters and moments in four bytes (version 1 held
      * doubles, in one piece; it is not read).
      */
-    public static final int SCHEMA_VERSION = 3;
+    public static final int SCHEMA_VERSION = 4;
 
     // Model parameters and Adam moments: tensors as ParameterLayout splits them.
     public double[][] params;
@@ -67,7 +70,10 @@ public final class SeriesState {
     public double residualVariance;
     public long residuals;
 
-    /** The linear part's state (null without one), and its forecast change at each window step. */
+    /**
+     * The linear part's state (null without one), and the change it forecast at each of the last
+     * {@link #linearSlots} events for each step: event s's at [(s mod slots) H, ... + H).
+     */
     public OnlineAutoRegression.State linear;
     public double[] linearWindow = new double[0];
 
@@ -81,6 +87,8 @@ public final class SeriesState {
     public double changeLog;
     /** Non-zero changes seen. */
     public long changes;
+    /** The cadence, the combination of candidates and the intervals of steps 1..H; null in a state from before them. */
+    public Horizon.State horizon;
 
     public SeriesState() {}
 
@@ -105,9 +113,15 @@ public final class SeriesState {
         s.nonzero = new long[config.rawSize()];
         if (config.linearOrder > 0) {
             s.linear = linearModel(config).newState();
-            s.linearWindow = new double[windowCapacity(config)];
+            s.linearWindow = new double[linearSlots(config) * config.horizon];
         }
+        s.horizon = new Horizon(config).newState();
         return s;
+    }
+
+    /** Events whose linear forecasts are kept: a training window's, and every step's until its target arrives. */
+    static int linearSlots(ModelConfig c) {
+        return Math.max(windowCapacity(c), c.horizon + 1);
     }
 
     /** Steps the window holds: the k2 inputs of a training window, its last target, and the step before. */
@@ -119,7 +133,7 @@ public final class SeriesState {
     static OnlineAutoRegression linearModel(ModelConfig c) {
         return new OnlineAutoRegression(c.linearOrder, c.linearForgetting,
                 OnlineAutoRegression.FORECASTER_PRIOR / c.linearOrder, false, OnlineAutoRegression.DEFAULT_CLIP,
-                OnlineAutoRegression.INNOVATION_CLIP);
+                OnlineAutoRegression.INNOVATION_CLIP, c.linearExtras(), c.horizon);
     }
 
     /**
@@ -187,6 +201,7 @@ public final class SeriesState {
                 nonzero = from.nonzero;
                 changeLog = from.changeLog;
                 changes = from.changes;
+                horizon = from.horizon;
         }
     }
 
@@ -215,6 +230,7 @@ public final class SeriesState {
                 c.exponent = exponent.clone();
                 c.magnitude = magnitude.clone();
                 c.nonzero = nonzero.clone();
+                c.horizon = horizon == null ? null : horizon.copy();
         }
         return c;
     }
@@ -268,18 +284,22 @@ public final class SeriesState {
                 writeLongs(out, nonzero);
                 out.writeDouble(changeLog);
                 out.writeLong(changes);
+                out.writeBoolean(horizon != null);
+                if (horizon != null) {
+                    horizon.writeTo(out);
+                }
         }
     }
 
     /**
      * Reads {@code part}'s binary form into this object's fields for that part, in this schema or
-     * version 2 (see {@link #adoptRawUnits}).
+     * versions 3 and 2 (see {@link #adoptRawUnits}; neither has a {@link #horizon}).
      */
     public void read(Part part, DataInput in) throws IOException {
         int version = in.readInt();
-        if (version != SCHEMA_VERSION && version != 2) {
+        if (version < 2 || version > SCHEMA_VERSION) {
             throw new IOException("unsupported series state schema version " + version
-                    + " (this build reads versions 2 and " + SCHEMA_VERSION + ")");
+                    + " (this build reads versions 2 to " + SCHEMA_VERSION + ")");
         }
         switch (part) {
             case WEIGHTS:
@@ -310,6 +330,7 @@ public final class SeriesState {
                 linearWindow = readArray(in);
                 if (version == 2) {
                     adoptRawUnits();
+                    horizon = null;
                     break;
                 }
                 exponent = new int[checkLength(in.readInt())];
@@ -320,6 +341,7 @@ public final class SeriesState {
                 nonzero = readLongs(in);
                 changeLog = in.readDouble();
                 changes = in.readLong();
+                horizon = version >= 4 && in.readBoolean() ? Horizon.State.readFrom(in) : null;
                 if (exponent.length != mean.length || magnitude.length != mean.length
                         || nonzero.length != mean.length) {
                     throw new IOException("corrupt series state: " + mean.length + " columns, units for "
@@ -392,14 +414,10 @@ public final class SeriesState {
         residualVariance = finiteOrZero(residualVariance);
         changeLog = finiteOrZero(changeLog);
         if (linear != null) {
-            sanitize(linear.theta);
-            sanitize(linear.covariance);
-            sanitize(linear.lags);
-            sanitize(linear.lagWeights);
-            linear.last = finiteOrZero(linear.last);
-            linear.meanSquare = finiteOrZero(linear.meanSquare);
-            linear.prior = finiteOrZero(linear.prior);
-            linear.innovation = finiteOrZero(linear.innovation);
+            linear.sanitize();
+        }
+        if (horizon != null) {
+            horizon.sanitize();
         }
     }
 
@@ -517,7 +535,8 @@ public final class SeriesState {
                 && same(residualVariance, s.residualVariance) && residuals == s.residuals
                 && java.util.Objects.equals(linear, s.linear) && Arrays.equals(linearWindow, s.linearWindow)
                 && Arrays.equals(exponent, s.exponent) && Arrays.equals(magnitude, s.magnitude)
-                && Arrays.equals(nonzero, s.nonzero) && same(changeLog, s.changeLog) && changes == s.changes;
+                && Arrays.equals(nonzero, s.nonzero) && same(changeLog, s.changeLog) && changes == s.changes
+                && java.util.Objects.equals(horizon, s.horizon);
     }
 
     private static boolean same(double a, double b) {

@@ -137,6 +137,9 @@ final class SeriesStatistics {
             if (linear != null) {
                 linear.rescale(s.linear, shift);
             }
+            if (s.horizon != null) {
+                Horizon.rescale(s.horizon, shift);
+            }
         }
     }
 

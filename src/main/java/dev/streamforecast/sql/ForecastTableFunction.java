@@ -54,8 +54,8 @@ import org.apache.flink.types.Row;
  * row the forecast follows), {@code value}, {@code forecast} (the series' next value), {@code lower},
  * {@code upper}, {@code events}, {@code updates}, {@code model}; a row the forecaster refuses comes out
  * as a row of its own, with its {@code ts} and {@code value}, the forecast columns NULL and
- * {@code refusal} (late, duplicate, refused) and {@code reason} set. {@code steps} is reserved for the
- * forecasts of a horizon and NULL until there is one. With {@code on_time}, Flink adds {@code rowtime}.
+ * {@code refusal} (late, duplicate, refused) and {@code reason} set. {@code steps} holds the forecasts of
+ * steps 1..H with {@code forecast.horizon} H above 1 (step 1's is {@code forecast}), NULL with one step. With {@code on_time}, Flink adds {@code rowtime}.
  *
  * <p>Time: only event-time timers exist here. A series' waiting rows are used when its own newer rows
  * move its clock past them (as in the DataStream job), when the input's watermark is
@@ -157,9 +157,16 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
         return r.clock > Long.MAX_VALUE - wait ? Long.MAX_VALUE : r.clock + wait;
     }
 
-    /** The forecasts of a horizon after {@code f}: none until a horizon exists (forecast.horizon). */
+    /** The forecasts of steps 1..H after {@code f}, or null with one step (forecast.horizon). */
     private static Double[] steps(Forecast f) {
-        return null;
+        if (f.stepForecasts == null) {
+            return null;
+        }
+        Double[] out = new Double[f.stepForecasts.length];
+        for (int h = 0; h < out.length; h++) {
+            out[h] = f.stepForecasts[h];
+        }
+        return out;
     }
 
     /** Forecasts and refusals as rows of {@link #OUTPUT}. */

@@ -111,7 +111,7 @@ public final class ForecastCore implements KeyedForecasting {
     private final JobSettings settings;
     private final OnlineForecaster forecaster;
     private final SeriesState warmStart;
-    private final Prediction prediction = new Prediction();
+    private final Prediction prediction;
     private final String modelId;
     private final long shape;
     private final KeyOrder order;
@@ -141,6 +141,7 @@ public final class ForecastCore implements KeyedForecasting {
     public ForecastCore(JobSettings settings, MetricGroup metrics) {
         this.settings = settings;
         forecaster = new OnlineForecaster(settings.model);
+        prediction = new Prediction(settings.model.horizon);
         modelId = settings.model.id();
         warmStart = settings.warmStartModelJson == null ? null
                 : forecaster.newState(ModelJson.read(settings.warmStartModelJson).state);
@@ -236,7 +237,7 @@ public final class ForecastCore implements KeyedForecasting {
         double previousValue = s.lastValue;
         boolean hadHistory = s.events > 0;
         long start = System.nanoTime();
-        SeriesState now = forecaster.observeOrRestart(s, obs.value, obs.features, prediction, fresh);
+        SeriesState now = forecaster.observeOrRestart(s, obs.ts, obs.value, obs.features, prediction, fresh);
         if (prediction.diverged) {
             diverged(obs, s);
             r.model = s = now;
@@ -253,9 +254,21 @@ public final class ForecastCore implements KeyedForecasting {
         if (created || prediction.trained) {
             state.putModel(r);
         }
-        out.forecast(new Forecast(obs.key, obs.ts, obs.value, prediction.forecast, prediction.lower,
-                prediction.upper, s.events, s.updates, modelId));
+        out.forecast(forecast(obs, s));
         forecastsOut.inc();
+    }
+
+    /** The record of the prediction just made for {@code obs}: step 1, and with a horizon every step. */
+    private Forecast forecast(Observation obs, SeriesState s) {
+        Forecast f = new Forecast(obs.key, obs.ts, obs.value, prediction.forecast, prediction.lower,
+                prediction.upper, s.events, s.updates, modelId);
+        if (prediction.horizon() > 1) {
+            f.cadence = prediction.cadence;
+            f.stepForecasts = prediction.forecasts.clone();
+            f.stepLowers = prediction.lowers.clone();
+            f.stepUppers = prediction.uppers.clone();
+        }
+        return f;
     }
 
     /**

@@ -18,6 +18,10 @@ import java.util.TreeSet;
  * recorded with the state (in the state serializers' snapshots, and per key as a fingerprint) and
  * compared when a job restores it. Other settings (learning rate, half-lives, interval level...) may
  * change across a savepoint: the keys continue with their models.
+ *
+ * <p>Settings that joined the shape later ({@link #LATER}: the horizon, the calendar inputs and their
+ * time zone) mean their defaults when a recorded shape lacks them, and a fingerprint leaves them out at
+ * their defaults: a savepoint taken before they existed restores, and its keys keep their fingerprints.
  */
 public final class StateShape implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -25,13 +29,14 @@ public final class StateShape implements Serializable {
     /** The shaping settings, by their configuration names. */
     public static final List<String> KEYS = List.of("model.cell", "model.hidden", "model.layers", "model.inputs",
             "model.features", "model.target", "model.linear-order", "train.k1", "train.k2", "train.optimizer",
-            "model.scope");
+            "model.scope", "forecast.horizon", "model.calendar", "model.time-zone");
     /**
      * Shaping settings added after shapes were first recorded, with the value every state recorded
      * without them was made under (their default): a recorded shape that lacks one has that value, and a
      * fingerprint leaves one out while it has it, so that states recorded before keep their fingerprints.
      */
-    static final Map<String, String> LATER = Map.of("model.scope", "key");
+    static final Map<String, String> LATER = Map.of("model.scope", "key", "forecast.horizon", "1",
+            "model.calendar", "auto", "model.time-zone", "UTC");
 
     private final Map<String, String> settings;
 

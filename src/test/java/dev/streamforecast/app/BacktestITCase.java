@@ -82,6 +82,41 @@ class BacktestITCase {
     }
 
     @Test
+    void aReplayWithAHorizonWritesEveryStepAndScoresEachOne(@TempDir Path dir) throws Exception {
+        Path input = dir.resolve("sample.csv");
+        SampleData.writeCsv(SampleData.generate(400), input);
+        Path out = dir.resolve("steps.jsonl");
+        Path report = dir.resolve("report.html");
+        java.io.ByteArrayOutputStream table = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        System.setOut(new java.io.PrintStream(table, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            backtest("backtest", "--input", input.toString(), "--format", "csv-long", "--output", out.toString(),
+                    "--report", report.toString(), "--horizon", "4", "--fan", "sensor-temp", "--set", "train.k1=4");
+        } finally {
+            System.setOut(stdout);
+        }
+        List<String> lines = Files.readAllLines(out);
+        assertEquals(4 * 400, lines.size());
+        JsonNode last = JSON.readTree(lines.get(lines.size() - 1));
+        JsonNode steps = last.get("steps");
+        assertEquals(4, steps.size());
+        assertEquals(last.get("forecast").asDouble(), steps.get(0).get("forecast").asDouble());
+        long interval = steps.get(1).get("ts").asLong() - steps.get(0).get("ts").asLong();
+        assertTrue(interval > 0, "the sample's keys have a regular cadence: " + steps);
+        assertEquals(last.get("ts_ms").asLong() + interval, steps.get(0).get("ts").asLong());
+        for (JsonNode step : steps) {
+            assertTrue(step.get("lower").asDouble() <= step.get("forecast").asDouble()
+                    && step.get("forecast").asDouble() <= step.get("upper").asDouble(), step.toString());
+        }
+        String printed = table.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(printed.contains("by step") && printed.contains("ar(24) direct") && printed.contains(" mean "),
+                printed);
+        String html = Files.readString(report);
+        assertTrue(html.contains("step 4") && html.contains("mean 1..4") && html.contains("fan of steps 1..4"));
+    }
+
+    @Test
     void aKafkaReplayGivesTheSameForecastsAsTheFile(@TempDir Path dir) throws Exception {
         List<Observation> sample = SampleData.generate(300);
         Path input = dir.resolve("sample.csv");

@@ -104,4 +104,36 @@ class ForecastCodecTest {
                 () -> ForecastCodec.decode("{".getBytes(StandardCharsets.UTF_8)));
         assertTrue(e.getMessage().contains("malformed JSON"), e.getMessage());
     }
+
+    @Test
+    void stepsCarryEachTargetsExpectedTimeAndRoundTripBitExact() throws Exception {
+        Forecast f = new Forecast("k", JULY_1_2016, 1.5, 1.6, 1.0, 2.2, 10, 2, "m");
+        f.cadence = 300_000;
+        f.stepForecasts = new double[] {1.6, -0.0, 1e-300};
+        f.stepLowers = new double[] {1.0, -1.0, -2.0};
+        f.stepUppers = new double[] {2.2, 1.0, 2.0};
+        assertBitExactRoundTrip(f);
+        JsonNode steps = new ObjectMapper().readTree(ForecastCodec.encode(f)).get("steps");
+        assertEquals(3, steps.size());
+        for (int h = 1; h <= 3; h++) {
+            assertEquals(h, steps.get(h - 1).get("h").asInt());
+            assertEquals(JULY_1_2016 + h * 300_000L, steps.get(h - 1).get("ts").asLong());
+        }
+        assertEquals(1.6, steps.get(0).get("forecast").asDouble());
+        Forecast back = roundTrip(f);
+        assertSameBits(-0.0, back.stepForecasts[1]);
+    }
+
+    @Test
+    void withoutARegularCadenceAStepsTimeIsNullAndWithOneStepThereAreNoSteps() throws Exception {
+        Forecast f = new Forecast("k", JULY_1_2016, 1.5, 1.6, 1.0, 2.2, 10, 2, "m");
+        assertTrue(new ObjectMapper().readTree(ForecastCodec.encode(f)).get("steps") == null);
+        f.stepForecasts = new double[] {1.6, 1.7};
+        f.stepLowers = new double[] {1.0, 0.9};
+        f.stepUppers = new double[] {2.2, 2.5};
+        JsonNode steps = new ObjectMapper().readTree(ForecastCodec.encode(f)).get("steps");
+        assertTrue(steps.get(0).get("ts").isNull());
+        assertTrue(steps.get(1).get("ts").isNull());
+        assertEquals(f, roundTrip(f));
+    }
 }

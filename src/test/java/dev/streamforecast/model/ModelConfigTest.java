@@ -2,6 +2,7 @@ package dev.streamforecast.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,7 +55,7 @@ class ModelConfigTest {
             names.put(s.name, s.defaultText);
         }
         assertEquals(defaults, ModelConfig.fromMap(names));
-        assertEquals(24, names.size());
+        assertEquals(29, names.size());
     }
 
     @Test
@@ -105,5 +106,17 @@ class ModelConfigTest {
         assertEquals("a GRU of 16 units in 2 layers predicting the change, with covariates load; the network learns "
                 + "every 8 events over the last 32", ModelConfig.builder().cell(CellType.GRU).hidden(16).layers(2)
                 .linearOrder(0).features(List.of("load")).build().summary());
+    }
+
+    @Test
+    void aSharedNetworkRefusesStepsAheadAndCalendarInputsNamingTheSetting() {
+        IllegalArgumentException horizon = assertThrows(IllegalArgumentException.class,
+                () -> ModelConfig.fromMap(Map.of("model.scope", "shared", "forecast.horizon", "24")));
+        assertTrue(horizon.getMessage().startsWith("invalid forecast.horizon = 24"), horizon.getMessage());
+        IllegalArgumentException calendar = assertThrows(IllegalArgumentException.class,
+                () -> ModelConfig.fromMap(Map.of("model.scope", "shared", "model.calendar", "week")));
+        assertTrue(calendar.getMessage().startsWith("invalid model.calendar = week"), calendar.getMessage());
+        assertEquals(ModelScope.SHARED, ModelConfig.fromMap(Map.of("model.scope", "shared")).scope);
+        assertEquals(24, ModelConfig.fromMap(Map.of("forecast.horizon", "24")).horizon);
     }
 }

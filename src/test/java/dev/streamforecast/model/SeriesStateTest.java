@@ -3,6 +3,7 @@ package dev.streamforecast.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -253,6 +254,43 @@ class SeriesStateTest {
         assertTrue(errorNow < 1.05 * errorBefore, "MAE " + errorNow / 200 + " against " + errorBefore / 200
                 + " from the version-2 code");
         assertAllFinite(s, "continued");
+    }
+
+    @Test
+    void aVersionThreeStateIsReadWithoutAHorizonAndContinuesAsWellAsBefore() throws IOException {
+        SeriesState s = SeriesState.readFrom(new DataInputStream(new ByteArrayInputStream(
+                resource("series-state-v3.bin"))));
+        assertEquals(600, s.events);
+        assertNull(s.horizon);
+        String[] lines = new String(resource("series-state-v3-continuation.csv"), StandardCharsets.UTF_8)
+                .split("\n");
+        // one step: another horizon is another shape (the network's outputs), which the job refuses at restore
+        int horizon = 1;
+        SeriesState key = s.copy();
+        ModelConfig config = version2Config().toBuilder().horizon(horizon).build();
+        OnlineForecaster f = new OnlineForecaster(config);
+        Prediction p = new Prediction(horizon);
+        double errorNow = 0;
+        double errorBefore = 0;
+        double previousNow = key.lastForecast;
+        double previousBefore = key.lastForecast;
+        for (int i = 1; i < lines.length; i++) {
+            String[] fields = lines[i].split(",");
+            double value = Double.parseDouble(fields[0]);
+            errorNow += Math.abs(value - previousNow);
+            errorBefore += Math.abs(value - previousBefore);
+            f.observe(key, 1_700_000_000_000L + 3_600_000L * i, value, null, p);
+            assertTrue(!p.diverged, p.divergence);
+            assertTrue(p.lowers[horizon - 1] < p.forecasts[horizon - 1]
+                    && p.forecasts[horizon - 1] < p.uppers[horizon - 1], "an interval from the first event on");
+            previousNow = p.forecast;
+            previousBefore = Double.parseDouble(fields[1]);
+        }
+        assertTrue(errorNow < 1.05 * errorBefore, "H=" + horizon + ": MAE " + errorNow / 200 + " against "
+                + errorBefore / 200 + " from the version-3 code");
+        assertAllFinite(key, "continued");
+        SeriesState again = SeriesState.readFrom(new DataInputStream(new ByteArrayInputStream(bytes(key))));
+        assertEquals(key, again);
     }
 
     @Test

@@ -139,6 +139,30 @@ class ForecastTableFunctionITCase {
     }
 
     @Test
+    void withAHorizonTheStepsColumnHoldsTheDataStreamOperatorsStepForecasts() throws Exception {
+        Map<String, String> config = new java.util.HashMap<>(CONFIG);
+        config.put("forecast.horizon", "3");
+        List<Observation> events = SampleData.generate(120);
+        ForecastTopology.Outputs out = ForecastTopology.build(env().fromData(events),
+                FunctionSettings.of(config).forReplay());
+        Map<String, List<Double>> expected = new TreeMap<>();
+        try (CloseableIterator<Forecast> it = out.forecasts.executeAndCollect("datastream")) {
+            it.forEachRemaining(f -> expected.put(f.key + "@" + f.ts,
+                    java.util.Arrays.stream(f.stepForecasts).boxed().collect(Collectors.toList())));
+        }
+        String call = "SELECT * FROM forecast(input => TABLE observations PARTITION BY series, "
+                + "time_column => 'ts', value_column => 'reading', config => " + sqlMap(config) + ")";
+        Map<String, List<Double>> steps = new TreeMap<>();
+        for (Row r : collect(tables(env(), rows(events), null), call)) {
+            Double[] s = r.getFieldAs("steps");
+            steps.put(r.getField("series") + "@" + r.<Instant>getFieldAs("ts").toEpochMilli(), List.of(s));
+            assertEquals(r.<Double>getFieldAs("forecast"), s[0]);
+        }
+        assertEquals(4 * 120, expected.size());
+        assertEquals(expected, steps);
+    }
+
+    @Test
     void nullNaNLateAndRepeatedRowsComeOutAsRefusalRowsWithTheirReasons() throws Exception {
         List<Row> in = new ArrayList<>();
         for (int i = 0; i < 20; i++) {

@@ -125,6 +125,55 @@ class ForecastStateTest {
     }
 
     @Test
+    void everyStepsForecastAndIntervalSurviveARestoreExactly() throws Exception {
+        ModelConfig steps = MODEL.toBuilder().horizon(6).build();
+        List<Forecast> uninterrupted;
+        OperatorSubtaskState snapshot;
+        int before;
+        try (var h = harness(live(steps), "rocksdb")) {
+            h.open();
+            feed(h, events(0, 40), 0);
+            before = h.extractOutputValues().size();
+            snapshot = h.snapshot(1, 1);
+            feed(h, events(40, 70), 10_000);
+            h.setProcessingTime(60_000);
+            uninterrupted = h.extractOutputValues();
+        }
+        List<Forecast> restored;
+        try (var h = harness(live(steps), "rocksdb")) {
+            h.initializeState(snapshot);
+            h.open();
+            feed(h, events(40, 70), 10_000);
+            h.setProcessingTime(60_000);
+            restored = h.extractOutputValues();
+        }
+        List<Forecast> after = uninterrupted.subList(before, uninterrupted.size());
+        assertEquals(after.size(), restored.size());
+        assertTrue(after.size() > 80);
+        for (Forecast f : after) {
+            assertEquals(6, f.horizon());
+            assertTrue(f.stepLowers[5] < f.stepForecasts[5] && f.stepForecasts[5] < f.stepUppers[5], f.toString());
+        }
+        assertEquals(sortedText(after), sortedText(restored));
+    }
+
+    private static List<String> sortedText(List<Forecast> fs) {
+        return sorted(fs.stream().map(f -> f + " " + java.util.Arrays.toString(f.stepLowers) + " "
+                + java.util.Arrays.toString(f.stepUppers)).collect(Collectors.toList()));
+    }
+
+    @Test
+    void aRestoreUnderAnotherHorizonFailsNamingIt() throws Exception {
+        OperatorSubtaskState snapshot = stateAfter(live(MODEL), 30);
+        try (var h = harness(live(MODEL.toBuilder().horizon(6).build()), "hashmap")) {
+            h.initializeState(snapshot);
+            Exception e = assertThrows(Exception.class, h::open);
+            String message = ExceptionUtils.stringifyException(e);
+            assertTrue(message.contains("forecast.horizon: 1 -> 6"), message);
+        }
+    }
+
+    @Test
     void aRestoreUnderOtherShapingSettingsFailsAtStartNamingEachChange() throws Exception {
         OperatorSubtaskState snapshot = stateAfter(live(MODEL), 30);
         ModelConfig other = MODEL.toBuilder().hidden(6).k2(10).build();

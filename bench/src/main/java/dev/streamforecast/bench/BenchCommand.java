@@ -91,6 +91,7 @@ public final class BenchCommand implements Callable<Integer> {
                 .include(ModelBenchmark.class.getName() + ".*")
                 .include(PeakBenchmark.class.getName() + ".*")
                 .include(KeyedModelBenchmark.class.getName() + ".*")
+                .include(HorizonBenchmark.class.getName() + ".*")
                 .forks(1)
                 .warmupIterations(quick ? 2 : 5)
                 .warmupTime(TimeValue.seconds(1))
@@ -102,8 +103,9 @@ public final class BenchCommand implements Callable<Integer> {
         for (RunResult r : results) {
             String label = r.getParams().getBenchmark();
             String keys = r.getParams().getParam("keys");
-            nanos.put(label.substring(label.lastIndexOf('.') + 1) + (keys == null ? "" : "@" + keys),
-                    r.getPrimaryResult().getScore());
+            String horizon = r.getParams().getParam("horizon");
+            nanos.put(label.substring(label.lastIndexOf('.') + 1) + (keys == null ? "" : "@" + keys)
+                    + (horizon == null ? "" : "@h" + horizon), r.getPrimaryResult().getScore());
         }
         figures.add("model_step_lstm32", 1e9 / nanos.get("step"), "steps/s");
         figures.add("model_observe_lstm32", 1e9 / nanos.get("observe"), "events/s");
@@ -116,6 +118,10 @@ public final class BenchCommand implements Callable<Integer> {
         figures.add("model_step_lstm32_5000_keys", 1e9 / nanos.get("step@5000"), "steps/s");
         figures.add("model_event_learning_k1_16_1_key", 1e9 / nanos.get("observeLearning@1"), "events/s");
         figures.add("model_event_learning_k1_16_5000_keys", 1e9 / nanos.get("observeLearning@5000"), "events/s");
+        // forecast.horizon: the default model forecasting H steps, hourly events with their times
+        for (int h : HorizonBenchmark.HORIZONS) {
+            figures.add("model_default_event_h" + h, nanos.get("event@h" + h) / 1e3, "us");
+        }
 
         // The peak: measured FMA issue rate of one core x the JIT's vector lanes x 2 flops per FMA.
         double fmaPerSecond = 1e9 / nanos.get("scalarFma");
@@ -148,6 +154,9 @@ public final class BenchCommand implements Callable<Integer> {
     private static void state(Figures figures) throws IOException {
         stateSize(figures, "lstm32", lstm32());
         stateSize(figures, "default", ModelConfig.builder().build());
+        for (int h : HorizonBenchmark.HORIZONS) {
+            stateSize(figures, "default_h" + h, ModelConfig.builder().horizon(h).build());
+        }
     }
 
     private void job(Figures figures) throws Exception {
@@ -201,9 +210,9 @@ public final class BenchCommand implements Callable<Integer> {
     private static void stateSize(Figures figures, String name, ModelConfig config) throws IOException {
         OnlineForecaster f = new OnlineForecaster(config);
         SeriesState s = f.newState("key");
-        Prediction p = new Prediction();
+        Prediction p = new Prediction(config.horizon);
         for (int t = 0; t < 500; t++) {
-            f.observe(s, Math.sin(0.1 * t), null, p);
+            f.observe(s, 1_700_000_000_000L + 3_600_000L * t, Math.sin(0.1 * t), null, p);
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         s.writeTo(new DataOutputStream(bytes));
