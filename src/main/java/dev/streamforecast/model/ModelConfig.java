@@ -90,7 +90,8 @@ public final class ModelConfig implements Serializable {
                     + "forecast short series better, docs/shared-model.md)");
     public static final Setting<Integer> HORIZON = TABLE.integer("forecast.horizon", 1, "[1, 96]",
             "steps ahead forecast on each event: every record carries steps 1..H (forecast, interval and the "
-                    + "target's expected time); each step learns from its own target when it arrives");
+                    + "target's expected time); each step learns from its own target when it arrives; above 1 with "
+                    + "model.scope=key only");
     public static final Setting<Calendar.Mode> CALENDAR = TABLE.choice("model.calendar", Calendar.Mode.AUTO,
             "calendar inputs of the linear part from each event's time: none, the time of day (day), the time "
                     + "of day and of the week with weekends' own daily profile (week), or week when "
