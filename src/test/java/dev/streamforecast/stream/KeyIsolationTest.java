@@ -70,7 +70,9 @@ class KeyIsolationTest {
             }
             h.processWatermark(Long.MAX_VALUE);
             for (Forecast f : h.extractOutputValues()) {
-                out.computeIfAbsent(f.key, k -> new ArrayList<>()).add(f.ts + " " + f.forecast + " " + f.events);
+                out.computeIfAbsent(f.key, k -> new ArrayList<>()).add(f.ts + " " + f.forecast + " " + f.events
+                        + " " + java.util.Arrays.toString(f.stepForecasts) + " " + java.util.Arrays.toString(f.stepLowers)
+                        + " " + java.util.Arrays.toString(f.stepUppers) + " " + f.cadence);
             }
             var dead = h.getSideOutput(ForecastTopology.DEAD_LETTERS);
             if (dead != null) {
@@ -130,5 +132,36 @@ class KeyIsolationTest {
         byTime.forEach(o -> sortedFleet.computeIfAbsent(o.key, k -> new ArrayList<>()).add(o));
         assertEquals(run(settings, interleave(sortedFleet, seed)), run(settings, byTime));
         assertEquals(run(settings, interleave(fleet, seed)), run(settings, grouped));
+    }
+
+    /**
+     * Steps ahead: the same with eight steps, calendar inputs and the candidates combined, beside a key
+     * whose values jump between 1e200, 1e-12 and a spike and whose clock is a century away: every other
+     * key's steps, intervals and cadence are what they are alone, and the hostile key's are finite.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {21, 22, 23})
+    void stepsAheadOfEachKeyAreTheSameAsAloneBesideAHostileKey(long seed) throws Exception {
+        ModelConfig model = ModelConfig.builder().hidden(4).k1(4).k2(8).linearOrder(4).horizon(8).build();
+        JobSettings settings = JobSettings.defaults(model).withMaxOutOfOrderness(Duration.ofSeconds(5)).forReplay();
+        Map<String, List<Observation>> fleet = fleet();
+        List<Observation> hostile = new ArrayList<>();
+        double[] values = {1e200, 1e-12, -1e200, 3, 1e-12, 5e201, 0};
+        for (int i = 0; i < 150; i++) {
+            hostile.add(new Observation("hostile", 6_000_000_000_000L + i * 3_600_000L, values[i % values.length]));
+        }
+        fleet.put("hostile", hostile);
+        Map<String, List<String>> together = run(settings, interleave(fleet, seed));
+        for (Map.Entry<String, List<Observation>> e : fleet.entrySet()) {
+            Map<String, List<String>> alone = run(settings, e.getValue());
+            assertEquals(alone.get(e.getKey()), together.get(e.getKey()), e.getKey());
+        }
+        List<String> lines = together.get("hostile");
+        assertEquals(150, lines.size());
+        for (String line : lines) {
+            assertTrue(!line.contains("NaN") && !line.contains("Infinity") && !line.contains("null"), line);
+        }
+        assertTrue(together.get("old").get(100).endsWith(" 1000"), "a regular key has its cadence: "
+                + together.get("old").get(100));
     }
 }
