@@ -1,15 +1,9 @@
 package dev.streamforecast.stream;
 
-import dev.streamforecast.event.Observation;
 import dev.streamforecast.model.SeriesState;
-import java.util.Map;
 import org.apache.flink.api.common.functions.RuntimeContext;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 
 /**
  * The current key's keyed state, in parts that change at different rates: the {@link KeyRecord}
@@ -21,23 +15,21 @@ import org.apache.flink.api.common.typeinfo.Types;
  * one state lookup; a part missing from the record (after a restore, under a copy-on-write snapshot,
  * or always on RocksDB) is attached from its own state, never from a reference kept elsewhere.
  */
-final class KeyStateStore implements KeyStore {
+final class KeyStateStore extends WaitingEvents {
     /** Keyed states per key with a model: the record, the weights and the moments. */
     static final int STATES_PER_KEY = 3;
 
     private final ValueState<KeyRecord> records;
     private final ValueState<SeriesState> weights;
     private final ValueState<SeriesState> moments;
-    private final MapState<Long, Observation> pending;
 
     KeyStateStore(RuntimeContext context, StateShape shape, JobSettings.ShapeChange onShapeChange) {
+        super(context);
         // names and types as in every earlier version, so savepoints restore into them
         records = context.getState(new ValueStateDescriptor<>("series",
                 SeriesStateSerializer.records(shape, onShapeChange)));
         weights = context.getState(new ValueStateDescriptor<>("weights", SeriesStateSerializer.WEIGHTS));
         moments = context.getState(new ValueStateDescriptor<>("moments", SeriesStateSerializer.MOMENTS));
-        pending = context.getMapState(new MapStateDescriptor<>("pending", Types.LONG,
-                TypeInformation.of(Observation.class)));
     }
 
     /**
@@ -103,25 +95,4 @@ final class KeyStateStore implements KeyStore {
         pending.clear();
     }
 
-    @Override
-    public boolean contains(long ts) throws Exception {
-        return pending.contains(ts);
-    }
-
-    @Override
-    public void put(Observation obs) throws Exception {
-        // a waiting event is never refused later, so its original bytes need not be kept
-        obs.payload = null;
-        pending.put(obs.ts, obs);
-    }
-
-    @Override
-    public Iterable<Map.Entry<Long, Observation>> waiting() throws Exception {
-        return pending.entries();
-    }
-
-    @Override
-    public void removeWaiting(long ts) throws Exception {
-        pending.remove(ts);
-    }
 }

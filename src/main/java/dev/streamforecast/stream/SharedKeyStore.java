@@ -1,15 +1,9 @@
 package dev.streamforecast.stream;
 
-import dev.streamforecast.event.Observation;
 import dev.streamforecast.model.SeriesState;
-import java.util.Map;
 import org.apache.flink.api.common.functions.RuntimeContext;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 
 /**
  * A key's keyed state when keys share their network: its record, holding its bookkeeping and its own
@@ -19,18 +13,16 @@ import org.apache.flink.api.common.typeinfo.Types;
  * <p>The states have the key-scope store's names ({@code series}, {@code pending}), so that a restore of
  * state of the other scope meets this store's serializer and is refused naming the scope.
  */
-final class SharedKeyStore implements KeyStore {
+final class SharedKeyStore extends WaitingEvents {
     /** Keyed states per key with a model: the record. */
     static final int STATES_PER_KEY = 1;
 
     private final ValueState<KeyRecord> records;
-    private final MapState<Long, Observation> pending;
 
     SharedKeyStore(RuntimeContext context, StateShape shape, JobSettings.ShapeChange onShapeChange) {
+        super(context);
         records = context.getState(new ValueStateDescriptor<>("series",
                 SharedStateSerializer.records(shape, onShapeChange)));
-        pending = context.getMapState(new MapStateDescriptor<>("pending", Types.LONG,
-                TypeInformation.of(Observation.class)));
     }
 
     @Override
@@ -65,25 +57,4 @@ final class SharedKeyStore implements KeyStore {
         pending.clear();
     }
 
-    @Override
-    public boolean contains(long ts) throws Exception {
-        return pending.contains(ts);
-    }
-
-    @Override
-    public void put(Observation obs) throws Exception {
-        // a waiting event is never refused later, so its original bytes need not be kept
-        obs.payload = null;
-        pending.put(obs.ts, obs);
-    }
-
-    @Override
-    public Iterable<Map.Entry<Long, Observation>> waiting() throws Exception {
-        return pending.entries();
-    }
-
-    @Override
-    public void removeWaiting(long ts) throws Exception {
-        pending.remove(ts);
-    }
 }
