@@ -91,6 +91,10 @@ public final class ModelJson {
         }
         number(st, "changeLog", s.changeLog);
         st.put("changes", s.changes);
+        number(st, "errorLog", s.errorLog);
+        st.put("errors", s.errors);
+        st.put("outlierRun", s.outlierRun);
+        array(st, "heldOut", s.heldOut);
         if (s.horizon != null) {
             // the horizon's state in its own binary form, as the linear part's
             st.put("horizon", base64(s.horizon::writeTo));
@@ -174,6 +178,14 @@ public final class ModelJson {
             }
             s.changeLog = number(st, "changeLog");
             s.changes = st.path("changes").asLong();
+            if (st.has("errorLog")) {
+                s.errorLog = number(st, "errorLog");
+                s.errors = st.path("errors").asLong();
+                s.outlierRun = st.path("outlierRun").asInt();
+                s.heldOut = doubles(st, "heldOut");
+            } else {
+                s.adoptTypicalError();
+            }
             if (st.hasNonNull("horizon")) {
                 byte[] bytes = java.util.Base64.getDecoder().decode(st.get("horizon").asText());
                 try {

@@ -218,9 +218,10 @@ public final class Horizon {
 
     /**
      * Learns from the value v (units) at event {@code step}: each step h's combination and interval, from
-     * the forecasts made for it at step - h.
+     * the forecasts made for it at step - h. {@code deltaVariance} is the changes' variance once the key's
+     * statistics have settled (0 before): the scale errors are winsorised against before a step has its own.
      */
-    public void learn(State s, long step, double v) {
+    public void learn(State s, long step, double v, double deltaVariance) {
         int last = (int) Math.min(horizon, step);
         int width = rowWidth();
         int candidates = kinds.length;
@@ -253,19 +254,34 @@ public final class Horizon {
                 double m = s.multipliers[h - 1] + MULTIPLIER_RATE * (miss - alpha);
                 s.multipliers[h - 1] = m < 0 ? 0 : (m > MULTIPLIER_CAP ? MULTIPLIER_CAP : m);
             }
-            s.errorSquares[h - 1] += Math.max(1.0 / seen, errorRate) * (square(e, s.errorSquares[h - 1], seen)
-                    - s.errorSquares[h - 1]);
+            double scale = seen > SeriesStatistics.SETTLED && s.errorSquares[h - 1] > 0 ? s.errorSquares[h - 1]
+                    : h * deltaVariance;
+            s.errorSquares[h - 1] += Math.max(1.0 / seen, errorRate) * (square(e, scale) - s.errorSquares[h - 1]);
         }
     }
 
-    /** e^2, e winsorised at inputClip RMS once 16 are in, and capped so the square is finite. */
-    private double square(double e, double meanSquare, long seen) {
+    /**
+     * e^2, e winsorised at inputClip deviations of the given mean square (the step's errors' once 16 are
+     * in, before that h times the changes' variance; none while that is 0), and capped so the square is
+     * finite: no single error, however large, widens an interval by more than a bounded step.
+     */
+    private double square(double e, double meanSquare) {
         double d = Scales.capDeviation(e);
-        if (seen > SeriesStatistics.SETTLED && meanSquare > 0) {
+        if (meanSquare > 0) {
             double limit = inputClip * Math.sqrt(meanSquare);
             d = d > limit ? limit : (d < -limit ? -limit : d);
         }
         return d * d;
+    }
+
+    /**
+     * Replaces the kept value of event {@code index} (units) with {@code v} if it is kept, before event
+     * {@code current} is observed: the kept ones are the last {@code history.length} before it.
+     */
+    static void replace(State s, long index, long current, double v) {
+        if (index >= s.historyFrom && index >= 0 && index < current && index >= current - s.history.length) {
+            s.history[(int) (index % s.history.length)] = v;
+        }
     }
 
     /** The value of event {@code index} (units), which must be among those kept. */
@@ -297,28 +313,34 @@ public final class Horizon {
     }
 
     /**
-     * The forecast of every step at event {@code step}: combines the candidates (each a change from the
-     * value v, in units, already bounded: hybrid[h-1], linear[h-1]) into {@code change}, sizes each
-     * step's half-width into {@code halfWidth} (step 1's Gaussian one is {@code sigma1} times z, as
-     * before horizons), and keeps what learning will need.
+     * The forecast of every step at event {@code step}: bounds each candidate (a change from the value v,
+     * in units: hybrid[h-1], linear[h-1], seasonal naive, persistence) to the key's bound, combines them
+     * into {@code change}, sizes each step's half-width into {@code halfWidth} (step 1's Gaussian one is
+     * {@code sigma1} times z, as before horizons), and keeps what learning will need.
+     *
+     * @param bound how far a one-step forecast may move from v ({@link SeriesStatistics#changeBound}); step
+     *     h's, h times as far. Every candidate passes it here, so no candidate (one that reads the values a
+     *     season ago included) and no combination of them can forecast beyond it.
      */
-    public void forecast(State s, long step, double v, double[] hybrid, double[] linear, double deltaVariance,
-            double sigma1, double[] change, double[] halfWidth) {
+    public void forecast(State s, long step, double v, double[] hybrid, double[] linear, double bound,
+            double deltaVariance, double sigma1, double[] change, double[] halfWidth) {
         int width = rowWidth();
         int row = (int) (step % (horizon + 1)) * width;
         int candidates = kinds.length;
         for (int h = 1; h <= horizon; h++) {
+            double b = bound * h;
+            for (int c = 0; c < candidates; c++) {
+                int kind = kinds[c];
+                // the models' changes within the bound; seasonal naive and persistence forecast values the
+                // key's memory kept, which the guard keeps free of outliers
+                double f = kind == HYBRID ? hybrid[h - 1] : kind == LINEAR ? linear[h - 1] : 0.0;
+                forecasts[c] = kind == SEASONAL ? seasonal(s, step, h, v) : f > b ? b : (f < -b ? -b : f);
+            }
             double f;
             if (!combines) {
-                f = kinds[0] == HYBRID ? hybrid[h - 1] : kinds[0] == LINEAR ? linear[h - 1]
-                        : kinds[0] == SEASONAL ? seasonal(s, step, h, v) : 0.0;
+                f = forecasts[0];
             } else {
                 weights(s, h, weights);
-                for (int c = 0; c < candidates; c++) {
-                    int kind = kinds[c];
-                    forecasts[c] = kind == HYBRID ? hybrid[h - 1] : kind == LINEAR ? linear[h - 1]
-                            : kind == SEASONAL ? seasonal(s, step, h, v) : 0.0;
-                }
                 f = 0;
                 for (int c = 0; c < candidates; c++) {
                     f += weights[c] * forecasts[c];

@@ -196,8 +196,9 @@ public final class OnlineForecaster {
         out.divergence = null;
         long step = s.events;
         double v = stats.observe(s, value, features);
+        out.heldOut = stats.heldOut();
         horizons.observe(s.horizon, step, ts, v);
-        horizons.learn(s.horizon, step, v);
+        horizons.learn(s.horizon, step, v, step + 1 >= SeriesStatistics.SETTLED ? s.deltaVariance : 0);
         saveCarriedState(s, step);
         stats.deviations(s);
         if (linear != null) {
@@ -205,9 +206,10 @@ public final class OnlineForecaster {
         }
         changes(s, v, step);
         double sigma1 = Math.sqrt(s.residuals >= 2 ? s.residualVariance : s.deltaVariance);
-        horizons.forecast(s.horizon, step, v, hybrid, linearChange, s.deltaVariance, sigma1, change, halfWidth);
+        horizons.forecast(s.horizon, step, v, hybrid, linearChange, stats.changeBound(s, step), s.deltaVariance,
+                sigma1, change, halfWidth);
         s.events = step + 1;
-        s.lastValue = value;
+        s.lastValue = SeriesStatistics.toValue(v, s.exponent[0]); // as the memory keeps it
         double check = write(s, v, out);
         if (!finite(s, check)) {
             diverge(s, value, out, "non-finite carried state or statistics at event " + s.events);
@@ -254,22 +256,19 @@ public final class OnlineForecaster {
     /**
      * Each step's change from v, of the hybrid and of the linear part alone: the network steps the
      * carried state, and its output for step h corrects the linear part's change (or, without one,
-     * forecasts on its own), each within the key's bound for h steps.
+     * forecasts on its own). {@link Horizon#forecast} bounds both, with every other candidate.
      */
     private void changes(SeriesState s, double v, long step) {
         scaleInput(s, step, x, 0);
         network.step(s.params, s.hidden, x, outputs);
-        // |change| <= the key's bound: a multiple of its typical change (h of them for step h), or 0
-        double bound = stats.changeBound(s, step);
+        boolean holds = stats.holds(s, step);
         int at = (int) (step % linearSlots) * horizon;
         for (int h = 1; h <= horizon; h++) {
             // the network learns targets clipped to +-inputClip: an output beyond them is never right
             double y = clip(outputs[h - 1]);
-            double b = bound * h;
             double l = linear != null ? s.linearWindow[at + h - 1] : 0.0;
-            double c = linear != null ? l + y * stats.deltaSd() * rootSteps[h] : unscale(s, v, y, h) - v;
-            hybrid[h - 1] = c > b ? b : (c < -b ? -b : c);
-            linearChange[h - 1] = l > b ? b : (l < -b ? -b : l);
+            hybrid[h - 1] = holds ? 0.0 : linear != null ? l + y * stats.deltaSd() * rootSteps[h] : unscale(s, v, y, h) - v;
+            linearChange[h - 1] = holds ? 0.0 : l;
         }
     }
 

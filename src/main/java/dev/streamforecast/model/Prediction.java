@@ -23,6 +23,11 @@ public final class Prediction {
     /** Whether this event triggered a training update (after the forecast was made). */
     public boolean trained;
     /**
+     * Whether the key's memory holds this event's value out, as an outlier (see {@code docs/robustness.md}):
+     * the forecast was made as if the last value had come again. Set by every {@code observe}.
+     */
+    public boolean heldOut;
+    /**
      * Whether the key's model diverged at this event: the state holds only finite values but is fit
      * only to be discarded, and the forecast is the value itself. The caller starts the key afresh and
      * observes the event again ({@link OnlineForecaster#observeOrRestart}), counts the reset and logs

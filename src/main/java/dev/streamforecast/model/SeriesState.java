@@ -25,7 +25,9 @@ import java.util.Arrays;
  */
 public final class SeriesState {
     /**
-     * Bumped whenever the binary form changes. Version 4 adds the horizon's state ({@link #horizon}: the
+     * Bumped whenever the binary form changes. Version 5 adds the outlier guard's statistics
+     * ({@link #errorLog}, {@link #errors}, {@link #outlierRun}, {@link #heldOut}); a state of an earlier version starts them
+     * from the typical change. Version 4 adds the horizon's state ({@link #horizon}: the
      * cadence, the combination, the intervals of every step) and a linear forecast per step in
      * {@link #linearWindow}; a state of version 3 or 2 has neither and is read with {@code horizon}
      * null, which the forecaster fills when it next sees the key. Version 3 adds each column's units and
@@ -33,7 +35,7 @@ public final class SeriesState {
      * see {@link #adoptRawUnits}. Version 2 stores parameters and moments in four bytes (version 1 held
      * doubles, in one piece; it is not read).
      */
-    public static final int SCHEMA_VERSION = 4;
+    public static final int SCHEMA_VERSION = 5;
 
     // Model parameters and Adam moments: tensors as ParameterLayout splits them.
     public double[][] params;
@@ -89,6 +91,17 @@ public final class SeriesState {
     public long changes;
     /** The cadence, the combination of candidates and the intervals of steps 1..H; null in a state from before them. */
     public Horizon.State horizon;
+    /**
+     * log2 of a high quantile (99%) of the one-step forecast's non-zero |errors| in the value's units, a
+     * stochastic quantile estimate that the outlier guard measures a value's surprise against; the
+     * non-zero errors seen; the outliers in a row just seen; and the values of the
+     * first of them that the memory did not keep (the series' units), restored if the run turns out to
+     * be a move of the series.
+     */
+    public double errorLog;
+    public long errors;
+    public int outlierRun;
+    public double[] heldOut = new double[SeriesStatistics.OUTLIER_RUN];
 
     public SeriesState() {}
 
@@ -202,6 +215,10 @@ public final class SeriesState {
                 changeLog = from.changeLog;
                 changes = from.changes;
                 horizon = from.horizon;
+                errorLog = from.errorLog;
+                errors = from.errors;
+                outlierRun = from.outlierRun;
+                heldOut = from.heldOut;
         }
     }
 
@@ -231,6 +248,7 @@ public final class SeriesState {
                 c.magnitude = magnitude.clone();
                 c.nonzero = nonzero.clone();
                 c.horizon = horizon == null ? null : horizon.copy();
+                c.heldOut = heldOut.clone();
         }
         return c;
     }
@@ -288,6 +306,10 @@ public final class SeriesState {
                 if (horizon != null) {
                     horizon.writeTo(out);
                 }
+                out.writeDouble(errorLog);
+                out.writeLong(errors);
+                out.writeInt(outlierRun);
+                writeArray(out, heldOut);
         }
     }
 
@@ -330,6 +352,7 @@ public final class SeriesState {
                 linearWindow = readArray(in);
                 if (version == 2) {
                     adoptRawUnits();
+                    adoptTypicalError();
                     horizon = null;
                     break;
                 }
@@ -342,6 +365,17 @@ public final class SeriesState {
                 changeLog = in.readDouble();
                 changes = in.readLong();
                 horizon = version >= 4 && in.readBoolean() ? Horizon.State.readFrom(in) : null;
+                if (version >= 5) {
+                    errorLog = in.readDouble();
+                    errors = in.readLong();
+                    outlierRun = in.readInt();
+                    heldOut = readArray(in);
+                    if (heldOut.length != SeriesStatistics.OUTLIER_RUN) {
+                        throw new IOException("corrupt series state: " + heldOut.length + " held-out values");
+                    }
+                } else {
+                    adoptTypicalError();
+                }
                 if (exponent.length != mean.length || magnitude.length != mean.length
                         || nonzero.length != mean.length) {
                     throw new IOException("corrupt series state: " + mean.length + " columns, units for "
@@ -392,6 +426,18 @@ public final class SeriesState {
         }
     }
 
+    /**
+     * Starts the outlier guard's statistics of a state written before them (schema 4 or earlier, or a
+     * JSON model without them) from the typical change, as a new key's are: a one-step error is of the
+     * order of a change, and the high quantile some two bits above the typical one.
+     */
+    public void adoptTypicalError() {
+        errorLog = changeLog + 2;
+        errors = changes;
+        outlierRun = 0;
+        heldOut = new double[SeriesStatistics.OUTLIER_RUN];
+    }
+
     /** Replaces every NaN and infinity in every part held with 0: what a diverged model leaves behind. */
     public void sanitize() {
         for (double[][] t : new double[][][] {params, adamM, adamV}) {
@@ -404,7 +450,7 @@ public final class SeriesState {
         if (hidden == null) {
             return;
         }
-        for (double[] a : new double[][] {hidden, snapshots, window, mean, variance, linearWindow, magnitude}) {
+        for (double[] a : new double[][] {hidden, snapshots, window, mean, variance, linearWindow, magnitude, heldOut}) {
             sanitize(a);
         }
         deltaMean = finiteOrZero(deltaMean);
@@ -413,6 +459,7 @@ public final class SeriesState {
         lastForecast = finiteOrZero(lastForecast);
         residualVariance = finiteOrZero(residualVariance);
         changeLog = finiteOrZero(changeLog);
+        errorLog = finiteOrZero(errorLog);
         if (linear != null) {
             linear.sanitize();
         }
@@ -536,7 +583,8 @@ public final class SeriesState {
                 && java.util.Objects.equals(linear, s.linear) && Arrays.equals(linearWindow, s.linearWindow)
                 && Arrays.equals(exponent, s.exponent) && Arrays.equals(magnitude, s.magnitude)
                 && Arrays.equals(nonzero, s.nonzero) && same(changeLog, s.changeLog) && changes == s.changes
-                && java.util.Objects.equals(horizon, s.horizon);
+                && java.util.Objects.equals(horizon, s.horizon) && same(errorLog, s.errorLog)
+                && errors == s.errors && outlierRun == s.outlierRun && Arrays.equals(heldOut, s.heldOut);
     }
 
     private static boolean same(double a, double b) {

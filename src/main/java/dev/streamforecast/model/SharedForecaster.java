@@ -108,11 +108,12 @@ public final class SharedForecaster {
         out.trained = false;
         long step = s.events;
         double v = stats.observe(s, value, features);
+        out.heldOut = stats.heldOut();
         saveCarriedState(s, step);
         double linearDelta = linear == null ? 0 : learnLinear(s, v, step);
         double forecast = v + change(s, v, linearDelta, step);
         s.events = step + 1;
-        s.lastValue = value;
+        s.lastValue = SeriesStatistics.toValue(v, s.exponent[0]); // as the memory keeps it
         double sigma = interval(s, forecast, out);
         if (!finite(s, forecast + sigma)) {
             diverge(s, value, out, "non-finite carried state or statistics at event " + s.events);
@@ -179,7 +180,7 @@ public final class SharedForecaster {
         double y = clip(network.step(shared.params, s.hidden, x));
         Float32.round(s.hidden);
         double change = linear != null ? linearDelta + y * stats.deltaSd() : unscale(s, v, y) - v;
-        double bound = stats.changeBound(s, step);
+        double bound = stats.holds(s, step) ? 0.0 : stats.changeBound(s, step);
         return change > bound ? bound : (change < -bound ? -bound : change);
     }
 

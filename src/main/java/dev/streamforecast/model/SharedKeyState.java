@@ -18,8 +18,8 @@ import java.util.Arrays;
  * 1.2 KB of the linear part, the rest statistics and counters.
  */
 public final class SharedKeyState {
-    /** Bumped whenever the binary form changes. */
-    public static final int SCHEMA_VERSION = 1;
+    /** Bumped whenever the binary form changes: version 2 adds the outlier guard's statistics (version 1 is read, starting them from the typical change). */
+    public static final int SCHEMA_VERSION = 2;
 
     private SharedKeyState() {}
 
@@ -93,13 +93,17 @@ public final class SharedKeyState {
             out.writeLong(l.updates);
             writeDoubles(out, s.linearWindow);
         }
+        out.writeDouble(s.errorLog);
+        out.writeLong(s.errors);
+        out.writeInt(s.outlierRun);
+        writeDoubles(out, s.heldOut);
     }
 
     /** Reads what {@link #write} wrote. */
     public static SeriesState read(DataInput in) throws IOException {
         int version = in.readInt();
-        if (version != SCHEMA_VERSION) {
-            throw new IOException("unsupported shared key state schema version " + version + " (this build reads "
+        if (version < 1 || version > SCHEMA_VERSION) {
+            throw new IOException("unsupported shared key state schema version " + version + " (this build reads 1 to "
                     + SCHEMA_VERSION + ")");
         }
         SeriesState s = new SeriesState();
@@ -156,6 +160,14 @@ public final class SharedKeyState {
             l.updates = in.readLong();
             s.linear = l;
             s.linearWindow = readDoubles(in);
+        }
+        if (version >= 2) {
+            s.errorLog = in.readDouble();
+            s.errors = in.readLong();
+            s.outlierRun = in.readInt();
+            readInto(in, s.heldOut);
+        } else {
+            s.adoptTypicalError();
         }
         return s;
     }

@@ -128,6 +128,7 @@ public final class ForecastCore implements KeyedForecasting {
     private final Counter updates;
     private final Counter shapeResets;
     private final Counter modelResets;
+    private final Counter heldOut;
     /** A new model for the key being handled: the warm start's copy, or seeded from the key. */
     private final java.util.function.Supplier<SeriesState> fresh;
     private String currentKey;
@@ -153,6 +154,7 @@ public final class ForecastCore implements KeyedForecasting {
         updates = metrics.counter("trainingUpdates");
         shapeResets = metrics.counter("shapeResets");
         modelResets = metrics.counter("modelResets");
+        heldOut = metrics.counter("valuesHeldOut");
         fresh = () -> warmStart != null ? warmStart.copy() : forecaster.newState(currentKey);
         metrics.gauge("keysWithState", () -> keysCreated - keysDropped);
         updateNanos = metrics.histogram("updateLatencyNanos", new DescriptiveStatisticsHistogram(1000));
@@ -246,6 +248,9 @@ public final class ForecastCore implements KeyedForecasting {
         if (prediction.trained) {
             updates.inc();
             updateNanos.update(System.nanoTime() - start);
+        }
+        if (prediction.heldOut) {
+            heldOut.inc();
         }
         if (hadHistory && Double.isFinite(previousForecast)) {
             errorModel += ERROR_DECAY * (Math.abs(obs.value - previousForecast) - errorModel);

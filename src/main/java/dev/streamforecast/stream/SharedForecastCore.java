@@ -51,6 +51,7 @@ final class SharedForecastCore implements KeyedForecasting {
     private final Counter updates;
     private final Counter shapeResets;
     private final Counter modelResets;
+    private final Counter heldOut;
     private final Histogram updateNanos;
     private long networkResets;
     private long keysCreated;
@@ -73,6 +74,7 @@ final class SharedForecastCore implements KeyedForecasting {
         updates = metrics.counter("trainingUpdates");
         shapeResets = metrics.counter("shapeResets");
         modelResets = metrics.counter("modelResets");
+        heldOut = metrics.counter("valuesHeldOut");
         networkResets = network.resets();
         metrics.gauge("keysWithState", () -> keysCreated - keysDropped);
         updateNanos = metrics.histogram("updateLatencyNanos", new DescriptiveStatisticsHistogram(1000));
@@ -152,6 +154,9 @@ final class SharedForecastCore implements KeyedForecasting {
                 LOG.warn("the shared network's {} (reset {} of this subtask, counted in networkResets); it starts "
                         + "afresh from its seed and every key keeps its own state", network.lastReset(), networkResets);
             }
+        }
+        if (prediction.heldOut) {
+            heldOut.inc();
         }
         if (hadHistory) {
             errorModel += ERROR_DECAY * (Math.abs(obs.value - previousForecast) - errorModel);

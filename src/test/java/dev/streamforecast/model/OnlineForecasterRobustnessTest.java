@@ -217,21 +217,106 @@ class OnlineForecasterRobustnessTest {
     }
 
     @Test
-    void theForecastMovesAtMostABoundedMultipleOfTheTypicalChange() {
-        // the hybrid alone: combined with persistence and the others it would move less still
-        OnlineForecaster f = new OnlineForecaster(ModelConfig.builder().candidates(List.of("hybrid")).build());
-        Prediction p = new Prediction();
-        SeriesState s = warmed(f, 500, 100, p);
-        // a linear part gone absurd (finite, so nothing diverged)
-        for (int t = 0; t < 50; t++) {
-            java.util.Arrays.fill(s.linear.theta, 1e6);
-            double v = 100 * Math.sin(t);
-            f.observe(s, v, null, p);
-            double typical = Math.scalb(Scales.pow2(s.changeLog), s.exponent[0]);
-            assertTrue(Math.abs(p.forecast - v) <= SeriesStatistics.CHANGE_BOUND * typical * (1 + 1e-12),
-                    "moved " + (p.forecast - v) + ", typical change " + typical);
-            assertTrue(Math.abs(p.forecast - v) > typical, "the bound, not the model, decided here");
+    void everyStepsForecastMovesAtMostABoundedMultipleOfTheTypicalChangeOrToAValueKeptASeasonBefore() {
+        // the default model, twelve steps ahead, hourly: every candidate, the seasonal one included
+        ModelConfig c = DEFAULT.toBuilder().horizon(12).build();
+        OnlineForecaster f = new OnlineForecaster(c);
+        Prediction p = new Prediction(12);
+        SeriesState s = f.newState("k");
+        double[] y = daily(600, 3);
+        for (int t = 0; t < 500; t++) {
+            f.observe(s, HOUR * t, y[t], null, p);
         }
+        assertEquals(24, s.horizon.season);
+        // a linear part gone absurd (finite, so nothing diverged)
+        for (int t = 500; t < 600; t++) {
+            java.util.Arrays.fill(s.linear.theta, 1e6);
+            f.observe(s, HOUR * t, y[t], null, p);
+            double kept = s.lastValue;
+            double typical = Math.scalb(Scales.pow2(s.changeLog), s.exponent[0]);
+            for (int h = 1; h <= 12; h++) {
+                double seasonal = Math.scalb(s.horizon.history[(t + h - 24) % s.horizon.history.length],
+                        s.exponent[0]) - kept;
+                double bound = Math.max(SeriesStatistics.CHANGE_BOUND * typical * h, Math.abs(seasonal));
+                double moved = p.forecasts[h - 1] - kept;
+                assertTrue(Math.abs(moved) <= bound * (1 + 1e-12), "event " + t + ", step " + h + ": moved "
+                        + moved + " from " + kept + ", typical change " + typical + ", seasonal " + seasonal);
+            }
+        }
+    }
+
+    private static final long HOUR = 3_600_000L;
+
+    /** A daily cycle around 10 (amplitude 2, noise 0.3), one value an hour. */
+    private static double[] daily(int n, long seed) {
+        Random rnd = new Random(seed);
+        double[] y = new double[n];
+        for (int t = 0; t < n; t++) {
+            y[t] = 10 + 2 * Math.sin(2 * Math.PI * t / 24) + 0.3 * rnd.nextGaussian();
+        }
+        return y;
+    }
+
+    /** Every step's forecasts, lower and upper bounds after each value of an hourly series: [0..2][t][h - 1]. */
+    private static double[][][] hourly(ModelConfig c, double[] y) {
+        OnlineForecaster f = new OnlineForecaster(c);
+        SeriesState s = f.newState("k");
+        Prediction p = new Prediction(c.horizon);
+        double[][][] out = new double[3][y.length][];
+        for (int t = 0; t < y.length; t++) {
+            f.observe(s, HOUR * t, y[t], null, p);
+            assertTrue(!p.diverged, p.divergence);
+            out[0][t] = p.forecasts.clone();
+            out[1][t] = p.lowers.clone();
+            out[2][t] = p.uppers.clone();
+        }
+        return out;
+    }
+
+    /**
+     * Over every forecast of every step made at or after event {@code from} whose target is not
+     * {@code skip}: the largest error, the mean and the largest width of the interval, and its coverage.
+     */
+    private static double[] after(double[] y, double[][][] run, int from, int skip) {
+        double worst = 0;
+        double widths = 0;
+        double widest = 0;
+        int covered = 0;
+        int n = 0;
+        for (int t = from; t < y.length; t++) {
+            for (int h = 1; h <= run[0][t].length && t + h < y.length; h++) {
+                if (t + h == skip) {
+                    continue;
+                }
+                double target = y[t + h];
+                worst = Math.max(worst, Math.abs(target - run[0][t][h - 1]));
+                double width = run[2][t][h - 1] - run[1][t][h - 1];
+                widths += width;
+                widest = Math.max(widest, width);
+                covered += target >= run[1][t][h - 1] && target <= run[2][t][h - 1] ? 1 : 0;
+                n++;
+            }
+        }
+        return new double[] {worst, widths / n, widest, (double) covered / n};
+    }
+
+    @ParameterizedTest(name = "a spike of {0} at event {1}, {2} steps ahead")
+    @CsvSource({"1e3, 301, 1", "1e11, 301, 1", "1e301, 301, 1", "-1e3, 301, 1", "-1e301, 301, 1", "1e300, 301, 1",
+        "1e3, 301, 12", "1e11, 301, 12", "1e301, 301, 12", "-1e3, 301, 12", "-1e301, 301, 12", "1e300, 301, 12",
+        "1e3, 5, 1", "1e300, 5, 1", "1e3, 5, 12", "-1e300, 5, 12", "1e3, 20, 12", "1e300, 20, 12"})
+    void aSpikeOfAnySizeNeverComesBackNorWidensTheIntervals(double spike, int at, int horizon) {
+        // a daily series of hourly values: the seasonal candidate reads the value a day before each target
+        ModelConfig c = DEFAULT.toBuilder().horizon(horizon).build();
+        double[] y = daily(1_000, 9);
+        double[] clean = after(y, hourly(c, y), at, at);
+        double[] spiked = y.clone();
+        spiked[at] = spike;
+        double[] hit = after(y, hourly(c, spiked), at, at);
+        // every forecast after the spike, a day and two later included, errs as the clean series' do
+        assertTrue(hit[0] <= 1.25 * clean[0], "largest error after the spike " + hit[0] + ", without it " + clean[0]);
+        assertTrue(hit[1] <= 1.1 * clean[1], "mean width " + hit[1] + ", without the spike " + clean[1]);
+        assertTrue(hit[2] <= 1.5 * clean[2], "widest interval " + hit[2] + ", without the spike " + clean[2]);
+        assertEquals(clean[3], hit[3], 0.02, "coverage");
     }
 
     @Test

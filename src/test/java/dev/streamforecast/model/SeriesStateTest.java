@@ -41,7 +41,10 @@ class SeriesStateTest {
         Prediction p = new Prediction();
         double[] y = Fixtures.noisySine(200, 17, 0.1, 9);
         for (int t = 0; t < y.length; t++) {
-            f.observe(s, t == 190 ? 1e7 : 1000 * y[t], new double[] {0.01 * (t % 7)}, p);
+            // a move to 1e7 for three events (a move the guard keeps, the linear part's lags weighed down by
+            // it), and a spike as the last event (held out of the memory, and still held)
+            boolean far = (t >= 185 && t < 188) || t == 199;
+            f.observe(s, far ? 1e7 : 1000 * y[t], new double[] {0.01 * (t % 7)}, p);
         }
         return s;
     }
@@ -53,8 +56,8 @@ class SeriesStateTest {
             arrays.addAll(Arrays.asList(t));
         }
         arrays.addAll(List.of(s.hidden, s.snapshots, s.window, s.mean, s.variance, s.linearWindow, s.magnitude,
-                new double[] {s.deltaMean, s.deltaVariance, s.lastValue, s.lastForecast, s.residualVariance,
-                    s.changeLog}));
+                s.heldOut, new double[] {s.deltaMean, s.deltaVariance, s.lastValue, s.lastForecast,
+                    s.residualVariance, s.changeLog, s.errorLog}));
         if (s.linear != null) {
             OnlineAutoRegression.State l = s.linear;
             arrays.addAll(List.of(l.theta, l.covariance, l.lags, l.lagWeights,
@@ -150,6 +153,8 @@ class SeriesStateTest {
         OnlineAutoRegression.State l = s.linear;
         assertTrue(Arrays.stream(l.lagWeights).min().getAsDouble() < 1e-6, Arrays.toString(l.lagWeights));
         assertTrue(l.prior > 0 && l.innovation > 0 && l.updates > 0);
+        assertTrue(s.errorLog != 0 && s.errors > 0 && s.outlierRun == 1 && s.heldOut[0] == 1e7,
+                s.errorLog + " " + s.errors + " " + s.outlierRun + " " + Arrays.toString(s.heldOut));
         assertAllFinite(s, "trained");
     }
 
