@@ -7,16 +7,27 @@ import dev.streamforecast.model.SeriesState;
 
 /**
  * The forecaster itself behind the {@link Baseline} interface: the same model code as the Flink
- * operator, driven in-process, for quick sweeps over many configurations.
+ * operator, driven in-process, for quick sweeps over many configurations. A key that diverges starts
+ * afresh, as in the operator.
  */
 public final class ModelBaseline implements Baseline {
     private final OnlineForecaster forecaster;
-    private final SeriesState state;
+    private final String key;
+    private final long hash;
     private final Prediction prediction = new Prediction();
+    private SeriesState state;
     private double forecast = Double.NaN;
 
+    /** A key alone, with a forecaster (and in shared scope a network) of its own. */
     public ModelBaseline(ModelConfig config, String key) {
-        this.forecaster = new OnlineForecaster(config);
+        this(new OnlineForecaster(config), key);
+    }
+
+    /** One key of the keys {@code forecaster} serves. */
+    ModelBaseline(OnlineForecaster forecaster, String key) {
+        this.forecaster = forecaster;
+        this.key = key;
+        this.hash = OnlineForecaster.keyHash(key);
         this.state = forecaster.newState(key);
     }
 
@@ -27,7 +38,8 @@ public final class ModelBaseline implements Baseline {
 
     @Override
     public void observe(double y) {
-        forecaster.observe(state, y, null, prediction);
+        state = forecaster.observeOrRestart(state, hash, Long.MIN_VALUE, y, null, prediction,
+                () -> forecaster.newState(key));
         forecast = prediction.forecast;
     }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.streamforecast.model.ModelConfig;
 import dev.streamforecast.model.ParameterLayout;
+import dev.streamforecast.model.PooledCovariance;
 import dev.streamforecast.model.SeriesState;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,20 +32,31 @@ public final class ModelJson {
 
     private ModelJson() {}
 
-    /** A configuration with one key's trained state. */
+    /**
+     * A configuration with one key's trained state; exported from shared scope, the state's weights and
+     * moments are the shared network's, and {@link #pool} its linear parts' pooled covariance.
+     */
     public static final class Model {
         public final ModelConfig config;
         public final SeriesState state;
         public final String key;
+        /** The pooled covariance of a shared network's linear parts, or null. */
+        public final PooledCovariance pool;
 
-        public Model(ModelConfig config, SeriesState state, String key) {
+        public Model(ModelConfig config, SeriesState state, String key, PooledCovariance pool) {
             this.config = config;
             this.state = state;
             this.key = key;
+            this.pool = pool;
         }
     }
 
     public static String write(ModelConfig config, SeriesState s, String key) {
+        return write(config, s, key, null);
+    }
+
+    /** {@link #write(ModelConfig, SeriesState, String)} with a shared network's pooled covariance. */
+    public static String write(ModelConfig config, SeriesState s, String key, PooledCovariance pool) {
         ObjectNode root = MAPPER.createObjectNode();
         root.put("format", FORMAT);
         root.put("schema", SCHEMA);
@@ -98,6 +110,9 @@ public final class ModelJson {
         if (s.horizon != null) {
             // the horizon's state in its own binary form, as the linear part's
             st.put("horizon", base64(s.horizon::writeTo));
+        }
+        if (pool != null) {
+            root.put("pool", base64(pool::writeTo));
         }
         try {
             return MAPPER.writeValueAsString(root);
@@ -206,7 +221,16 @@ public final class ModelJson {
             throw new IllegalArgumentException("model state does not match its configuration "
                     + config.describe());
         }
-        return new Model(config, s, root.path("key").asText(null));
+        PooledCovariance pool = null;
+        if (root.hasNonNull("pool")) {
+            byte[] bytes = java.util.Base64.getDecoder().decode(root.get("pool").asText());
+            try {
+                pool = PooledCovariance.readFrom(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes)));
+            } catch (IOException e) {
+                throw new IllegalArgumentException("model 'pool' is corrupt: " + e.getMessage(), e);
+            }
+        }
+        return new Model(config, s, root.path("key").asText(null), pool);
     }
 
     public static void writeFile(Path file, ModelConfig config, SeriesState s, String key) throws IOException {

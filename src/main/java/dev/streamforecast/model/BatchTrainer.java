@@ -2,7 +2,8 @@ package dev.streamforecast.model;
 
 /**
  * Applies the windows a {@link SharedNetwork} has gathered from many keys as one update: the mean of
- * their gradients by {@link BatchedNetwork}, clipped by global norm, then one step of the optimiser.
+ * their gradients ({@link Network#lossAndGradient(double[][], WindowBatch, double, double[][])}), clipped
+ * by global norm, then one step of the optimiser.
  *
  * <p>A workspace sized once for the configuration's batch and window; one instance serves a subtask.
  * When the update is applied is the caller's decision, made from event counts alone (a batch is full,
@@ -10,13 +11,13 @@ package dev.streamforecast.model;
  */
 public final class BatchTrainer {
     private final ModelConfig config;
-    private final BatchedNetwork network;
+    private final Network network;
     private final double[][] grad;
 
     public BatchTrainer(ModelConfig config) {
         this.config = config;
         ParameterLayout layout = ParameterLayout.of(config);
-        this.network = new BatchedNetwork(layout, config.k2, config.batch);
+        this.network = new Network(layout, config.k2);
         this.grad = layout.allocate();
     }
 
@@ -67,8 +68,8 @@ public final class BatchTrainer {
         return true;
     }
 
-    /** The batched network, for tests and benchmarks that drive the math directly. */
-    public BatchedNetwork network() {
+    /** The network workspace, for tests and benchmarks that drive the math directly. */
+    public Network network() {
         return network;
     }
 }

@@ -88,10 +88,13 @@ public final class ModelConfig implements Serializable {
             "model.scope=shared: windows per batched update of the shared network (a batch is also applied "
                     + "when a key already in it brings another window; smaller batches update more often and "
                     + "forecast short series better, docs/shared-model.md)");
+    public static final Setting<Integer> SHARED_BUDGET = TABLE.integer("train.shared-budget", 32, "[1, 1000]",
+            "model.scope=shared: training windows per 1,000 events the shared network learns from, picked by a "
+                    + "deterministic rule of each key and its event count so a replay picks the same (key scope learns "
+                    + "from every key's window every train.k1 events, 125 per 1,000 at k1 = 8; docs/shared-model.md)");
     public static final Setting<Integer> HORIZON = TABLE.integer("forecast.horizon", 1, "[1, 96]",
             "steps ahead forecast on each event: every record carries steps 1..H (forecast, interval and the "
-                    + "target's expected time); each step learns from its own target when it arrives; above 1 with "
-                    + "model.scope=key only");
+                    + "target's expected time); each step learns from its own target when it arrives");
     public static final Setting<Calendar.Mode> CALENDAR = TABLE.choice("model.calendar", Calendar.Mode.AUTO,
             "calendar inputs of the linear part from each event's time: none, the time of day (day), the time "
                     + "of day and of the week with weekends' own daily profile (week), or week when "
@@ -132,6 +135,7 @@ public final class ModelConfig implements Serializable {
     public final double linearForgetting;
     public final ModelScope scope;
     public final int batch;
+    public final int sharedBudget;
     public final int horizon;
     public final Calendar.Mode calendar;
     public final String timeZone;
@@ -167,6 +171,7 @@ public final class ModelConfig implements Serializable {
         this.linearForgetting = get(LINEAR_FORGETTING);
         this.scope = get(SCOPE);
         this.batch = get(BATCH);
+        this.sharedBudget = get(SHARED_BUDGET);
         this.horizon = get(HORIZON);
         this.calendar = get(CALENDAR);
         this.timeZone = get(TIME_ZONE);
@@ -415,18 +420,6 @@ public final class ModelConfig implements Serializable {
                 }
             }
             v[TABLE.indexOf(CANDIDATES)] = List.copyOf(candidates);
-            if (v[TABLE.indexOf(SCOPE)] == ModelScope.SHARED) {
-                int horizon = (Integer) v[TABLE.indexOf(HORIZON)];
-                Calendar.Mode calendar = (Calendar.Mode) v[TABLE.indexOf(CALENDAR)];
-                if (horizon > 1) {
-                    throw new IllegalArgumentException("invalid forecast.horizon = " + horizon
-                            + ": model.scope=shared forecasts one step ahead; steps ahead need model.scope=key");
-                }
-                if (calendar != Calendar.Mode.AUTO && calendar != Calendar.Mode.NONE) {
-                    throw new IllegalArgumentException("invalid model.calendar = " + calendar.name().toLowerCase()
-                            + ": model.scope=shared has no calendar inputs; they need model.scope=key");
-                }
-            }
             return new ModelConfig(v);
         }
 

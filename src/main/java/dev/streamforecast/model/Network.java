@@ -18,7 +18,9 @@ import java.util.Arrays;
  * <p>The loss over a window of T steps is {@code L = 1/(2T) sum_t (y_t - target_t)^2 + l2/2 ||W||^2}.
  * With several outputs (one per step forecast) and step t's first {@code a_t} targets known, it is
  * {@code L = 1/(2N) sum_t sum_{j < a_t} (y_tj - target_tj)^2 + l2/2 ||W||^2}, N = sum_t a_t: outputs
- * whose targets have not arrived take no part (delayed learning); with one output it is the above.
+ * whose targets have not arrived take no part (delayed learning); with one output it is the above. A
+ * batch of windows ({@link WindowBatch}, gathered from many keys for a shared network) has the mean of
+ * its windows' losses, and its gradient is the mean of theirs, the weights transposed once per batch.
  */
 public final class Network {
     private final ParameterLayout layout;
@@ -207,21 +209,67 @@ public final class Network {
      */
     public double lossAndGradient(double[][] p, double[] start, double[] xs, double[] targets, int[] available,
             int steps, double l2, double[][] grad) {
-        double loss = forwardWindow(p, start, xs, targets, available, steps);
-        long count = known(available, steps);
+        begin(p, grad);
+        double loss = accumulate(p, start, xs, targets, available, steps, 1.0, grad);
+        return loss + regularise(p, l2, grad);
+    }
+
+    /**
+     * Overwrites {@code grad} with dL/dp for the windows of {@code batch}, each from its own start state,
+     * and returns L: the mean of the windows' losses (each as one window's, over its own known targets),
+     * plus the L2 term once. A batch of one window is exactly that window's loss and gradient; the
+     * weights are transposed once for the batch, not once per window.
+     */
+    public double lossAndGradient(double[][] p, WindowBatch batch, double l2, double[][] grad) {
+        int n = batch.size();
+        if (n < 1) {
+            throw new IllegalArgumentException("an empty batch");
+        }
+        if (batch.steps > maxSteps || batch.inputSize != layout.inputSize || batch.stateSize != layout.stateSize
+                || batch.outputs != outputs) {
+            throw new IllegalArgumentException("windows of " + batch.steps + " steps of " + batch.inputSize
+                    + " inputs and " + batch.outputs + " outputs do not fit this network's " + maxSteps + " steps of "
+                    + layout.inputSize + " and " + outputs);
+        }
+        begin(p, grad);
+        double loss = 0;
+        for (int b = 0; b < n; b++) {
+            loss += accumulate(p, batch.starts[b], batch.inputs[b], batch.targets[b], batch.available[b],
+                    batch.lengths[b], 1.0 / n, grad);
+        }
+        return loss + regularise(p, l2, grad);
+    }
+
+    /** Zeroes {@code grad} and transposes the weights for the backward passes that follow. */
+    private void begin(double[][] p, double[][] grad) {
         for (double[] g : grad) {
             Arrays.fill(g, 0.0);
         }
         for (int l = 0; l < layers; l++) {
+            transpose(p, l);
+        }
+    }
+
+    /**
+     * Adds {@code weight} times one window's dL/dp (its data loss only) to {@code grad}, after
+     * {@link #begin}, and returns {@code weight} times its loss.
+     */
+    private double accumulate(double[][] p, double[] start, double[] xs, double[] targets, int[] available,
+            int steps, double weight, double[][] grad) {
+        double loss = forwardWindow(p, start, xs, targets, available, steps);
+        long count = known(available, steps);
+        if (count == 0) {
+            return 0.0;
+        }
+        for (int l = 0; l < layers; l++) {
             Arrays.fill(dhNext[l], 0.0);
             Arrays.fill(dcNext[l], 0.0);
-            transpose(p, l);
         }
         int top = layers - 1;
         int h = hidden;
         double[] wy = p[layout.outWeights];
         double[] gwy = grad[layout.outWeights];
-        double invSteps = 1.0 / count;
+        double scale = weight / count;
         double[] gby = grad[layout.outBias];
         for (int t = steps - 1; t >= 0; t--) {
             // y_tj = w_j . h_t + b_j;  dL/dy_tj = (y_tj - target_tj) / N for the known targets, else 0
@@ -229,7 +277,7 @@ public final class Network {
             System.arraycopy(dhNext[top], 0, dhCur, 0, h);
             int a = available == null ? outputs : available[t];
             for (int o = 0; o < a; o++) {
-                double dy = (yBuf[t * outputs + o] - targets[t * outputs + o]) * invSteps;
+                double dy = (yBuf[t * outputs + o] - targets[t * outputs + o]) * scale;
                 int w = o * h;
                 for (int j = 0; j < h; j++) {
                     gwy[w + j] += dy * hTop[j];
@@ -250,15 +298,20 @@ public final class Network {
         for (int l = 0; l < layers; l++) {
             weightGradient(grad, l, xs, steps);
         }
-        if (l2 > 0) {
-            for (int i = 0; i < layout.tensors; i++) {
-                if (layout.isWeight(i)) {
-                    axpy(p[i], l2, grad[i], 0, p[i].length);
-                }
-            }
-            return 0.5 * loss * invSteps + 0.5 * l2 * weightSquares(p);
+        return 0.5 * loss * scale;
+    }
+
+    /** Adds the L2 term's gradient to {@code grad}; returns the term. */
+    private double regularise(double[][] p, double l2, double[][] grad) {
+        if (!(l2 > 0)) {
+            return 0.0;
         }
-        return 0.5 * loss * invSteps;
+        for (int i = 0; i < layout.tensors; i++) {
+            if (layout.isWeight(i)) {
+                axpy(p[i], l2, grad[i], 0, p[i].length);
+            }
+        }
+        return 0.5 * l2 * weightSquares(p);
     }
 
     private void checkSteps(int steps) {
@@ -491,8 +544,8 @@ public final class Network {
         return s;
     }
 
-    // The cells' element-wise parts for one step of one window, shared with BatchedNetwork. a holds the
-    // gate activations in blocks of h (LSTM: i, f, g, o; GRU: r, z, n) once the gates are applied.
+    // The cells' element-wise parts for one step of one window. a holds the gate activations in blocks of
+    // h (LSTM: i, f, g, o; GRU: r, z, n) once the gates are applied.
 
     /** LSTM after its gates: c_t = f*c_{t-1} + i*g into cn and tc, then h_t = o*tanh(c_t), tc = tanh(c_t). */
     static void lstmCell(double[] a, double[] cp, double[] cn, double[] tc, double[] hn, int h, double[] tanhScale,

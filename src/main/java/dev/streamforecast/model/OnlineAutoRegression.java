@@ -184,10 +184,17 @@ public final class OnlineAutoRegression {
         this(order, forgetting, delta, intercept, clip, innovationClip, extras, horizon, null);
     }
 
+    /** The pooled form ({@code pooled} not null) or the per-key form, with extras and steps ahead. */
+    public static OnlineAutoRegression of(int order, double forgetting, double delta, double clip,
+            double innovationClip, int extras, int horizon, PooledCovariance pooled) {
+        return new OnlineAutoRegression(order, forgetting, delta, false, clip, innovationClip, extras, horizon,
+                pooled);
+    }
+
     /**
      * @param extras extra regressors given with each value, at least 0
      * @param horizon steps ahead forecast directly, at least 1
-     * @param pooled the pooled covariance, or null for the per-key form; only with one step and no extras
+     * @param pooled the pooled covariance, or null for the per-key form
      */
     private OnlineAutoRegression(int order, double forgetting, double delta, boolean intercept, double clip,
             double innovationClip, int extras, int horizon, PooledCovariance pooled) {
@@ -219,9 +226,8 @@ public final class OnlineAutoRegression {
         this.delta = delta;
         this.clip = clip;
         this.innovationClip = innovationClip;
-        if (pooled != null && (pooled.size() != n || horizon > 1 || extras > 0)) {
-            throw new IllegalArgumentException("a pool of " + pooled.size() + " coefficients for " + n
-                    + " with " + extras + " extras and " + horizon + " steps (the pooled form has one step, none)");
+        if (pooled != null && pooled.size() != n) {
+            throw new IllegalArgumentException("a pool of " + pooled.size() + " coefficients for " + n);
         }
         this.pooled = pooled;
         this.x = new double[n];
@@ -293,13 +299,15 @@ public final class OnlineAutoRegression {
         int kept = Math.min(s.exog.length, q);
         int oldN = s.theta.length;
         System.arraycopy(s.theta, 0, a.theta, 0, base + kept);
-        for (int i = 0; i < base + kept; i++) {
-            for (int j = 0; j < base + kept; j++) {
-                a.covariance[i * n + j] = s.covariance[i * oldN + j];
+        if (pooled == null && s.covariance.length == oldN * oldN) {
+            for (int i = 0; i < base + kept; i++) {
+                for (int j = 0; j < base + kept; j++) {
+                    a.covariance[i * n + j] = s.covariance[i * oldN + j];
+                }
             }
-        }
-        for (int i = base + kept; i < n; i++) {
-            a.covariance[i * n + i] = s.prior;
+            for (int i = base + kept; i < n; i++) {
+                a.covariance[i * n + i] = s.prior;
+            }
         }
         System.arraycopy(s.exog, 0, a.exog, 0, kept);
         System.arraycopy(s.lags, 0, a.lags, 0, p);
@@ -406,7 +414,7 @@ public final class OnlineAutoRegression {
         if (q == 0) {
             return;
         }
-        if (s.unit == 0 && s.prior > 0 && s.meanSquare > 0) {
+        if (s.unit == 0 && (s.prior > 0 || pooled != null) && s.meanSquare > 0) {
             // a power of two near the differences' RMS: it rescales exactly with the state
             s.unit = Scales.scalb(1.0, (int) Math.floor(Scales.log2(Math.sqrt(s.meanSquare)) + 0.5));
         }
@@ -784,7 +792,12 @@ public final class OnlineAutoRegression {
         if (s.updates == 0) {
             System.arraycopy(pooled.theta, 0, s.theta, 0, n);
         }
-        if (!step(s, w * c * e / g)) {
+        // k = w P x / g with P = c R^-1: the gain the steps ahead learn this row with when their targets come
+        double k = w * c / g;
+        for (int i = 0; i < n; i++) {
+            gain[i] = px[i] * k;
+        }
+        if (!step(s, k * e)) {
             return false;
         }
         s.updates++;

@@ -6,8 +6,14 @@ import java.util.function.Supplier;
 /**
  * The online forecaster of one configuration: forecast each key's next value, then learn.
  *
- * <p>Holds only the configuration and work arrays (sized once); each key's model lives in its
- * {@link SeriesState}, so one instance serves every key of a Flink subtask. Not thread-safe.
+ * <p>Holds only the configuration, work arrays (sized once) and, with {@code model.scope=shared}, the
+ * network its keys share; each key's own model lives in its {@link SeriesState}, so one instance
+ * serves every key of a Flink subtask. Not thread-safe. What happens to an event is the same in both
+ * scopes; the scope decides only where the network's parameters and moments live and how a window's
+ * gradient is applied ({@link ParameterHome}): in the key's state at once, or in the shared network's
+ * batch, from the windows its budget picks. In shared scope the linear part learns with the pooled
+ * covariance of the network's keys ({@link PooledCovariance}) in place of one of each key's own, and
+ * the carried state is kept at float32, as the key's stored form holds it.
  *
  * <p>On each event {@link #observe}: updates the key's residual and scaling statistics, appends the
  * input to the window, advances the carried state by one step and forecasts the next value; then,
@@ -38,6 +44,7 @@ public final class OnlineForecaster {
 
     private final ModelConfig config;
     private final ParameterLayout layout;
+    private final ParameterHome home;
     private final Network network;
     private final int inputSize;
     private final int rawSize;
@@ -61,7 +68,6 @@ public final class OnlineForecaster {
     private final double[] xs;
     private final double[] targets;
     private final int[] available;
-    private final double[][] grad;
     private final double[] start;
     private final double[] extras;
     private final double[] linearSteps;
@@ -71,15 +77,30 @@ public final class OnlineForecaster {
     private final double[] change;
     private final double[] halfWidth;
 
+    /**
+     * The forecaster of {@code config}'s scope: in key scope every key's network is its own; in shared
+     * scope the keys it serves share a fresh network ({@link SharedNetwork#create}).
+     */
     public OnlineForecaster(ModelConfig config) {
+        this(config, config.scope == ModelScope.SHARED ? SharedNetwork.create(config) : null);
+    }
+
+    /** A forecaster whose keys share {@code network} (one restored, merged or warm-started). */
+    public OnlineForecaster(SharedNetwork network) {
+        this(network.config, network);
+    }
+
+    private OnlineForecaster(ModelConfig config, SharedNetwork shared) {
         this.config = config;
         this.layout = ParameterLayout.of(config);
+        this.home = shared == null ? new ParameterHome.Key(config, layout)
+                : new ParameterHome.Shared(shared);
         this.network = new Network(layout, config.k2);
         this.inputSize = config.inputSize();
         this.rawSize = config.rawSize();
         this.capacity = SeriesState.windowCapacity(config);
         this.snapshotSlots = SeriesState.snapshotSlots(config);
-        this.linear = config.linearOrder > 0 ? SeriesState.linearModel(config) : null;
+        this.linear = config.linearOrder > 0 ? SeriesState.linearModel(config, home.pool()) : null;
         this.stats = new SeriesStatistics(config, linear);
         this.levelInput = config.hasInput("level");
         this.deltaInput = config.hasInput("delta");
@@ -96,7 +117,6 @@ public final class OnlineForecaster {
         this.xs = new double[config.k2 * inputSize];
         this.targets = new double[config.k2 * horizon];
         this.available = new int[config.k2];
-        this.grad = layout.allocate();
         this.start = new double[layout.stateSize];
         this.extras = new double[config.linearExtras()];
         this.linearSteps = new double[horizon];
@@ -115,10 +135,20 @@ public final class OnlineForecaster {
         return layout;
     }
 
-    /** A fresh state for {@code key}, its weights seeded from the key so every run starts alike. */
+    /** The network the keys share, or null in key scope. */
+    public SharedNetwork shared() {
+        return home instanceof ParameterHome.Shared ? ((ParameterHome.Shared) home).network : null;
+    }
+
+    /**
+     * A fresh state for {@code key}: in key scope its weights seeded from the key so every run starts
+     * alike; in shared scope without weights of its own.
+     */
     public SeriesState newState(String key) {
         SeriesState s = SeriesState.allocate(config);
-        Initializer.initialise(s.params, layout, Initializer.seedFor(config.seed, key));
+        if (shared() == null) {
+            Initializer.initialise(s.params, layout, Initializer.seedFor(config.seed, key));
+        }
         return s;
     }
 
@@ -128,6 +158,9 @@ public final class OnlineForecaster {
      * does not hold (a model written by hand, say) are rounded, as every stored parameter is.
      */
     public SeriesState newState(SeriesState warm) {
+        if (shared() != null) {
+            throw new IllegalStateException("in shared scope a warm start is the shared network's (SharedNetwork.create)");
+        }
         SeriesState s = SeriesState.allocate(config);
         if (!sameShape(warm.params, s.params)) {
             throw new IllegalArgumentException("warm-start model has " + layout.flatten(warm.params).length
@@ -186,6 +219,15 @@ public final class OnlineForecaster {
      * must hold the horizon's steps.
      */
     public void observe(SeriesState s, long ts, double value, double[] features, Prediction out) {
+        observe(s, 0L, ts, value, features, out);
+    }
+
+    /**
+     * {@link #observe(SeriesState, long, double, double[], Prediction)} of the key whose 64-bit hash is
+     * {@code key} ({@link #keyHash}): in shared scope the budget picks a key's windows by it, and a batch
+     * holds one window per key.
+     */
+    public void observe(SeriesState s, long key, long ts, double value, double[] features, Prediction out) {
         check(value, features);
         if (out.forecasts.length < horizon) {
             throw new IllegalArgumentException("the prediction holds " + out.forecasts.length + " steps, this model "
@@ -215,11 +257,21 @@ public final class OnlineForecaster {
             diverge(s, value, out, "non-finite carried state or statistics at event " + s.events);
             return;
         }
-        out.trained = s.events % config.k1 == 0 && train(s); // trainsNext(s) said so before this event
-        if (out.trained && !weightsWithinLimit(s)) {
+        out.trained = home.learnsFrom(s, key) && train(s, key); // trainsNext(s) said so before this event
+        if (out.trained && shared() == null && !weightsWithinLimit(s)) {
             diverge(s, value, out, "weights non-finite or their norm beyond 1e6 after update " + s.updates
                     + " at event " + s.events);
         }
+    }
+
+    /** A 64-bit hash of a key (FNV-1a), what {@link #observe(SeriesState, long, long, double, double[], Prediction)} takes. */
+    public static long keyHash(String key) {
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0; i < key.length(); i++) {
+            h ^= key.charAt(i);
+            h *= 0x100000001b3L;
+        }
+        return h;
     }
 
     /** Saves the carried state before the steps where future training windows start. */
@@ -260,7 +312,9 @@ public final class OnlineForecaster {
      */
     private void changes(SeriesState s, double v, long step) {
         scaleInput(s, step, x, 0);
-        network.step(s.params, s.hidden, x, outputs);
+        network.step(home.params(s), s.hidden, x, outputs);
+        // the carried state as its stored form keeps it (float32), so a restore continues bit for bit
+        Float32.round(s.hidden);
         boolean holds = stats.holds(s, step);
         int at = (int) (step % linearSlots) * horizon;
         for (int h = 1; h <= horizon; h++) {
@@ -327,21 +381,30 @@ public final class OnlineForecaster {
     /** {@link #observeOrRestart(SeriesState, double, double[], Prediction, Supplier)} of an event at {@code ts}. */
     public SeriesState observeOrRestart(SeriesState s, long ts, double value, double[] features, Prediction out,
             Supplier<SeriesState> restart) {
-        observe(s, ts, value, features, out);
+        return observeOrRestart(s, 0L, ts, value, features, out, restart);
+    }
+
+    /** {@link #observeOrRestart(SeriesState, long, double, double[], Prediction, Supplier)} of the key hashed {@code key}. */
+    public SeriesState observeOrRestart(SeriesState s, long key, long ts, double value, double[] features,
+            Prediction out, Supplier<SeriesState> restart) {
+        observe(s, key, ts, value, features, out);
         if (!out.diverged) {
             return s;
         }
         String reason = out.divergence;
         SeriesState fresh = restart.get();
-        observe(fresh, ts, value, features, out);
+        observe(fresh, key, ts, value, features, out);
         out.divergence = out.diverged ? reason + "; the fresh model diverged too: " + out.divergence : reason;
         out.diverged = true;
         return fresh;
     }
 
-    /** Whether the next {@link #observe} of this key will learn (and so needs its optimiser moments). */
+    /**
+     * Whether the next {@link #observe} of this key may learn in its own state (and so needs its optimiser
+     * moments): never in shared scope, whose moments are the network's.
+     */
     public boolean trainsNext(SeriesState s) {
-        return (s.events + 1) % config.k1 == 0;
+        return shared() == null && (s.events + 1) % config.k1 == 0;
     }
 
     private void check(double value, double[] features) {
@@ -479,11 +542,17 @@ public final class OnlineForecaster {
     }
 
     /**
-     * Runs one truncated BPTT update now over the last min(k2, events-1) input/target pairs (observe
-     * calls it every k1 events); returns whether the
-     * parameters changed (a non-finite gradient skips the update rather than poison the weights).
+     * Learns now from the key's last min(k2, events - 1) input/target pairs ({@link #observe} calls it
+     * when the key's parameter home learns from its window): in key scope one truncated BPTT update of
+     * its own weights, clipped by global norm (a non-finite gradient skips it rather than poison the
+     * weights); in shared scope the window joins the shared network's batch. Returns whether parameters
+     * changed at this event.
      */
     public boolean train(SeriesState s) {
+        return train(s, 0L);
+    }
+
+    private boolean train(SeriesState s, long key) {
         long last = s.events - 1;
         int steps = (int) Math.min(config.k2, last);
         if (steps < 1) {
@@ -502,24 +571,11 @@ public final class OnlineForecaster {
                 targets[t * horizon + h - 1] = target(s, step, h);
             }
         }
-        network.lossAndGradient(s.params, start, xs, targets, available, steps, config.l2, grad);
-        double norm = 0;
-        for (double[] g : grad) {
-            norm += Network.dot(g, g, 0, g.length);
+        boolean changed = home.learn(this, s, key, start, xs, targets, available, steps);
+        if (changed || shared() != null) {
+            s.updates++; // the key's own updates, or the windows it gave the shared network
         }
-        norm = Math.sqrt(norm);
-        if (!Double.isFinite(norm)) {
-            return false;
-        }
-        // Clip by global norm: g *= clip / max(clip, |g|)
-        double scale = config.clipNorm > 0 && norm > config.clipNorm ? config.clipNorm / norm : 1.0;
-        if (config.optimizer == OptimizerType.ADAM) {
-            Optimizer.adam(s, grad, scale, config.learningRate, config.beta1, config.beta2, config.epsilon);
-        } else {
-            Optimizer.sgd(s.params, grad, scale, config.learningRate);
-        }
-        s.updates++;
-        return true;
+        return changed;
     }
 
     private void loadSnapshot(SeriesState s, long step) {

@@ -233,7 +233,7 @@ public final class PooledCovariance {
     }
 
     /** The moments and the block, bit for bit; R^-1 and theta are derived from them on reading. */
-    void writeTo(DataOutput out) throws IOException {
+    public void writeTo(DataOutput out) throws IOException {
         out.writeInt(SCHEMA_VERSION);
         out.writeInt(n);
         out.writeDouble(forgetting);
@@ -251,7 +251,7 @@ public final class PooledCovariance {
         }
     }
 
-    static PooledCovariance readFrom(DataInput in) throws IOException {
+    public static PooledCovariance readFrom(DataInput in) throws IOException {
         int version = in.readInt();
         if (version != SCHEMA_VERSION) {
             throw new IOException("unsupported pooled covariance schema version " + version + " (this build reads "

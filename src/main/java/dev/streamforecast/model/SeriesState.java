@@ -25,7 +25,10 @@ import java.util.Arrays;
  */
 public final class SeriesState {
     /**
-     * Bumped whenever the binary form changes. Version 5 adds the outlier guard's statistics
+     * Bumped whenever the binary form changes. Version 6 is the one form of both model scopes: the carried
+     * state and the saved ones in four bytes a value, which the forecaster rounds them to as it computes
+     * them (a state of an earlier version has them rounded as it is read); a key whose network is shared
+     * holds no parameters and no moments, and its linear part no covariance. Version 5 adds the outlier guard's statistics
      * ({@link #errorLog}, {@link #errors}, {@link #outlierRun}, {@link #heldOut}); a state of an earlier version starts them
      * from the typical change. Version 4 adds the horizon's state ({@link #horizon}: the
      * cadence, the combination, the intervals of every step) and a linear forecast per step in
@@ -35,7 +38,7 @@ public final class SeriesState {
      * see {@link #adoptRawUnits}. Version 2 stores parameters and moments in four bytes (version 1 held
      * doubles, in one piece; it is not read).
      */
-    public static final int SCHEMA_VERSION = 5;
+    public static final int SCHEMA_VERSION = 6;
 
     // Model parameters and Adam moments: tensors as ParameterLayout splits them.
     public double[][] params;
@@ -105,12 +108,17 @@ public final class SeriesState {
 
     public SeriesState() {}
 
-    /** An empty state sized for {@code config}; parameters are zero until initialised. */
+    /**
+     * An empty state sized for {@code config}; parameters are zero until initialised. In shared scope
+     * the key holds no parameters or moments (they are the shared network's) and its linear part no
+     * covariance (it learns with the pooled one).
+     */
     public static SeriesState allocate(ModelConfig config) {
         ParameterLayout layout = ParameterLayout.of(config);
         SeriesState s = new SeriesState();
-        s.params = layout.allocate();
-        boolean adam = config.optimizer == OptimizerType.ADAM;
+        boolean own = config.scope == ModelScope.KEY;
+        boolean adam = own && config.optimizer == OptimizerType.ADAM;
+        s.params = own ? layout.allocate() : new double[0][];
         s.adamM = adam ? layout.allocate() : new double[0][];
         s.adamV = adam ? layout.allocate() : new double[0][];
         s.hidden = new double[layout.stateSize];
@@ -125,7 +133,9 @@ public final class SeriesState {
         s.magnitude = new double[config.rawSize()];
         s.nonzero = new long[config.rawSize()];
         if (config.linearOrder > 0) {
-            s.linear = linearModel(config).newState();
+            s.linear = own ? linearModel(config, null).newState()
+                    : new OnlineAutoRegression.State(config.linearOrder, config.linearOrder + config.linearExtras(),
+                            config.linearExtras(), config.horizon, 0);
             s.linearWindow = new double[linearSlots(config) * config.horizon];
         }
         s.horizon = new Horizon(config).newState();
@@ -142,11 +152,10 @@ public final class SeriesState {
         return c.k2 + 2;
     }
 
-    /** The linear part a configuration asks for (its work arrays are per instance). */
-    static OnlineAutoRegression linearModel(ModelConfig c) {
-        return new OnlineAutoRegression(c.linearOrder, c.linearForgetting,
-                OnlineAutoRegression.FORECASTER_PRIOR / c.linearOrder, false, OnlineAutoRegression.DEFAULT_CLIP,
-                OnlineAutoRegression.INNOVATION_CLIP, c.linearExtras(), c.horizon);
+    /** The linear part a configuration asks for (its work arrays are per instance), with the pool or its own covariance. */
+    static OnlineAutoRegression linearModel(ModelConfig c, PooledCovariance pool) {
+        return OnlineAutoRegression.of(c.linearOrder, c.linearForgetting, OnlineAutoRegression.FORECASTER_PRIOR / c.linearOrder,
+                OnlineAutoRegression.DEFAULT_CLIP, OnlineAutoRegression.INNOVATION_CLIP, c.linearExtras(), c.horizon, pool);
     }
 
     /**
@@ -274,8 +283,8 @@ public final class SeriesState {
                 out.writeLong(adamStep);
                 break;
             default:
-                writeArray(out, hidden);
-                writeArray(out, snapshots);
+                writeFloats(out, hidden);
+                writeFloats(out, snapshots);
                 writeLongs(out, snapshotSteps);
                 out.writeInt(nextSnapshot);
                 writeArray(out, window);
@@ -333,8 +342,8 @@ public final class SeriesState {
                 adamStep = in.readLong();
                 break;
             default:
-                hidden = readArray(in);
-                snapshots = readArray(in);
+                hidden = version >= 6 ? readFloats(in) : rounded(readArray(in));
+                snapshots = version >= 6 ? readFloats(in) : rounded(readArray(in));
                 snapshotSteps = readLongs(in);
                 nextSnapshot = in.readInt();
                 window = readArray(in);
@@ -509,6 +518,24 @@ public final class SeriesState {
             out.writeInt(a.length);
             Float32.write(out, a);
         }
+    }
+
+    /** Values held at float32 (rounded as computed), in four bytes each. */
+    static void writeFloats(DataOutput out, double[] a) throws IOException {
+        out.writeInt(a.length);
+        Float32.write(out, a);
+    }
+
+    static double[] readFloats(DataInput in) throws IOException {
+        double[] a = new double[checkLength(in.readInt())];
+        Float32.read(in, a);
+        return a;
+    }
+
+    /** {@code a} rounded to float32, as a state of this version holds what earlier ones held in doubles. */
+    private static double[] rounded(double[] a) {
+        Float32.round(a);
+        return a;
     }
 
     private static double[][] readFloatTensors(DataInput in) throws IOException {

@@ -23,83 +23,7 @@ public final class SharedKeyState {
 
     private SharedKeyState() {}
 
-    /** An empty key's state for {@code config}: nothing seen, carried state zero. */
-    public static SeriesState allocate(ModelConfig config) {
-        ParameterLayout layout = ParameterLayout.of(config);
-        SeriesState s = new SeriesState();
-        s.params = new double[0][];
-        s.adamM = new double[0][];
-        s.adamV = new double[0][];
-        s.hidden = new double[layout.stateSize];
-        int slots = SeriesState.snapshotSlots(config);
-        s.snapshots = new double[slots * layout.stateSize];
-        s.snapshotSteps = new long[slots];
-        Arrays.fill(s.snapshotSteps, -1L);
-        int columns = config.rawSize();
-        s.window = new double[SeriesState.windowCapacity(config) * columns];
-        s.mean = new double[columns];
-        s.variance = new double[columns];
-        s.exponent = new int[columns];
-        s.magnitude = new double[columns];
-        s.nonzero = new long[columns];
-        if (config.linearOrder > 0) {
-            s.linear = new OnlineAutoRegression.State(config.linearOrder, config.linearOrder, 0);
-            s.linearWindow = new double[SeriesState.windowCapacity(config)];
-        }
-        return s;
-    }
-
-    /** Writes the key's state (its recurrent part) in the shared form. */
-    public static void write(SeriesState s, DataOutput out) throws IOException {
-        out.writeInt(SCHEMA_VERSION);
-        out.writeLong(s.events);
-        out.writeLong(s.updates);
-        out.writeDouble(s.lastValue);
-        out.writeDouble(s.lastForecast);
-        writeFloats(out, s.hidden);
-        writeFloats(out, s.snapshots);
-        out.writeInt(s.snapshotSteps.length);
-        for (long v : s.snapshotSteps) {
-            out.writeLong(v);
-        }
-        out.writeInt(s.nextSnapshot);
-        writeDoubles(out, s.window);
-        writeDoubles(out, s.mean);
-        writeDoubles(out, s.variance);
-        out.writeDouble(s.deltaMean);
-        out.writeDouble(s.deltaVariance);
-        out.writeDouble(s.residualVariance);
-        out.writeLong(s.residuals);
-        out.writeInt(s.exponent.length);
-        for (int i = 0; i < s.exponent.length; i++) {
-            out.writeInt(s.exponent[i]);
-            out.writeDouble(s.magnitude[i]);
-            out.writeLong(s.nonzero[i]);
-        }
-        out.writeDouble(s.changeLog);
-        out.writeLong(s.changes);
-        OnlineAutoRegression.State l = s.linear;
-        out.writeBoolean(l != null);
-        if (l != null) {
-            writeDoubles(out, l.theta);
-            writeDoubles(out, l.lags);
-            writeDoubles(out, l.lagWeights);
-            out.writeInt(l.head);
-            out.writeInt(l.filled);
-            out.writeDouble(l.last);
-            out.writeDouble(l.meanSquare);
-            out.writeDouble(l.innovation);
-            out.writeLong(l.count);
-            out.writeLong(l.updates);
-            writeDoubles(out, s.linearWindow);
-        }
-        out.writeDouble(s.errorLog);
-        out.writeLong(s.errors);
-        out.writeInt(s.outlierRun);
-        writeDoubles(out, s.heldOut);
-    }
-
-    /** Reads what {@link #write} wrote. */
+    /** Reads a key's state in this form, as a {@link SeriesState} without parameters or moments. */
     public static SeriesState read(DataInput in) throws IOException {
         int version = in.readInt();
         if (version < 1 || version > SCHEMA_VERSION) {
@@ -172,20 +96,10 @@ public final class SharedKeyState {
         return s;
     }
 
-    private static void writeFloats(DataOutput out, double[] a) throws IOException {
-        out.writeInt(a.length);
-        Float32.write(out, a);
-    }
-
     private static double[] readFloats(DataInput in) throws IOException {
         double[] a = new double[length(in)];
         Float32.read(in, a);
         return a;
-    }
-
-    /** A double array in one block, bit for bit, as {@link SeriesState} writes its arrays. */
-    private static void writeDoubles(DataOutput out, double[] a) throws IOException {
-        SeriesState.writeArray(out, a);
     }
 
     private static double[] readDoubles(DataInput in) throws IOException {

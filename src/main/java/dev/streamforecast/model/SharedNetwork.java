@@ -16,8 +16,11 @@ import java.util.List;
  * Like every stored parameter, weights and moments are float32 values ({@link Float32}).
  */
 public final class SharedNetwork {
-    /** Bumped whenever the binary form changes. */
-    public static final int SCHEMA_VERSION = 1;
+    /**
+     * Bumped whenever the binary form changes: version 2 gathers windows of one target per step ahead
+     * (version 1, of one step, is read).
+     */
+    public static final int SCHEMA_VERSION = 2;
     /** What the shared weights' seed is mixed with, in place of a key. */
     static final String SEED_NAME = "shared network";
 
@@ -38,6 +41,8 @@ public final class SharedNetwork {
     final WindowBatch batch;
     /** The linear parts' pooled covariance; null without a linear part. */
     final PooledCovariance pool;
+    /** The workspace that applies the batch (not state). */
+    private final BatchTrainer trainer;
 
     private SharedNetwork(ModelConfig config) {
         this.config = config;
@@ -46,8 +51,10 @@ public final class SharedNetwork {
         boolean adam = config.optimizer == OptimizerType.ADAM;
         this.adamM = adam ? layout.allocate() : new double[0][];
         this.adamV = adam ? layout.allocate() : new double[0][];
-        this.batch = new WindowBatch(config.batch, config.k2, config.inputSize(), layout.stateSize);
-        this.pool = config.linearOrder > 0 ? new PooledCovariance(config.linearOrder, config.linearForgetting) : null;
+        this.batch = new WindowBatch(config.batch, config.k2, config.inputSize(), layout.stateSize, config.horizon);
+        this.pool = config.linearOrder > 0
+                ? new PooledCovariance(config.linearOrder + config.linearExtras(), config.linearForgetting) : null;
+        this.trainer = new BatchTrainer(config);
     }
 
     /** A fresh network: weights seeded from {@code model.seed}, moments zero, nothing gathered or pooled. */
@@ -58,20 +65,55 @@ public final class SharedNetwork {
     }
 
     /**
-     * A fresh network whose weights (and moments, if shaped alike) are a trained model's: a warm start.
+     * A fresh network whose weights (and moments, if shaped alike) are a trained model's, and whose pooled
+     * covariance is the model's where it has one (an export of a shared network): a warm start.
      *
      * @throws IllegalArgumentException if the model's parameters are shaped otherwise
      */
-    public static SharedNetwork create(ModelConfig config, SeriesState warm) {
+    public static SharedNetwork create(ModelConfig config, SeriesState warm, PooledCovariance pool) {
         SharedNetwork n = new SharedNetwork(config);
-        SeriesState fresh = new OnlineForecaster(config).newState(warm);
+        SeriesState fresh = new OnlineForecaster(config.toBuilder().scope(ModelScope.KEY).build()).newState(warm);
         copy(fresh.params, n.params);
         if (fresh.adamM.length == n.adamM.length) {
             copy(fresh.adamM, n.adamM);
             copy(fresh.adamV, n.adamV);
             n.adamStep = fresh.adamStep;
         }
+        if (pool != null && n.pool != null && pool.n == n.pool.n) {
+            n.pool.adopt(pool);
+        }
         return n;
+    }
+
+    /**
+     * A key's state with this network's weights and moments in place of its own (none): the whole model
+     * that key forecasts with, as an export writes it. A copy; {@code s} is left as it is.
+     */
+    public SeriesState withWeightsOf(SeriesState s) {
+        SeriesState c = s.copy(SeriesState.Part.RECURRENT);
+        c.params = deepCopy(params);
+        c.adamM = deepCopy(adamM);
+        c.adamV = deepCopy(adamV);
+        c.adamStep = adamStep;
+        return c;
+    }
+
+    private static double[][] deepCopy(double[][] a) {
+        double[][] c = new double[a.length][];
+        for (int i = 0; i < a.length; i++) {
+            c[i] = a[i].clone();
+        }
+        return c;
+    }
+
+    /** Applies the gathered windows as one update now; whether the weights changed. */
+    boolean apply() {
+        return trainer.apply(this);
+    }
+
+    /** The pooled covariance of the keys' linear parts, or null without a linear part. */
+    public PooledCovariance pool() {
+        return pool;
     }
 
     /** Seeded weights and zero moments: how a network starts, and restarts after diverging. */
@@ -126,7 +168,7 @@ public final class SharedNetwork {
      * of theirs; the pooled covariances merged; the windows they had gathered learned from in that
      * order, a batch at a time. Every instance that merges the same replicas gets the same network.
      */
-    public static SharedNetwork merge(List<SharedNetwork> replicas, BatchTrainer trainer) {
+    public static SharedNetwork merge(List<SharedNetwork> replicas) {
         SharedNetwork first = replicas.get(0);
         if (replicas.size() == 1) {
             return first;
@@ -159,7 +201,7 @@ public final class SharedNetwork {
         }
         for (SharedNetwork r : replicas) {
             for (int i = 0; i < r.batch.size(); i++) {
-                m.gather(r.batch, i, trainer);
+                m.gather(r.batch, i);
             }
         }
         return m;
@@ -169,14 +211,19 @@ public final class SharedNetwork {
      * Adds window {@code i} of {@code from} to the batch, applying the batch first if it holds a window
      * of the same key, and after if it is then full; returns whether a batch was applied.
      */
-    boolean gather(WindowBatch from, int i, BatchTrainer trainer) {
-        boolean applied = false;
-        if (batch.holds(from.keys[i])) {
-            applied = trainer.apply(this);
-        }
-        batch.add(from.keys[i], from.starts[i], from.inputs[i], from.targets[i], from.lengths[i]);
+    boolean gather(WindowBatch from, int i) {
+        return gather(from.keys[i], from.starts[i], from.inputs[i], from.targets[i], from.available[i], from.lengths[i]);
+    }
+
+    /**
+     * Adds a key's window to the batch: the batch is applied first if it holds a window of the same key
+     * (a batch holds one window per key), and after if it is then full; returns whether it was applied.
+     */
+    boolean gather(long key, double[] start, double[] xs, double[] ys, int[] known, int length) {
+        boolean applied = batch.holds(key) && apply();
+        batch.add(key, start, xs, ys, known, length);
         if (batch.full()) {
-            applied |= trainer.apply(this);
+            applied |= apply();
         }
         return applied;
     }
@@ -212,16 +259,16 @@ public final class SharedNetwork {
     }
 
     /**
-     * Reads what {@link #writeTo} wrote, for {@code config}; {@code trainer} learns from the gathered
-     * windows if this job's batch (a smaller {@code train.batch}) fills with them.
+     * Reads what {@link #writeTo} wrote, for {@code config}; the gathered windows are learned from if this
+     * job's batch (a smaller {@code train.batch}) fills with them.
      *
      * @throws IOException if it was written under settings that shape it otherwise (other tensors, another
      *     batch or window, another linear order): the caller decides whether that fails the job
      */
-    public static SharedNetwork readFrom(DataInput in, ModelConfig config, BatchTrainer trainer) throws IOException {
+    public static SharedNetwork readFrom(DataInput in, ModelConfig config) throws IOException {
         int version = in.readInt();
-        if (version != SCHEMA_VERSION) {
-            throw new IOException("unsupported shared network schema version " + version + " (this build reads "
+        if (version < 1 || version > SCHEMA_VERSION) {
+            throw new IOException("unsupported shared network schema version " + version + " (this build reads 1 to "
                     + SCHEMA_VERSION + ")");
         }
         String written = in.readUTF();
@@ -233,7 +280,8 @@ public final class SharedNetwork {
         n.updates = in.readLong();
         n.windows = in.readLong();
         n.resets = in.readLong();
-        WindowBatch gathered = WindowBatch.readFrom(in, config.k2, config.inputSize(), n.layout.stateSize);
+        WindowBatch gathered = WindowBatch.readFrom(in, config.k2, config.inputSize(), n.layout.stateSize,
+                config.horizon, version == 1);
         boolean pooled = in.readBoolean();
         if (pooled != (n.pool != null)) {
             throw new IOException("the shared network was written " + (pooled ? "with" : "without")
@@ -249,7 +297,7 @@ public final class SharedNetwork {
         }
         // into this job's batch (train.batch may have changed): the same windows, applied if it fills
         for (int i = 0; i < gathered.size(); i++) {
-            n.gather(gathered, i, trainer);
+            n.gather(gathered, i);
         }
         return n;
     }

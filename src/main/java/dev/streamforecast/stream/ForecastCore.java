@@ -7,6 +7,7 @@ import dev.streamforecast.io.ModelJson;
 import dev.streamforecast.model.OnlineForecaster;
 import dev.streamforecast.model.Prediction;
 import dev.streamforecast.model.SeriesState;
+import dev.streamforecast.model.SharedNetwork;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +18,9 @@ import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
- * What the forecaster does with one key's events, whoever drives it: the DataStream operator
- * ({@link ForecastFunction}) and the SQL function both call this, each through its own state and output.
+ * What the forecaster does with one key's events, whoever drives it and wherever its network's weights
+ * live: the DataStream operator ({@link ForecastFunction}) and the SQL function both call this, each
+ * through its own state and output, in key scope or (the operator) with a network its keys share.
  *
  * <p>An event the model cannot take (a value or covariate that is not finite, a wrong number of
  * covariates) is refused before anything is stored. {@link KeyOrder} decides from the key's own
@@ -31,7 +33,7 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  * <p>One instance serves every key of a subtask: its work arrays are sized once, and the key being
  * handled is passed in with its state and output.
  */
-public final class ForecastCore implements KeyedForecasting {
+public final class ForecastCore {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ForecastCore.class);
     /** Decay of the running forecast-error gauges, per event. */
     private static final double ERROR_DECAY = 0.01;
@@ -129,6 +131,9 @@ public final class ForecastCore implements KeyedForecasting {
     private final Counter shapeResets;
     private final Counter modelResets;
     private final Counter heldOut;
+    /** The network the keys share, or null in key scope; its resets as last logged. */
+    private final SharedNetwork network;
+    private long networkResets;
     /** A new model for the key being handled: the warm start's copy, or seeded from the key. */
     private final java.util.function.Supplier<SeriesState> fresh;
     private String currentKey;
@@ -138,13 +143,23 @@ public final class ForecastCore implements KeyedForecasting {
     private double errorModel;
     private double errorPersistence;
 
-    /** @param metrics the group the forecaster's metrics are registered in ({@code forecaster}) */
+    /** A core whose keys each have a model of their own (key scope), as the SQL function's. */
     public ForecastCore(JobSettings settings, MetricGroup metrics) {
+        this(settings, null, metrics);
+    }
+
+    /**
+     * @param network the network the keys share ({@code model.scope=shared}), or null for a model per key
+     * @param metrics the group the forecaster's metrics are registered in ({@code forecaster})
+     */
+    public ForecastCore(JobSettings settings, SharedNetwork network, MetricGroup metrics) {
         this.settings = settings;
-        forecaster = new OnlineForecaster(settings.model);
+        this.network = network;
+        forecaster = network == null ? new OnlineForecaster(settings.model) : new OnlineForecaster(network);
         prediction = new Prediction(settings.model.horizon);
         modelId = settings.model.id();
-        warmStart = settings.warmStartModelJson == null ? null
+        // in shared scope a warm start is the network's, made by the operator before this core
+        warmStart = settings.warmStartModelJson == null || network != null ? null
                 : forecaster.newState(ModelJson.read(settings.warmStartModelJson).state);
         shape = StateShape.of(settings.model).fingerprint();
         order = new KeyOrder(settings.maxOutOfOrderness.toMillis());
@@ -160,6 +175,12 @@ public final class ForecastCore implements KeyedForecasting {
         updateNanos = metrics.histogram("updateLatencyNanos", new DescriptiveStatisticsHistogram(1000));
         metrics.gauge("ewmaAbsErrorModel", () -> errorModel);
         metrics.gauge("ewmaAbsErrorPersistence", () -> errorPersistence);
+        if (network != null) {
+            networkResets = network.resets();
+            metrics.gauge("networkUpdates", network::updates);
+            metrics.gauge("networkResets", network::resets);
+            metrics.gauge("windowsWaiting", network::pending);
+        }
     }
 
     /** The settings this core runs under. */
@@ -173,7 +194,6 @@ public final class ForecastCore implements KeyedForecasting {
      * caller to schedule what it needs and then store with {@link KeyState#putRecord}; null after a
      * refusal, when nothing was stored.
      */
-    @Override
     public KeyRecord accept(Observation obs, KeyState keyState, Output output) throws Exception {
         eventsIn.inc();
         String problem = problem(obs, settings.model.features);
@@ -210,14 +230,12 @@ public final class ForecastCore implements KeyedForecasting {
     }
 
     /** Uses every waiting event of the key in {@code r}, in time order; the caller stores {@code r}. */
-    @Override
     public void flush(KeyRecord r, KeyState keyState, Output output) throws Exception {
         bind(r, keyState, output);
         order.flush(r, keyState, use);
     }
 
     /** The caller dropped a key's whole state (for the {@code keysWithState} gauge). */
-    @Override
     public void dropped() {
         keysDropped++;
     }
@@ -239,7 +257,8 @@ public final class ForecastCore implements KeyedForecasting {
         double previousValue = s.lastValue;
         boolean hadHistory = s.events > 0;
         long start = System.nanoTime();
-        SeriesState now = forecaster.observeOrRestart(s, obs.ts, obs.value, obs.features, prediction, fresh);
+        SeriesState now = forecaster.observeOrRestart(s, OnlineForecaster.keyHash(obs.key), obs.ts, obs.value,
+                obs.features, prediction, fresh);
         if (prediction.diverged) {
             diverged(obs, s);
             r.model = s = now;
@@ -248,6 +267,11 @@ public final class ForecastCore implements KeyedForecasting {
         if (prediction.trained) {
             updates.inc();
             updateNanos.update(System.nanoTime() - start);
+            if (network != null && network.resets() != networkResets) {
+                networkResets = network.resets();
+                LOG.warn("the shared network's {} (reset {} of this subtask, counted in networkResets); it starts "
+                        + "afresh from its seed and every key keeps its own state", network.lastReset(), networkResets);
+            }
         }
         if (prediction.heldOut) {
             heldOut.inc();

@@ -5,11 +5,16 @@ import dev.streamforecast.event.Forecast;
 import dev.streamforecast.event.ModelSnapshot;
 import dev.streamforecast.event.Observation;
 import dev.streamforecast.io.ModelJson;
+import dev.streamforecast.model.ModelScope;
 import dev.streamforecast.model.SeriesState;
+import dev.streamforecast.model.SharedNetwork;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.TimeDomain;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -20,7 +25,9 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>What happens to one key's events (refusals, ordering, forecast, learning) is {@link ForecastCore}'s;
  * this operator gives it the key's state ({@link KeyStateStore}), sends its forecasts on and its
- * refusals to the dead letters, and decides what releases a silent key's waiting events.
+ * refusals to the dead letters, and decides what releases a silent key's waiting events. With
+ * {@code model.scope=shared} it also holds the network its keys share, in operator state
+ * ({@link SharedReplicas}); every other part is the same in both scopes.
  *
  * <p>Timers: the end of a bounded input (the final watermark) uses every waiting event and may export
  * the models; in a live job, a key silent for {@code events.max-wait} of wall-clock time has its
@@ -29,20 +36,24 @@ import org.apache.flink.util.OutputTag;
  * restore gives a key its full wait again. A replay uses neither.
  */
 public class ForecastFunction extends KeyedProcessFunction<String, Observation, Forecast>
-        implements ForecastCore.Output {
-    private static final long serialVersionUID = 2L;
+        implements ForecastCore.Output, CheckpointedFunction {
+    private static final long serialVersionUID = 3L;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ForecastFunction.class);
     /** The timer of the end of a bounded input: the final watermark reaches it, nothing else does. */
     static final long END_OF_INPUT = Long.MAX_VALUE;
-    /** Keyed states per key with a model: the record, the weights and the moments. */
+    /** Keyed states per key with a model of its own: the record, the weights and the moments. */
     public static final int STATES_PER_KEY = KeyStateStore.STATES_PER_KEY;
+    /** Keyed states per key whose network is shared: the record. */
+    public static final int STATES_PER_SHARED_KEY = KeyStateStore.STATES_PER_SHARED_KEY;
 
     final JobSettings settings;
     private final OutputTag<DeadLetter> deadLetters;
     private final OutputTag<ModelSnapshot> models;
 
-    private transient KeyedForecasting core;
+    private transient ForecastCore core;
     private transient KeyStore store;
+    /** The network the keys share and its replicas' state; null in key scope. */
+    private transient SharedReplicas replicas;
     private transient long maxWait;
     private transient long retention;
     private transient long openedAt;
@@ -61,24 +72,33 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
     }
 
     @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        if (settings.model.scope == ModelScope.SHARED) {
+            replicas = new SharedReplicas(context, settings, getRuntimeContext().getTaskInfo());
+        }
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        if (replicas != null) {
+            replicas.snapshot();
+        }
+    }
+
+    @Override
     public void open(OpenContext openContext) {
         MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("forecaster");
-        core = core(g);
-        store = store();
+        core = new ForecastCore(settings, network(), g);
+        store = new KeyStateStore(getRuntimeContext(), StateShape.of(settings.model), settings.onShapeChange);
         maxWait = settings.maxWait.toMillis();
         retention = settings.replay ? 0 : settings.idleStateRetention.toMillis();
         openedAt = KeyRecord.NONE;
         silentFlushes = g.counter("silentKeyFlushes");
     }
 
-    /** What forecasts each key: a model per key here; a shared network in {@link SharedForecastFunction}. */
-    KeyedForecasting core(MetricGroup metrics) {
-        return new ForecastCore(settings, metrics);
-    }
-
-    /** The keyed state the forecasting keeps, declared with its serializers. */
-    KeyStore store() {
-        return new KeyStateStore(getRuntimeContext(), StateShape.of(settings.model), settings.onShapeChange);
+    /** The network this instance's keys share, or null in key scope. */
+    SharedNetwork network() {
+        return replicas == null ? null : replicas.network();
     }
 
     @Override
@@ -161,12 +181,18 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
         }
     }
 
+    /**
+     * The key's model as a model file: its own state, with its weights and moments (in shared scope the
+     * network's, with the network's pooled linear covariance), usable as a warm start in either scope.
+     */
     private void export(KeyRecord r, Context ctx) throws Exception {
         if (settings.exportModels && r.model != null) {
             store.attach(r, SeriesState.Part.WEIGHTS);
             SeriesState s = store.attach(r, SeriesState.Part.MOMENTS);
-            ctx.output(models, new ModelSnapshot(ctx.getCurrentKey(),
-                    ModelJson.write(settings.model, s, ctx.getCurrentKey())));
+            SharedNetwork shared = network();
+            String json = shared == null ? ModelJson.write(settings.model, s, ctx.getCurrentKey())
+                    : ModelJson.write(settings.model, shared.withWeightsOf(s), ctx.getCurrentKey(), shared.pool());
+            ctx.output(models, new ModelSnapshot(ctx.getCurrentKey(), json));
         }
         if (settings.exportModels && r.model == null) {
             LOG.debug("key {} has no model to export", ctx.getCurrentKey());

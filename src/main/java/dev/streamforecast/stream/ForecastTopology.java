@@ -5,7 +5,6 @@ import dev.streamforecast.event.Forecast;
 import dev.streamforecast.event.ModelSnapshot;
 import dev.streamforecast.event.Observation;
 import dev.streamforecast.event.Parsed;
-import dev.streamforecast.model.ModelScope;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -68,9 +67,7 @@ public final class ForecastTopology {
      * each parallel instance's keys ({@code model.scope=shared}), under the same operator id.
      */
     public static Outputs build(DataStream<Observation> observations, JobSettings settings) {
-        ForecastFunction function = settings.model.scope == ModelScope.SHARED
-                ? new SharedForecastFunction(settings, DEAD_LETTERS, MODELS)
-                : new ForecastFunction(settings, DEAD_LETTERS, MODELS);
+        ForecastFunction function = new ForecastFunction(settings, DEAD_LETTERS, MODELS);
         SingleOutputStreamOperator<Forecast> forecasts = observations
                 .keyBy(obs -> obs.key)
                 .process(function)

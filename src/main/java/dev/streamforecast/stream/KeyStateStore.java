@@ -8,7 +8,9 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 /**
  * The current key's keyed state, in parts that change at different rates: the {@link KeyRecord}
  * written by every event, the weights read by every used event and written when the key learns, the
- * optimiser moments touched only when it learns, and the events waiting to be used.
+ * optimiser moments touched only when it learns, and the events waiting to be used. When the keys share
+ * their network ({@code model.scope=shared}) the weights and moments are the network's, in operator
+ * state, and a key keeps its record (its own part of the model, a few kilobytes) and waiting events.
  *
  * <p>A backend that serialises on access (RocksDB, ForSt) then moves a few kilobytes per event instead
  * of the whole model. On the heap backend the three model states hold one object, so an event costs
@@ -16,10 +18,13 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
  * or always on RocksDB) is attached from its own state, never from a reference kept elsewhere.
  */
 final class KeyStateStore extends WaitingEvents {
-    /** Keyed states per key with a model: the record, the weights and the moments. */
+    /** Keyed states per key with a model of its own: the record, the weights and the moments. */
     static final int STATES_PER_KEY = 3;
+    /** Keyed states per key whose network is shared: the record. */
+    static final int STATES_PER_SHARED_KEY = 1;
 
     private final ValueState<KeyRecord> records;
+    /** The weights and moments of a key's own model; null when the network is shared. */
     private final ValueState<SeriesState> weights;
     private final ValueState<SeriesState> moments;
 
@@ -28,8 +33,9 @@ final class KeyStateStore extends WaitingEvents {
         // names and types as in every earlier version, so savepoints restore into them
         records = context.getState(new ValueStateDescriptor<>("series",
                 SeriesStateSerializer.records(shape, onShapeChange)));
-        weights = context.getState(new ValueStateDescriptor<>("weights", SeriesStateSerializer.WEIGHTS));
-        moments = context.getState(new ValueStateDescriptor<>("moments", SeriesStateSerializer.MOMENTS));
+        boolean own = !shape.scope().equals("shared");
+        weights = own ? context.getState(new ValueStateDescriptor<>("weights", SeriesStateSerializer.WEIGHTS)) : null;
+        moments = own ? context.getState(new ValueStateDescriptor<>("moments", SeriesStateSerializer.MOMENTS)) : null;
     }
 
     /**
@@ -70,28 +76,32 @@ final class KeyStateStore extends WaitingEvents {
         records.update(r);
     }
 
+    /** The part stored apart, or null when there is none (the network is shared: the record holds it all). */
     @Override
     public SeriesState storedPart(SeriesState.Part part) throws Exception {
-        return (part == SeriesState.Part.WEIGHTS ? weights : moments).value();
+        return weights == null ? null : (part == SeriesState.Part.WEIGHTS ? weights : moments).value();
     }
 
     @Override
     public void putModel(KeyRecord r) throws Exception {
-        weights.update(r.model);
-        moments.update(r.model);
+        if (weights != null) {
+            weights.update(r.model);
+            moments.update(r.model);
+        }
     }
 
     @Override
     public void clearModel() {
-        weights.clear();
-        moments.clear();
+        if (weights != null) {
+            weights.clear();
+            moments.clear();
+        }
     }
 
     @Override
     public void clear() {
         records.clear();
-        weights.clear();
-        moments.clear();
+        clearModel();
         pending.clear();
     }
 

@@ -2,6 +2,7 @@ package dev.streamforecast.stream;
 
 import dev.streamforecast.model.SeriesState;
 import dev.streamforecast.model.SeriesState.Part;
+import dev.streamforecast.model.SharedKeyState;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,8 +36,10 @@ public abstract class SeriesStateSerializer<T> extends TypeSerializer<T> {
     /** The snapshot version written now; 3 was written by the serializers before shapes were recorded. */
     static final int SNAPSHOT_VERSION = 4;
     static final int LEGACY_SNAPSHOT_VERSION = 3;
-    /** The layout of a record's bytes, written first in each record. */
+    /** The layout of a record's bytes, written first in each record, in both scopes. */
     static final int RECORD_FORMAT = 3;
+    /** The layout shared-scope records had before both scopes wrote one ({@link SharedKeyState}'s model). */
+    static final int SHARED_RECORD_FORMAT = 1;
 
     public static final Weights WEIGHTS = new Weights();
     public static final Moments MOMENTS = new Moments();
@@ -179,17 +182,25 @@ public abstract class SeriesStateSerializer<T> extends TypeSerializer<T> {
             }
         }
 
+        /**
+         * A record in the layout written now, or in {@link #SHARED_RECORD_FORMAT}, the layout keys that shared
+         * their network were written in before both scopes had one.
+         */
         @Override
         public KeyRecord deserialize(DataInputView source) throws IOException {
             int format = source.readInt();
-            if (format != RECORD_FORMAT) {
+            if (format != RECORD_FORMAT && format != SHARED_RECORD_FORMAT) {
                 throw new IOException("unsupported key record format " + format + " (this build reads "
-                        + RECORD_FORMAT + ")");
+                        + SHARED_RECORD_FORMAT + " and " + RECORD_FORMAT + ")");
             }
             KeyRecord r = readBookkeeping(source);
             if (source.readBoolean()) {
-                r.model = new SeriesState();
-                r.model.read(Part.RECURRENT, source);
+                if (format == SHARED_RECORD_FORMAT) {
+                    r.model = SharedKeyState.read(source);
+                } else {
+                    r.model = new SeriesState();
+                    r.model.read(Part.RECURRENT, source);
+                }
             }
             return r;
         }
@@ -412,19 +423,28 @@ public abstract class SeriesStateSerializer<T> extends TypeSerializer<T> {
         @Override
         public TypeSerializerSchemaCompatibility<KeyRecord> resolveSchemaCompatibility(
                 TypeSerializerSnapshot<KeyRecord> oldSnapshot) {
+            StateShape before;
             if (oldSnapshot instanceof SharedStateSerializer.RecordsSnapshot) {
-                throw new SuppressRestartsException(new IllegalStateException(
-                        scopeChangeMessage("shared", shape.scope())));
-            }
-            if (!(oldSnapshot instanceof RecordsSnapshot)) {
+                before = ((SharedStateSerializer.RecordsSnapshot) oldSnapshot).shape();
+            } else if (oldSnapshot instanceof RecordsSnapshot) {
+                RecordsSnapshot old = (RecordsSnapshot) oldSnapshot;
+                if (old.legacy()) {
+                    if (!shape.scope().equals("key")) {
+                        throw new SuppressRestartsException(new IllegalStateException(scopeChangeMessage("key",
+                                shape.scope())));
+                    }
+                    // read with the legacy serializer, written anew; shapes are checked key by key
+                    return TypeSerializerSchemaCompatibility.compatibleAfterMigration();
+                }
+                before = old.shape;
+            } else {
                 return TypeSerializerSchemaCompatibility.incompatible();
             }
-            RecordsSnapshot old = (RecordsSnapshot) oldSnapshot;
-            if (old.legacy()) {
-                // read with the legacy serializer, written anew; shapes are checked key by key
-                return TypeSerializerSchemaCompatibility.compatibleAfterMigration();
+            if (!before.scope().equals(shape.scope())) {
+                throw new SuppressRestartsException(new IllegalStateException(
+                        scopeChangeMessage(before.scope(), shape.scope())));
             }
-            List<String> changes = shape.changesFrom(old.shape);
+            List<String> changes = shape.changesFrom(before);
             if (changes.isEmpty() || onShapeChange == JobSettings.ShapeChange.RESET) {
                 return TypeSerializerSchemaCompatibility.compatibleAsIs();
             }

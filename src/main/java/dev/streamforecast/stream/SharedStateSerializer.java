@@ -2,97 +2,33 @@ package dev.streamforecast.stream;
 
 import dev.streamforecast.model.SharedKeyState;
 import java.io.IOException;
-import java.util.List;
-import java.util.Objects;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
-import org.apache.flink.runtime.execution.SuppressRestartsException;
 
 /**
- * The serializer of a key's record when keys share their network ({@code model.scope=shared}): the
- * key's bookkeeping as {@link SeriesStateSerializer}'s records hold it, and the key's own state in
- * {@link SharedKeyState}'s form, a few kilobytes, in the keyed state named {@code series} as in key
- * scope. Its snapshot records the {@link StateShape}: a restore under other shaping settings fails at
- * start naming each change (or, with {@code model.on-shape-change=reset}, such keys start afresh), and
- * a restore of key-scope state fails naming the scope, as the key-scope serializer does for this one.
+ * What is left of the serializer shared-scope keys' records had before both scopes were written by
+ * {@link SeriesStateSerializer}'s: the snapshot class that savepoints of that time name. It reads their
+ * shape, and restores their records with {@link SeriesStateSerializer}'s serializer, which reads
+ * {@link SeriesStateSerializer#SHARED_RECORD_FORMAT} ({@link SharedKeyState}'s model); a job of either
+ * scope checks it in {@code SeriesStateSerializer.RecordsSnapshot#resolveSchemaCompatibility}.
  */
 public final class SharedStateSerializer {
-    /** The layout of a record's bytes, written first in each record. */
-    static final int RECORD_FORMAT = 1;
-
     private SharedStateSerializer() {}
 
-    /** The record serializer for shared-scope state made under {@code shape}. */
-    static Records records(StateShape shape, JobSettings.ShapeChange onShapeChange) {
-        return new Records(shape, onShapeChange);
-    }
-
-    /** Key records with the key's shared-scope state. */
-    public static final class Records extends SeriesStateSerializer.RecordSerializer {
-        private static final long serialVersionUID = 1L;
-        private final StateShape shape;
-        private final JobSettings.ShapeChange onShapeChange;
-
-        Records(StateShape shape, JobSettings.ShapeChange onShapeChange) {
-            this.shape = Objects.requireNonNull(shape, "shape");
-            this.onShapeChange = Objects.requireNonNull(onShapeChange, "onShapeChange");
-        }
-
-        @Override
-        public void serialize(KeyRecord r, DataOutputView target) throws IOException {
-            target.writeInt(RECORD_FORMAT);
-            SeriesStateSerializer.writeBookkeeping(r, target);
-            target.writeBoolean(r.model != null);
-            if (r.model != null) {
-                SharedKeyState.write(r.model, target);
-            }
-        }
-
-        @Override
-        public KeyRecord deserialize(DataInputView source) throws IOException {
-            int format = source.readInt();
-            if (format != RECORD_FORMAT) {
-                throw new IOException("unsupported shared key record format " + format + " (this build reads "
-                        + RECORD_FORMAT + ")");
-            }
-            KeyRecord r = SeriesStateSerializer.readBookkeeping(source);
-            if (source.readBoolean()) {
-                r.model = SharedKeyState.read(source);
-            }
-            return r;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof SharedStateSerializer.Records && ((SharedStateSerializer.Records) o).shape.equals(shape);
-        }
-
-        @Override
-        public int hashCode() {
-            return shape.hashCode();
-        }
-
-        @Override
-        public TypeSerializerSnapshot<KeyRecord> snapshotConfiguration() {
-            return new SharedStateSerializer.RecordsSnapshot(shape, onShapeChange);
-        }
-    }
-
-    /** The record serializer's snapshot: the record layout and the shape of the state. */
+    /** The record serializer's snapshot as shared-scope savepoints of that time hold it. */
     public static final class RecordsSnapshot implements TypeSerializerSnapshot<KeyRecord> {
         private static final int VERSION = 1;
         private StateShape shape;
-        private JobSettings.ShapeChange onShapeChange = JobSettings.ShapeChange.FAIL;
 
         /** For Flink, which reads the snapshot into it. */
         public RecordsSnapshot() {}
 
-        RecordsSnapshot(StateShape shape, JobSettings.ShapeChange onShapeChange) {
-            this.shape = shape;
-            this.onShapeChange = onShapeChange;
+        /** The shape the state was made under. */
+        StateShape shape() {
+            return shape;
         }
 
         @Override
@@ -102,7 +38,7 @@ public final class SharedStateSerializer {
 
         @Override
         public void writeSnapshot(DataOutputView out) throws IOException {
-            out.writeInt(RECORD_FORMAT);
+            out.writeInt(SeriesStateSerializer.SHARED_RECORD_FORMAT);
             SeriesStateSerializer.writeShape(out, shape);
         }
 
@@ -113,7 +49,7 @@ public final class SharedStateSerializer {
                         + VERSION + "): restore with the version of the forecaster that wrote it");
             }
             int format = in.readInt();
-            if (format != RECORD_FORMAT) {
+            if (format != SeriesStateSerializer.SHARED_RECORD_FORMAT) {
                 throw new IOException("unsupported shared key record format " + format);
             }
             shape = SeriesStateSerializer.readShape(in);
@@ -121,25 +57,14 @@ public final class SharedStateSerializer {
 
         @Override
         public TypeSerializer<KeyRecord> restoreSerializer() {
-            return new Records(shape, onShapeChange);
+            return SeriesStateSerializer.records(shape, JobSettings.ShapeChange.FAIL);
         }
 
+        /** Never the new snapshot: jobs write {@link SeriesStateSerializer}'s. */
         @Override
         public TypeSerializerSchemaCompatibility<KeyRecord> resolveSchemaCompatibility(
                 TypeSerializerSnapshot<KeyRecord> oldSnapshot) {
-            if (oldSnapshot instanceof SeriesStateSerializer.RecordsSnapshot) {
-                throw new SuppressRestartsException(new IllegalStateException(
-                        SeriesStateSerializer.scopeChangeMessage("key", shape.scope())));
-            }
-            if (!(oldSnapshot instanceof RecordsSnapshot)) {
-                return TypeSerializerSchemaCompatibility.incompatible();
-            }
-            List<String> changes = shape.changesFrom(((RecordsSnapshot) oldSnapshot).shape);
-            if (changes.isEmpty() || onShapeChange == JobSettings.ShapeChange.RESET) {
-                return TypeSerializerSchemaCompatibility.compatibleAsIs();
-            }
-            throw new SuppressRestartsException(new IllegalStateException(
-                    SeriesStateSerializer.shapeChangeMessage(changes)));
+            return TypeSerializerSchemaCompatibility.incompatible();
         }
     }
 }

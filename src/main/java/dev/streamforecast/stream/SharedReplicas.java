@@ -1,9 +1,6 @@
 package dev.streamforecast.stream;
 
-import dev.streamforecast.event.DeadLetter;
-import dev.streamforecast.event.ModelSnapshot;
 import dev.streamforecast.io.ModelJson;
-import dev.streamforecast.model.BatchTrainer;
 import dev.streamforecast.model.SharedNetwork;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -18,54 +15,41 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.core.memory.DataInputViewStreamWrapper;
-import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
-import org.apache.flink.runtime.state.FunctionSnapshotContext;
-import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
-import org.apache.flink.util.OutputTag;
 
 /**
- * The forecasting operator when keys share their network ({@code model.scope=shared}): the same
- * per-key ordering, refusals, timers and output as {@link ForecastFunction}, with the subtask's keys
- * forecast by one {@link SharedNetwork} held in operator state, and each key's own state (a few
- * kilobytes) in keyed state.
+ * Where the forecasting operator keeps the network its keys share ({@code model.scope=shared}): one
+ * replica per parallel instance, in operator state.
  *
- * <p>Replicas. Each parallel instance trains its own replica on its keys. Every checkpoint stores each
- * replica, with the subtask index and parallelism that wrote it, in one union list state, so every
- * instance of a restored job sees them all. At the parallelism they were written at, each instance
- * takes back its own replica, and continues bit for bit (its keys come back to it too). At any other
- * parallelism every instance merges all replicas in the order of their subtask indices
- * ({@link SharedNetwork#merge}: the mean of their weights and moments, their pooled covariances merged,
- * the windows they had gathered learned from), so all instances start from the same network and learn
- * on from there. A replica written under other shaping settings fails the restore naming the changes,
- * or with {@code model.on-shape-change=reset} the network starts afresh.
+ * <p>Each parallel instance trains its own replica on its keys. Every checkpoint stores each replica,
+ * with the subtask index and parallelism that wrote it, in one union list state, so every instance of a
+ * restored job sees them all. At the parallelism they were written at, each instance takes back its own
+ * replica, and continues bit for bit (its keys come back to it too). At any other parallelism every
+ * instance merges all replicas in the order of their subtask indices ({@link SharedNetwork#merge}: the
+ * mean of their weights and moments, their pooled covariances merged, the windows they had gathered
+ * learned from), so all instances start from the same network and learn on from there. A replica written
+ * under other shaping settings fails the restore naming the changes, or with
+ * {@code model.on-shape-change=reset} the network starts afresh.
  */
-public final class SharedForecastFunction extends ForecastFunction implements CheckpointedFunction {
-    private static final long serialVersionUID = 1L;
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SharedForecastFunction.class);
+final class SharedReplicas {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SharedReplicas.class);
     /** The operator state of the replicas. */
     static final String STATE_NAME = "shared-network";
     /** The layout of a replica's entry, written first. */
     static final int ENTRY_FORMAT = 1;
 
-    private transient ListState<byte[]> replicas;
-    private transient SharedNetwork network;
-    private transient BatchTrainer trainer;
-    private transient int subtask;
-    private transient int parallelism;
+    private final JobSettings settings;
+    private final ListState<byte[]> replicas;
+    private final int subtask;
+    private final int parallelism;
+    private final SharedNetwork network;
 
-    public SharedForecastFunction(JobSettings settings, OutputTag<DeadLetter> deadLetters,
-            OutputTag<ModelSnapshot> models) {
-        super(settings, deadLetters, models);
-    }
-
-    @Override
-    public void initializeState(FunctionInitializationContext context) throws Exception {
-        trainer = new BatchTrainer(settings.model);
+    /** Registers the replicas' state and restores this instance's network from it, or starts one. */
+    SharedReplicas(FunctionInitializationContext context, JobSettings settings, TaskInfo task) throws Exception {
+        this.settings = settings;
         replicas = context.getOperatorStateStore().getUnionListState(
                 new ListStateDescriptor<>(STATE_NAME, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-        TaskInfo task = getRuntimeContext().getTaskInfo();
         subtask = task.getIndexOfThisSubtask();
         parallelism = task.getNumberOfParallelSubtasks();
         List<Replica> restored = new ArrayList<>();
@@ -75,6 +59,16 @@ public final class SharedForecastFunction extends ForecastFunction implements Ch
             }
         }
         network = restore(restored);
+    }
+
+    /** This instance's network. */
+    SharedNetwork network() {
+        return network;
+    }
+
+    /** Puts this instance's replica into the checkpoint being taken. */
+    void snapshot() throws Exception {
+        replicas.update(List.of(new Replica(subtask, parallelism, StateShape.of(settings.model), network).write()));
     }
 
     /** This instance's network from the restored replicas: its own, their merge, or a fresh one. */
@@ -98,42 +92,26 @@ public final class SharedForecastFunction extends ForecastFunction implements Ch
         }
         for (Replica r : restored) {
             if (r.parallelism == parallelism && r.subtask == subtask && restored.size() == parallelism) {
-                return r.network(settings, trainer);
+                return r.network(settings);
             }
         }
         List<SharedNetwork> all = new ArrayList<>();
         for (Replica r : restored) {
-            all.add(r.network(settings, trainer));
+            all.add(r.network(settings));
         }
         LOG.info("subtask {} of {}: merged the {} replicas of the shared network written at parallelism {}",
                 subtask, parallelism, all.size(), restored.get(0).parallelism);
-        return SharedNetwork.merge(all, trainer);
+        return SharedNetwork.merge(all);
     }
 
     /** A network as the job starts one: from the warm-start model, or seeded. */
     private SharedNetwork fresh() {
         return settings.warmStartModelJson == null ? SharedNetwork.create(settings.model)
-                : SharedNetwork.create(settings.model, ModelJson.read(settings.warmStartModelJson).state);
+                : warm(ModelJson.read(settings.warmStartModelJson));
     }
 
-    @Override
-    public void snapshotState(FunctionSnapshotContext context) throws Exception {
-        replicas.update(List.of(new Replica(subtask, parallelism, StateShape.of(settings.model), network).write()));
-    }
-
-    @Override
-    KeyedForecasting core(MetricGroup metrics) {
-        return new SharedForecastCore(settings, network, trainer, metrics);
-    }
-
-    @Override
-    KeyStore store() {
-        return new SharedKeyStore(getRuntimeContext(), StateShape.of(settings.model), settings.onShapeChange);
-    }
-
-    /** The network this instance holds, for tests. */
-    SharedNetwork network() {
-        return network;
+    private SharedNetwork warm(ModelJson.Model m) {
+        return SharedNetwork.create(settings.model, m.state, m.pool);
     }
 
     /** One replica as a checkpoint holds it: who wrote it, the shape it was made under, the network's bytes. */
@@ -188,10 +166,9 @@ public final class SharedForecastFunction extends ForecastFunction implements Ch
         }
 
         /** The network, read for this job's settings (its batch may differ from the writer's). */
-        SharedNetwork network(JobSettings settings, BatchTrainer trainer) throws IOException {
+        SharedNetwork network(JobSettings settings) throws IOException {
             if (network == null) {
-                network = SharedNetwork.readFrom(new DataInputStream(new ByteArrayInputStream(bytes)), settings.model,
-                        trainer);
+                network = SharedNetwork.readFrom(new DataInputStream(new ByteArrayInputStream(bytes)), settings.model);
             }
             return network;
         }
