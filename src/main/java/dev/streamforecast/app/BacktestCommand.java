@@ -211,7 +211,9 @@ public final class BacktestCommand implements Callable<Integer> {
                             + ", on every forecast record).",
                     "Scoring: " + (scoring == null ? "every event after each series' first, in the series' own units."
                             : scoring.describe() + "; errors on the standardised scale."),
-                    "Each event is scored against the forecast made at the event before it, before the model learned it.");
+                    "Each event is scored against the forecast made at the event before it, before the model learned it.",
+                    "Coverage and width are over the forecasts that have an interval: a key's first forecasts have "
+                            + "none, until its errors give the interval a scale.");
             Report.write(report, "Backtest of " + model.name() + " on "
                     + (kafka ? "topic " + c.get("kafka.input-topic") : input.getFileName()),
                     series(eval, result.forecasts, scoring), rows(eval, byStep), effectiveConfiguration(c),

@@ -102,9 +102,11 @@ class BacktestITCase {
         JsonNode steps = last.get("steps");
         assertEquals(4, steps.size());
         assertEquals(last.get("forecast").asDouble(), steps.get(0).get("forecast").asDouble());
-        long interval = steps.get(1).get("ts").asLong() - steps.get(0).get("ts").asLong();
+        long interval = steps.get(1).get("ts_ms").asLong() - steps.get(0).get("ts_ms").asLong();
         assertTrue(interval > 0, "the sample's keys have a regular cadence: " + steps);
-        assertEquals(last.get("ts_ms").asLong() + interval, steps.get(0).get("ts").asLong());
+        assertEquals(last.get("ts_ms").asLong() + interval, steps.get(0).get("ts_ms").asLong());
+        assertEquals(java.time.Instant.ofEpochMilli(steps.get(0).get("ts_ms").asLong()).toString(),
+                steps.get(0).get("ts").asText(), "every time in one form: ISO-8601 beside epoch ms");
         for (JsonNode step : steps) {
             assertTrue(step.get("lower").asDouble() <= step.get("forecast").asDouble()
                     && step.get("forecast").asDouble() <= step.get("upper").asDouble(), step.toString());
