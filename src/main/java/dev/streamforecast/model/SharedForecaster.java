@@ -184,13 +184,10 @@ public final class SharedForecaster {
         return change > bound ? bound : (change < -bound ? -bound : change);
     }
 
-    /** The forecast and its interval, forecast +- z sigma, in the series' units; returns sigma. */
+    /** The forecast and its interval, forecast +- z sigma (none while sigma is 0), in the series' units; returns sigma. */
     private double interval(SeriesState s, double forecast, Prediction out) {
         double sigma = Math.sqrt(s.residuals >= 2 ? s.residualVariance : s.deltaVariance);
-        int e = s.exponent[0];
-        out.forecast = SeriesStatistics.toValue(forecast, e);
-        out.lower = SeriesStatistics.toValue(forecast - z * sigma, e);
-        out.upper = SeriesStatistics.toValue(forecast + z * sigma, e);
+        out.write(0, forecast, z * sigma, s.exponent[0]);
         s.lastForecast = out.forecast;
         return sigma;
     }
@@ -324,9 +321,7 @@ public final class SharedForecaster {
         s.sanitize();
         s.lastValue = value;
         s.lastForecast = value;
-        out.forecast = value;
-        out.lower = value;
-        out.upper = value;
+        out.persist(value);
         out.trained = false;
         out.diverged = true;
         out.divergence = reason;

@@ -54,8 +54,11 @@ import org.apache.flink.types.Row;
  * row the forecast follows), {@code value}, {@code forecast} (the series' next value), {@code lower},
  * {@code upper}, {@code events}, {@code updates}, {@code model}; a row the forecaster refuses comes out
  * as a row of its own, with its {@code ts} and {@code value}, the forecast columns NULL and
- * {@code refusal} (late, duplicate, refused) and {@code reason} set. {@code steps} holds the forecasts of
- * steps 1..H with {@code forecast.horizon} H above 1 (step 1's is {@code forecast}), NULL with one step. With {@code on_time}, Flink adds {@code rowtime}.
+ * {@code refusal} (late, duplicate, refused) and {@code reason} set. {@code lower} and {@code upper} are
+ * NULL while the series' interval has no scale. {@code steps} holds steps 1..H with
+ * {@code forecast.horizon} H above 1, each a row {@code (h, ts, forecast, lower, upper)} as in the forecast
+ * JSON (step 1's forecast is {@code forecast}), NULL with one step. With {@code on_time}, Flink adds
+ * {@code rowtime}.
  *
  * <p>Time: only event-time timers exist here. A series' waiting rows are used when its own newer rows
  * move its clock past them (as in the DataStream job), when the input's watermark is
@@ -157,24 +160,34 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
         return r.clock > Long.MAX_VALUE - wait ? Long.MAX_VALUE : r.clock + wait;
     }
 
-    /** The forecasts of steps 1..H after {@code f}, or null with one step (forecast.horizon). */
-    private static Double[] steps(Forecast f) {
+    /**
+     * Steps 1..H after {@code f} as rows of {@link #STEP}, as the forecast JSON's {@code steps}: each step's
+     * expected time (NULL without a cadence), forecast and bounds; null with one step (forecast.horizon).
+     */
+    private static Row[] steps(Forecast f) {
         if (f.stepForecasts == null) {
             return null;
         }
-        Double[] out = new Double[f.stepForecasts.length];
-        for (int h = 0; h < out.length; h++) {
-            out[h] = f.stepForecasts[h];
+        Row[] out = new Row[f.stepForecasts.length];
+        for (int h = 1; h <= out.length; h++) {
+            Long at = f.stepTime(h);
+            out[h - 1] = Row.of(h, at == null ? null : Instant.ofEpochMilli(at), f.stepForecasts[h - 1],
+                    bound(f.stepLowers[h - 1]), bound(f.stepUppers[h - 1]));
         }
         return out;
+    }
+
+    /** An interval's bound, NULL while the key's interval has no scale (NaN). */
+    private static Double bound(double v) {
+        return Double.isNaN(v) ? null : v;
     }
 
     /** Forecasts and refusals as rows of {@link #OUTPUT}. */
     private final class Rows implements ForecastCore.Output {
         @Override
         public void forecast(Forecast f) {
-            collect(Row.of(Instant.ofEpochMilli(f.ts), f.value, f.forecast, f.lower, f.upper, f.events, f.updates,
-                    f.modelId, null, null, steps(f)));
+            collect(Row.of(Instant.ofEpochMilli(f.ts), f.value, f.forecast, bound(f.lower), bound(f.upper), f.events,
+                    f.updates, f.modelId, null, null, steps(f)));
         }
 
         @Override
@@ -356,6 +369,14 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
         return StateTypeStrategy.of(TypeStrategies.explicit(type), Duration.ZERO);
     }
 
+    /** One step of the {@code steps} column: the forecast JSON's step, its time as a timestamp. */
+    static final DataType STEP = DataTypes.ROW(
+            DataTypes.FIELD("h", DataTypes.INT()),
+            DataTypes.FIELD("ts", DataTypes.TIMESTAMP_LTZ(3)),
+            DataTypes.FIELD("forecast", DataTypes.DOUBLE()),
+            DataTypes.FIELD("lower", DataTypes.DOUBLE()),
+            DataTypes.FIELD("upper", DataTypes.DOUBLE()));
+
     /** The function's own columns, in order. */
     static final DataType OUTPUT = DataTypes.ROW(
             DataTypes.FIELD("ts", DataTypes.TIMESTAMP_LTZ(3)),
@@ -368,5 +389,5 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
             DataTypes.FIELD("model", DataTypes.STRING()),
             DataTypes.FIELD("refusal", DataTypes.STRING()),
             DataTypes.FIELD("reason", DataTypes.STRING()),
-            DataTypes.FIELD("steps", DataTypes.ARRAY(DataTypes.DOUBLE())));
+            DataTypes.FIELD("steps", DataTypes.ARRAY(STEP)));
 }

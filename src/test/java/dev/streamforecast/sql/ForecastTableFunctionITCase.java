@@ -91,8 +91,14 @@ class ForecastTableFunctionITCase {
 
     private static Forecast forecastOf(Row r) {
         return new Forecast(r.getFieldAs("series"), r.<Instant>getFieldAs("ts").toEpochMilli(),
-                r.getFieldAs("value"), r.getFieldAs("forecast"), r.getFieldAs("lower"), r.getFieldAs("upper"),
+                r.getFieldAs("value"), r.getFieldAs("forecast"), bound(r, "lower"), bound(r, "upper"),
                 r.<Long>getFieldAs("events"), r.<Long>getFieldAs("updates"), r.getFieldAs("model"));
+    }
+
+    /** A bound column as the DataStream operator's double: NULL (no interval yet) is NaN. */
+    private static double bound(Row r, String column) {
+        Double v = r.getFieldAs(column);
+        return v == null ? Double.NaN : v;
     }
 
     private static Map<String, List<Forecast>> byKey(List<Forecast> forecasts) {
@@ -139,27 +145,49 @@ class ForecastTableFunctionITCase {
     }
 
     @Test
-    void withAHorizonTheStepsColumnHoldsTheDataStreamOperatorsStepForecasts() throws Exception {
+    void withAHorizonTheStepsColumnHoldsEachStepsTimeForecastAndBoundsAsTheDataStreamOperatorsRecord()
+            throws Exception {
         Map<String, String> config = new java.util.HashMap<>(CONFIG);
         config.put("forecast.horizon", "3");
         List<Observation> events = SampleData.generate(120);
         ForecastTopology.Outputs out = ForecastTopology.build(env().fromData(events),
                 FunctionSettings.of(config).forReplay());
-        Map<String, List<Double>> expected = new TreeMap<>();
+        Map<String, List<List<Object>>> expected = new TreeMap<>();
         try (CloseableIterator<Forecast> it = out.forecasts.executeAndCollect("datastream")) {
-            it.forEachRemaining(f -> expected.put(f.key + "@" + f.ts,
-                    java.util.Arrays.stream(f.stepForecasts).boxed().collect(Collectors.toList())));
+            it.forEachRemaining(f -> {
+                List<List<Object>> steps = new ArrayList<>();
+                for (int h = 1; h <= f.horizon(); h++) {
+                    Long at = f.stepTime(h);
+                    steps.add(java.util.Arrays.asList(h, at == null ? null : Instant.ofEpochMilli(at),
+                            f.stepForecasts[h - 1], nullIfNaN(f.stepLowers[h - 1]), nullIfNaN(f.stepUppers[h - 1])));
+                }
+                expected.put(f.key + "@" + f.ts, steps);
+            });
         }
         String call = "SELECT * FROM forecast(input => TABLE observations PARTITION BY series, "
                 + "time_column => 'ts', value_column => 'reading', config => " + sqlMap(config) + ")";
-        Map<String, List<Double>> steps = new TreeMap<>();
+        Map<String, List<List<Object>>> steps = new TreeMap<>();
         for (Row r : collect(tables(env(), rows(events), null), call)) {
-            Double[] s = r.getFieldAs("steps");
-            steps.put(r.getField("series") + "@" + r.<Instant>getFieldAs("ts").toEpochMilli(), List.of(s));
-            assertEquals(r.<Double>getFieldAs("forecast"), s[0]);
+            Row[] s = r.getFieldAs("steps");
+            List<List<Object>> fields = new ArrayList<>();
+            for (Row step : s) {
+                assertEquals(List.of("h", "ts", "forecast", "lower", "upper"), List.copyOf(step.getFieldNames(true)));
+                fields.add(java.util.Arrays.asList(step.getField("h"), step.getField("ts"), step.getField("forecast"),
+                        step.getField("lower"), step.getField("upper")));
+            }
+            steps.put(r.getField("series") + "@" + r.<Instant>getFieldAs("ts").toEpochMilli(), fields);
+            assertEquals(r.<Double>getFieldAs("forecast"), s[0].getField("forecast"));
+            assertEquals(r.<Double>getFieldAs("lower"), s[0].getField("lower"));
         }
         assertEquals(4 * 120, expected.size());
         assertEquals(expected, steps);
+        String first = events.get(0).key + "@" + events.get(0).ts;
+        assertNull(steps.get(first).get(0).get(3), "no interval at a series' first row: " + steps.get(first));
+        assertTrue(steps.values().stream().anyMatch(l -> l.get(2).get(1) != null), "times once there is a cadence");
+    }
+
+    private static Double nullIfNaN(double v) {
+        return Double.isNaN(v) ? null : v;
     }
 
     @Test
