@@ -124,7 +124,7 @@ public final class BacktestCommand implements Callable<Integer> {
         if (output == null) {
             throw new UserError("give --output FILE: where the forecasts go, as JSON lines");
         }
-        checkSource();
+        checkSource(c);
         Checks.writableFile(output, "--output");
         if (report != null) {
             Checks.writableFile(report, "--report");
@@ -150,9 +150,9 @@ public final class BacktestCommand implements Callable<Integer> {
                     KafkaProbe.TIMEOUT);
             StreamExecutionEnvironment env = Backtest.environment(LiveJob.flinkConfiguration(c), parallelism);
             OffsetsInitializer start = from == null ? OffsetsInitializer.earliest()
-                    : OffsetsInitializer.timestamp(time(from, "--from"));
+                    : OffsetsInitializer.timestamp(time(from, "--from", c));
             OffsetsInitializer stop = to == null ? OffsetsInitializer.latest()
-                    : OffsetsInitializer.timestamp(time(to, "--to"));
+                    : OffsetsInitializer.timestamp(time(to, "--to", c));
             var parsed = env.fromSource(KafkaIO.parsedSource(c.kafkaClientProperties(), c.get("kafka.input-topic"),
                     c.get("kafka.group-id") + "-backtest", start, stop, InputSettings.of(c)),
                     ForecastTopology.sourceWatermarks(settings), "kafka-history");
@@ -254,16 +254,16 @@ public final class BacktestCommand implements Callable<Integer> {
     }
 
     /** A file to read in a known format, or a topic, but not both. */
-    private void checkSource() {
+    private void checkSource(AppConfig c) {
         if (kafka) {
             if (input != null) {
                 throw new UserError("give --input FILE or --kafka, not both");
             }
             if (from != null) {
-                time(from, "--from");
+                time(from, "--from", c);
             }
             if (to != null) {
-                time(to, "--to");
+                time(to, "--to", c);
             }
             return;
         }
@@ -280,9 +280,9 @@ public final class BacktestCommand implements Callable<Integer> {
         }
     }
 
-    private static long time(String text, String option) {
+    private static long time(String text, String option, AppConfig c) {
         try {
-            return Timestamps.parse(text);
+            return Timestamps.parse(text, c.get(AppConfig.TIME_UNIT));
         } catch (IllegalArgumentException e) {
             throw new UserError(option + " " + text + ": " + e.getMessage());
         }

@@ -3,6 +3,8 @@ package dev.streamforecast.sql;
 import dev.streamforecast.event.DeadLetter;
 import dev.streamforecast.event.Forecast;
 import dev.streamforecast.event.Observation;
+import dev.streamforecast.io.EpochUnit;
+import dev.streamforecast.io.Timestamps;
 import dev.streamforecast.io.UserError;
 import dev.streamforecast.model.SeriesState;
 import dev.streamforecast.stream.ForecastCore;
@@ -80,6 +82,8 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
     private transient TableKeyState keyState;
     private transient Map<String, String> coreConfig;
     private transient ForecastCore core;
+    /** How the call's integer times are read ({@code events.time-unit} of its config). */
+    private transient EpochUnit timeUnit;
     private transient Columns columns;
     private transient ForecastCore.Output output;
     /** The row being handled, for its refusal: its time and value as given (either may be NULL). */
@@ -101,12 +105,19 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
         ForecastCore c = core(config);
         Columns cols = columns(ctx.tableSemanticsFor(INPUT), timeColumn, valueColumn, c);
         TimeContext<Long> time = ctx.timeContext(Long.class);
-        Long ts = cols.time < 0 ? time.time() : millis(input.getField(cols.time));
+        Long ts;
+        String badTime = null;
+        try {
+            ts = cols.time < 0 ? (Long) Timestamps.checkRange(time.time()) : millis(input.getField(cols.time), timeUnit);
+        } catch (IllegalArgumentException e) {
+            ts = null;
+            badTime = e.getMessage();
+        }
         rowTime = ts == null ? null : Instant.ofEpochMilli(ts);
         rowValue = input.getField(cols.value);
         Observation obs = new Observation(cols.key(input), ts == null ? 0 : ts, number(rowValue),
                 new double[cols.features.length]);
-        String missing = cols.missing(input, obs, ts);
+        String missing = badTime != null ? badTime : cols.missing(input, obs, ts);
         if (missing != null) {
             c.refuse(obs, missing, output);
             return;
@@ -193,6 +204,7 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
                 LOG.info("FORECAST: the config changed; settings now {}", given);
             }
             core = c;
+            timeUnit = FunctionSettings.timeUnit(given);
             coreConfig = new HashMap<>(given);
             keyState.storeUnder(TableKeyState.text(given));
             columns = null;
@@ -208,15 +220,18 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
         return columns;
     }
 
-    /** Epoch milliseconds of a time column's value (TIMESTAMP_LTZ, TIMESTAMP read as UTC, or BIGINT), or null. */
-    private static Long millis(Object t) {
+    /**
+     * Epoch milliseconds of a time column's value (TIMESTAMP_LTZ, TIMESTAMP read as UTC, or BIGINT in
+     * {@code unit}), or null; a time the inputs' rules refuse ({@link Timestamps}) throws, saying why.
+     */
+    private static Long millis(Object t, EpochUnit unit) {
         if (t instanceof Instant) {
-            return ((Instant) t).toEpochMilli();
+            return Timestamps.checkRange(((Instant) t).toEpochMilli());
         }
         if (t instanceof LocalDateTime) {
-            return ((LocalDateTime) t).toInstant(ZoneOffset.UTC).toEpochMilli();
+            return Timestamps.checkRange(((LocalDateTime) t).toInstant(ZoneOffset.UTC).toEpochMilli());
         }
-        return t == null ? null : ((Number) t).longValue();
+        return t == null ? null : Timestamps.fromEpoch(((Number) t).longValue(), unit);
     }
 
     private static double number(Object v) {
@@ -267,7 +282,8 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
             if (c != Instant.class && c != LocalDateTime.class && c != Long.class) {
                 throw new UserError("FORECAST: " + TIME_COLUMN + " '" + name + "' " + (i < 0
                         ? "is not a column of the input; its columns are " + names
-                        : "is " + types.get(i) + "; it must be TIMESTAMP_LTZ, TIMESTAMP or BIGINT (epoch milliseconds)"));
+                        : "is " + types.get(i) + "; it must be TIMESTAMP_LTZ, TIMESTAMP or BIGINT (epoch milliseconds, or "
+                        + "seconds with events.time-unit=s)"));
             }
             return i;
         }

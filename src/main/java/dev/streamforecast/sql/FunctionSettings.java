@@ -1,6 +1,7 @@
 package dev.streamforecast.sql;
 
 import dev.streamforecast.io.AppConfig;
+import dev.streamforecast.io.EpochUnit;
 import dev.streamforecast.io.UserError;
 import dev.streamforecast.stream.JobSettings;
 import java.time.Duration;
@@ -21,7 +22,7 @@ import java.util.TreeMap;
 final class FunctionSettings {
     /** Keys a call may set, as prefixes or whole names; every other listed key is refused. */
     private static final List<String> APPLY = List.of("model.", "train.", "forecast.",
-            "events.max-out-of-orderness", "events.max-wait");
+            "events.max-out-of-orderness", "events.max-wait", "events.time-unit");
     /** Listed keys that do not apply here, each with where its concern lives in SQL. */
     private static final Map<String, String> ELSEWHERE = Map.of(
             "kafka.", "the tables' WITH options (connector, topic, properties.*)",
@@ -42,6 +43,19 @@ final class FunctionSettings {
      * @throws UserError naming the first unknown, misplaced or invalid key
      */
     static JobSettings of(Map<String, String> config) {
+        AppConfig c = validated(config);
+        return new JobSettings(c.model(), c.get(AppConfig.MAX_OUT_OF_ORDERNESS), Duration.ZERO, null)
+                .withMaxWait(c.get(AppConfig.MAX_WAIT))
+                .withOnShapeChange(JobSettings.ShapeChange.of(c.get(AppConfig.ON_SHAPE_CHANGE)));
+    }
+
+    /** How a call's integer times are read: {@code events.time-unit} of its {@code config} map. */
+    static EpochUnit timeUnit(Map<String, String> config) {
+        return validated(config).get(AppConfig.TIME_UNIT);
+    }
+
+    /** A call's {@code config} map as a configuration, every key checked. */
+    private static AppConfig validated(Map<String, String> config) {
         Map<String, String> m = new TreeMap<>();
         if (config != null) {
             for (Map.Entry<String, String> e : config.entrySet()) {
@@ -73,8 +87,6 @@ final class FunctionSettings {
                 throw new UserError("FORECAST config: '" + key + "' does not apply to the SQL function");
             }
         }
-        return new JobSettings(c.model(), c.get(AppConfig.MAX_OUT_OF_ORDERNESS), Duration.ZERO, null)
-                .withMaxWait(c.get(AppConfig.MAX_WAIT))
-                .withOnShapeChange(JobSettings.ShapeChange.of(c.get(AppConfig.ON_SHAPE_CHANGE)));
+        return c;
     }
 }

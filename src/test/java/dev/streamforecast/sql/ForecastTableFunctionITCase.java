@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamforecast.event.Forecast;
 import dev.streamforecast.event.Observation;
+import dev.streamforecast.io.EpochUnit;
 import dev.streamforecast.io.SampleData;
 import dev.streamforecast.stream.ForecastTopology;
 import dev.streamforecast.stream.JobSettings;
 import dev.streamforecast.testutil.Fixtures;
+import dev.streamforecast.testutil.HostileTimes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -230,5 +232,51 @@ class ForecastTableFunctionITCase {
                 .map(ForecastTableFunctionITCase::forecastOf).collect(Collectors.toList());
         assertEquals(byKey(expected), byKey(onTime.stream().map(ForecastTableFunctionITCase::forecastOf)
                 .collect(Collectors.toList())), "the same forecasts, the quiet series' included");
+    }
+
+    /** {@code rows} (series, ts as BIGINT, reading) as the view {@code observations}. */
+    private static StreamTableEnvironment bigintTables(StreamExecutionEnvironment env, List<Row> rows) {
+        StreamTableEnvironment t = StreamTableEnvironment.create(env);
+        DataStream<Row> in = env.fromData(rows, new RowTypeInfo(Types.STRING, Types.LONG, Types.DOUBLE));
+        t.createTemporaryView("observations", t.fromDataStream(in, Schema.newBuilder().column("f0", "STRING")
+                .column("f1", "BIGINT").column("f2", "DOUBLE").build()).as("series", "ts", "reading"));
+        t.createTemporarySystemFunction("forecast", ForecastTableFunction.class);
+        return t;
+    }
+
+    private static String call(Map<String, String> extra) {
+        Map<String, String> config = new TreeMap<>(CONFIG);
+        config.putAll(extra);
+        return "SELECT * FROM forecast(input => TABLE observations PARTITION BY series, time_column => 'ts', "
+                + "value_column => 'reading', config => " + sqlMap(config) + ")";
+    }
+
+    /**
+     * One series per hostile BIGINT time, each a single row, under each events.time-unit: read in the
+     * configured unit, or refused with the reason every input path gives, never guessed.
+     */
+    @Test
+    void bigintTimesAreReadInTheConfiguredUnitAndEveryOtherMagnitudeIsARefusedRow() throws Exception {
+        List<HostileTimes.Case> cases = HostileTimes.INTEGERS;
+        List<Row> in = new ArrayList<>();
+        for (int i = 0; i < cases.size(); i++) {
+            in.add(Row.of("t" + i, cases.get(i).value(), (double) i));
+        }
+        for (EpochUnit unit : EpochUnit.values()) {
+            List<Row> out = collect(bigintTables(env(), in), call(Map.of("events.time-unit", unit.label())));
+            assertEquals(cases.size(), out.size(), "one row out per row in, under " + unit.label());
+            for (Row r : out) {
+                HostileTimes.Case c = cases.get(Integer.parseInt(r.<String>getFieldAs("series").substring(1)));
+                String what = c.value() + " under " + unit.label() + ": " + r;
+                if (c.read(unit) != null) {
+                    assertNull(r.getField("refusal"), what);
+                    assertEquals(c.read(unit), r.getField("ts"), what);
+                } else {
+                    assertEquals("refused", r.getField("refusal"), what);
+                    assertTrue(r.<String>getFieldAs("reason").contains(c.under(unit)), what);
+                    assertNull(r.getField("ts"), "a refused time is not made up: " + what);
+                }
+            }
+        }
     }
 }
