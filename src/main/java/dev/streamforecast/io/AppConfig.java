@@ -82,7 +82,9 @@ public final class AppConfig implements Serializable {
             DURATION + ", or none", v -> v.strip().equalsIgnoreCase("none") ? Duration.ZERO : TimeUtils.parseDuration(v),
             d -> !d.isNegative(), d -> d.isZero() ? "none" : TimeUtils.formatWithHighestUnit(d),
             "events more than this after their Kafka record's timestamp (in a file replay, after the replay "
-                    + "started) are refused as future; none (or 0) switches the rule off");
+                    + "started) are refused as future; one more than this after its key's newest event waits for "
+                    + "the key's next event to confirm it (docs/event-time-and-state.md); none (or 0) switches both "
+                    + "off");
     /** The largest payload cap accepted: 64 MiB. */
     static final int MAX_PAYLOAD_LIMIT = 64 << 20;
     public static final Setting<Integer> MAX_PAYLOAD_BYTES = TABLE.integer("dead-letters.max-payload-bytes",

@@ -56,8 +56,10 @@ import org.apache.flink.types.Row;
  * row the forecast follows), {@code value}, {@code forecast} (the series' next value), {@code lower},
  * {@code upper}, {@code events}, {@code updates}, {@code model}; a row the forecaster refuses comes out
  * as a row of its own, with its {@code ts} and {@code value}, the forecast columns NULL and
- * {@code refusal} (late, duplicate, refused) and {@code reason} set. {@code steps} holds the forecasts of
- * steps 1..H with {@code forecast.horizon} H above 1 (step 1's is {@code forecast}), NULL with one step. With {@code on_time}, Flink adds {@code rowtime}.
+ * {@code refusal} (late, duplicate, future, refused) and {@code reason} set; a held row the series' next
+ * row refutes ({@link dev.streamforecast.stream.KeyOrder}) comes out so when that next row arrives.
+ * {@code steps} holds the forecasts of steps 1..H with {@code forecast.horizon} H above 1 (step 1's is
+ * {@code forecast}), NULL with one step. With {@code on_time}, Flink adds {@code rowtime}.
  *
  * <p>Time: only event-time timers exist here. A series' waiting rows are used when its own newer rows
  * move its clock past them (as in the DataStream job), when the input's watermark is
@@ -86,7 +88,8 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
     private transient EpochUnit timeUnit;
     private transient Columns columns;
     private transient ForecastCore.Output output;
-    /** The row being handled, for its refusal: its time and value as given (either may be NULL). */
+    /** The row being handled, for its refusal: its event, its time (NULL if refused) and value as given. */
+    private transient Observation row;
     private transient Instant rowTime;
     private transient Object rowValue;
 
@@ -117,6 +120,7 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
         rowValue = input.getField(cols.value);
         Observation obs = new Observation(cols.key(input), ts == null ? 0 : ts, number(rowValue),
                 new double[cols.features.length]);
+        row = obs;
         String missing = badTime != null ? badTime : cols.missing(input, obs, ts);
         if (missing != null) {
             c.refuse(obs, missing, output);
@@ -146,19 +150,27 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
         TimeContext<Long> time = ctx.timeContext(Long.class);
         r.flushTimer = KeyRecord.NONE;
         Long watermark = time.currentWatermark();
-        if (r.pendingCount > 0 && watermark != null
-                && (watermark == Long.MAX_VALUE || watermark >= releaseTime(r, c))) {
+        if (watermark != null && watermark == Long.MAX_VALUE) {
+            c.finish(r, keyState, output);
+        } else if (r.pendingCount > 0 && watermark != null && watermark >= releaseTime(r, c)) {
             c.flush(r, keyState, output);
         }
         schedule(r, time, c);
         keyState.putRecord(r);
     }
 
-    /** Registers the key's {@link #RELEASE} timer while rows wait, once per wait. */
+    /**
+     * Registers the key's {@link #RELEASE} timer, once per wait: while rows wait, at their release time;
+     * while only a held row is kept, at the end of the input (silence decides nothing about it).
+     */
     private static void schedule(KeyRecord r, TimeContext<Long> time, ForecastCore c) {
-        if (r.pendingCount > 0 && r.flushTimer == KeyRecord.NONE) {
-            r.flushTimer = releaseTime(r, c);
-            time.registerOnTime(RELEASE, r.flushTimer);
+        if (r.pendingCount <= 0 && r.held == KeyRecord.NONE) {
+            return;
+        }
+        long due = r.pendingCount > 0 ? releaseTime(r, c) : Long.MAX_VALUE;
+        if (r.flushTimer == KeyRecord.NONE || r.flushTimer == Long.MAX_VALUE && due != Long.MAX_VALUE) {
+            r.flushTimer = due;
+            time.registerOnTime(RELEASE, due);
         }
     }
 
@@ -188,9 +200,12 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
                     f.modelId, null, null, steps(f)));
         }
 
+        /** {@code obs} is the row being handled, or a held row its successor refuted: that row's time and value. */
         @Override
         public void refused(Observation obs, DeadLetter letter) {
-            collect(Row.of(rowTime, rowValue == null ? null : obs.value, null, null, null, null, null, null,
+            boolean current = obs == row;
+            collect(Row.of(current ? rowTime : Instant.ofEpochMilli(obs.ts),
+                    current && rowValue == null ? null : obs.value, null, null, null, null, null, null,
                     letter.kind, letter.reason, null));
         }
     }

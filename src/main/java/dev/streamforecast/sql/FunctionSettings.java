@@ -14,7 +14,7 @@ import java.util.TreeMap;
  * the job's properties file, so a key means the same in both and a bad one is refused the same way.
  *
  * <p>Only the settings of the forecaster itself apply: the model, its training, its intervals, how a
- * key's events are ordered and released, and what a restore does with state of another shape. Where
+ * key's events are read, ordered, held and released, and what a restore does with state of another shape. Where
  * events come from and where forecasts go is the SQL statement's business (the tables' connectors),
  * and so are checkpoints and parallelism (Flink's SQL settings); such keys are refused naming the
  * place they belong.
@@ -22,7 +22,7 @@ import java.util.TreeMap;
 final class FunctionSettings {
     /** Keys a call may set, as prefixes or whole names; every other listed key is refused. */
     private static final List<String> APPLY = List.of("model.", "train.", "forecast.",
-            "events.max-out-of-orderness", "events.max-wait", "events.time-unit");
+            "events.max-out-of-orderness", "events.max-wait", "events.max-future", "events.time-unit");
     /** Listed keys that do not apply here, each with where its concern lives in SQL. */
     private static final Map<String, String> ELSEWHERE = Map.of(
             "kafka.", "the tables' WITH options (connector, topic, properties.*)",
@@ -30,7 +30,6 @@ final class FunctionSettings {
             "flink.", "Flink's SQL settings (SET 'key' = 'value')",
             "dead-letters.", "the refusal rows the function emits (filter them with WHERE refusal IS NOT NULL)",
             "events.idle-state-retention", "nothing yet: the function keeps every key's state (see docs/sql.md)",
-            "events.max-future", "a WHERE clause on the input, if you need it",
             "model.warm-start", "nothing yet: a SQL call starts every key from its seed",
             "model.scope", "nothing yet: FORECAST keeps a model per key; a network shared by many keys is the "
                     + "DataStream job's (docs/shared-model.md)");
@@ -46,7 +45,8 @@ final class FunctionSettings {
         AppConfig c = validated(config);
         return new JobSettings(c.model(), c.get(AppConfig.MAX_OUT_OF_ORDERNESS), Duration.ZERO, null)
                 .withMaxWait(c.get(AppConfig.MAX_WAIT))
-                .withOnShapeChange(JobSettings.ShapeChange.of(c.get(AppConfig.ON_SHAPE_CHANGE)));
+                .withOnShapeChange(JobSettings.ShapeChange.of(c.get(AppConfig.ON_SHAPE_CHANGE)))
+                .withMaxFuture(c.maxFuture());
     }
 
     /** How a call's integer times are read: {@code events.time-unit} of its {@code config} map. */
