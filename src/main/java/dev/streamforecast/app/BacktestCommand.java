@@ -334,15 +334,15 @@ public final class BacktestCommand implements Callable<Integer> {
     }
 
     /**
-     * Reads a history file ({@code auto} detects the format) with the default input settings; refused
-     * rows become dead letters with file, line and reason.
+     * Reads a history file ({@code auto} detects the format) with the input settings of {@code c}
+     * (features, unit of integer times, far-future rule); refused rows become dead letters with file,
+     * line and reason.
      *
      * @throws UserError if the file cannot be read in that format, or is unusable (see {@link HistoryFile})
      */
-    static List<Observation> read(Path file, String format, List<String> features, List<DeadLetter> rejected)
+    static List<Observation> read(Path file, String format, AppConfig c, List<DeadLetter> rejected)
             throws IOException {
-        HistoryFile.Contents contents = HistoryFile.read(file, format, InputSettings.defaults(features),
-                System.currentTimeMillis());
+        HistoryFile.Contents contents = HistoryFile.read(file, format, InputSettings.of(c), System.currentTimeMillis());
         rejected.addAll(contents.deadLetters);
         if (contents.problem != null) {
             throw new UserError(contents.problem);
