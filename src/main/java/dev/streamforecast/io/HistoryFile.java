@@ -376,7 +376,7 @@ public final class HistoryFile {
 
         /** Why the file is unusable, or null; {@code records} names what was counted (rows, values). */
         String problem(String records) {
-            String within = enough() ? " in the first " + JUDGED_ROWS + " rows" : "";
+            String within = enough() && row() <= JUDGED_ROWS ? " in the first " + JUDGED_ROWS + " rows" : "";
             if (observations.isEmpty()) {
                 return name + ": no usable " + records + within + ": all " + deadLetters.size() + " were refused ("
                         + first() + ")";

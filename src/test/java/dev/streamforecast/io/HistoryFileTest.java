@@ -211,6 +211,20 @@ class HistoryFileTest {
         assertEquals(3, c.deadLetters.size());
         assertEquals("bad.csv: no usable rows: all 3 were refused (bad.csv:2: column 'value': not a number: 'x')",
                 c.problem);
+
+        StringBuilder seconds = new StringBuilder("ts,key,value\n");
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 1500; i++) {
+            seconds.append(1_700_000_000L + 3600L * i).append(",a,1\n");
+            lines.append("{\"key\":\"a\",\"ts\":").append(1_700_000_000L + 3600L * i).append(",\"value\":1}\n");
+        }
+        c = read("seconds.csv", "csv-long", utf8(seconds.toString()));
+        assertEquals(1500, c.deadLetters.size(), "a CSV with no usable row is read to its end");
+        assertTrue(c.problem.startsWith("seconds.csv: no usable rows: all 1500 were refused (seconds.csv:2: timestamp "
+                + "1700000000 looks like epoch seconds"), c.problem);
+        c = read("seconds.jsonl", "jsonl", utf8(lines.toString()));
+        assertTrue(c.problem.startsWith("seconds.jsonl: no usable rows in the first 1000 rows: all 1000 were refused"),
+                c.problem);
     }
 
     @Test
