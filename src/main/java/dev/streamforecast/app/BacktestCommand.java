@@ -136,7 +136,7 @@ public final class BacktestCommand implements Callable<Integer> {
         if (output == null) {
             throw new UserError("give --output FILE: where the forecasts go, as JSON lines");
         }
-        checkSource();
+        checkSource(c);
         Checks.writableFile(output, "--output");
         if (report != null) {
             Checks.writableFile(report, "--report");
@@ -162,9 +162,9 @@ public final class BacktestCommand implements Callable<Integer> {
                     KafkaProbe.TIMEOUT);
             StreamExecutionEnvironment env = Backtest.environment(LiveJob.flinkConfiguration(c), parallelism);
             OffsetsInitializer start = from == null ? OffsetsInitializer.earliest()
-                    : OffsetsInitializer.timestamp(time(from, "--from"));
+                    : OffsetsInitializer.timestamp(time(from, "--from", c));
             OffsetsInitializer stop = to == null ? OffsetsInitializer.latest()
-                    : OffsetsInitializer.timestamp(time(to, "--to"));
+                    : OffsetsInitializer.timestamp(time(to, "--to", c));
             var parsed = env.fromSource(KafkaIO.parsedSource(c.kafkaClientProperties(), c.get("kafka.input-topic"),
                     c.get("kafka.group-id") + "-backtest", start, stop, InputSettings.of(c)),
                     ForecastTopology.sourceWatermarks(settings), "kafka-history");
@@ -279,16 +279,16 @@ public final class BacktestCommand implements Callable<Integer> {
     }
 
     /** A file to read in a known format, or a topic, but not both. */
-    private void checkSource() {
+    private void checkSource(AppConfig c) {
         if (kafka) {
             if (input != null) {
                 throw new UserError("give --input FILE or --kafka, not both");
             }
             if (from != null) {
-                time(from, "--from");
+                time(from, "--from", c);
             }
             if (to != null) {
-                time(to, "--to");
+                time(to, "--to", c);
             }
             return;
         }
@@ -305,9 +305,9 @@ public final class BacktestCommand implements Callable<Integer> {
         }
     }
 
-    private static long time(String text, String option) {
+    private static long time(String text, String option, AppConfig c) {
         try {
-            return Timestamps.parse(text);
+            return Timestamps.parse(text, c.get(AppConfig.TIME_UNIT));
         } catch (IllegalArgumentException e) {
             throw new UserError(option + " " + text + ": " + e.getMessage());
         }
@@ -359,15 +359,15 @@ public final class BacktestCommand implements Callable<Integer> {
     }
 
     /**
-     * Reads a history file ({@code auto} detects the format) with the default input settings; refused
-     * rows become dead letters with file, line and reason.
+     * Reads a history file ({@code auto} detects the format) with the input settings of {@code c}
+     * (features, unit of integer times, far-future rule); refused rows become dead letters with file,
+     * line and reason.
      *
      * @throws UserError if the file cannot be read in that format, or is unusable (see {@link HistoryFile})
      */
-    static List<Observation> read(Path file, String format, List<String> features, List<DeadLetter> rejected)
+    static List<Observation> read(Path file, String format, AppConfig c, List<DeadLetter> rejected)
             throws IOException {
-        HistoryFile.Contents contents = HistoryFile.read(file, format, InputSettings.defaults(features),
-                System.currentTimeMillis());
+        HistoryFile.Contents contents = HistoryFile.read(file, format, InputSettings.of(c), System.currentTimeMillis());
         rejected.addAll(contents.deadLetters);
         if (contents.problem != null) {
             throw new UserError(contents.problem);

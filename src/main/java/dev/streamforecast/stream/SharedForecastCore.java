@@ -67,8 +67,9 @@ final class SharedForecastCore implements KeyedForecasting {
         this.fresh = forecaster::newState;
         modelId = settings.model.id();
         shape = StateShape.of(settings.model).fingerprint();
-        order = new KeyOrder(settings.maxOutOfOrderness.toMillis());
         refusals = new Refusals(settings.maxOutOfOrderness.toMillis(), settings.maxPayloadBytes, metrics);
+        order = new KeyOrder(settings.maxOutOfOrderness.toMillis(), settings.maxFuture,
+                (held, reason) -> out.refused(held, refusals.future(held, reason)));
         eventsIn = metrics.counter("eventsIn");
         forecastsOut = metrics.counter("forecastsOut");
         updates = metrics.counter("trainingUpdates");
@@ -116,6 +117,12 @@ final class SharedForecastCore implements KeyedForecasting {
     public void flush(KeyRecord r, ForecastCore.KeyState keyState, ForecastCore.Output output) throws Exception {
         bind(r, output);
         order.flush(r, keyState, use);
+    }
+
+    @Override
+    public void finish(KeyRecord r, ForecastCore.KeyState keyState, ForecastCore.Output output) throws Exception {
+        bind(r, output);
+        order.finish(r, keyState, use);
     }
 
     @Override

@@ -20,8 +20,14 @@ import org.apache.flink.runtime.execution.SuppressRestartsException;
  * a restore of key-scope state fails naming the scope, as the key-scope serializer does for this one.
  */
 public final class SharedStateSerializer {
-    /** The layout of a record's bytes, written first in each record. */
-    static final int RECORD_FORMAT = 1;
+    /**
+     * The layout the snapshot names: 2 adds the held event's time to 1. Each record opens with the key
+     * scope's record layout ({@link SeriesStateSerializer#RECORD_FORMAT}), as its bookkeeping is that
+     * layout's; records of snapshot layout 1 open with {@link SeriesStateSerializer#RECORD_FORMAT_WITHOUT_HELD}.
+     */
+    static final int RECORD_FORMAT = 2;
+    /** The earlier snapshot layout, still read: its records hold no event. */
+    static final int RECORD_FORMAT_WITHOUT_HELD = 1;
 
     private SharedStateSerializer() {}
 
@@ -43,7 +49,7 @@ public final class SharedStateSerializer {
 
         @Override
         public void serialize(KeyRecord r, DataOutputView target) throws IOException {
-            target.writeInt(RECORD_FORMAT);
+            target.writeInt(SeriesStateSerializer.RECORD_FORMAT);
             SeriesStateSerializer.writeBookkeeping(r, target);
             target.writeBoolean(r.model != null);
             if (r.model != null) {
@@ -54,11 +60,13 @@ public final class SharedStateSerializer {
         @Override
         public KeyRecord deserialize(DataInputView source) throws IOException {
             int format = source.readInt();
-            if (format != RECORD_FORMAT) {
+            boolean withHeld = format == SeriesStateSerializer.RECORD_FORMAT;
+            if (!withHeld && format != SeriesStateSerializer.RECORD_FORMAT_WITHOUT_HELD) {
                 throw new IOException("unsupported shared key record format " + format + " (this build reads "
-                        + RECORD_FORMAT + ")");
+                        + SeriesStateSerializer.RECORD_FORMAT_WITHOUT_HELD + " and " + SeriesStateSerializer.RECORD_FORMAT
+                        + ")");
             }
-            KeyRecord r = SeriesStateSerializer.readBookkeeping(source);
+            KeyRecord r = SeriesStateSerializer.readBookkeeping(source, withHeld);
             if (source.readBoolean()) {
                 r.model = SharedKeyState.read(source);
             }
@@ -113,7 +121,7 @@ public final class SharedStateSerializer {
                         + VERSION + "): restore with the version of the forecaster that wrote it");
             }
             int format = in.readInt();
-            if (format != RECORD_FORMAT) {
+            if (format != RECORD_FORMAT && format != RECORD_FORMAT_WITHOUT_HELD) {
                 throw new IOException("unsupported shared key record format " + format);
             }
             shape = SeriesStateSerializer.readShape(in);
