@@ -67,7 +67,7 @@ public final class AccuracyCommand implements Callable<Integer> {
         for (BaselineTable.Case k : cases) {
             Path file = data.resolve(k.name() + ".csv");
             List<DeadLetter> rejected = new ArrayList<>();
-            List<Observation> history = BacktestCommand.read(file, "csv-wide", c.model().features, rejected);
+            List<Observation> history = BacktestCommand.read(file, "csv-wide", c, rejected);
             if (!rejected.isEmpty()) {
                 throw new UserError(file + " has unreadable rows, e.g. " + rejected.get(0).origin + ": "
                         + rejected.get(0).reason + "; docs/data.md names the files expected");

@@ -2,9 +2,11 @@ package dev.streamforecast.app;
 
 import dev.streamforecast.backtest.Backtest;
 import dev.streamforecast.backtest.Evaluation;
+import dev.streamforecast.backtest.FleetSummary;
 import dev.streamforecast.backtest.Metrics;
 import dev.streamforecast.backtest.Protocol;
 import dev.streamforecast.backtest.Report;
+import dev.streamforecast.backtest.ScoreTable;
 import dev.streamforecast.backtest.StepEvaluation;
 import dev.streamforecast.event.DeadLetter;
 import dev.streamforecast.event.Forecast;
@@ -34,6 +36,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -103,6 +106,15 @@ public final class BacktestCommand implements Callable<Integer> {
             + "(default: the first).")
     String fanKey;
 
+    @Option(names = "--all-keys", description = "Print every key's scores; by default the summary and the best, "
+            + "the median and the worst key (every key when there are at most five).")
+    boolean allKeys;
+
+    @Option(names = "--charts", split = ",", paramLabel = "KEY", description = "The keys whose charts the report "
+            + "draws (comma-separated, or all); default: the three worst by MSE relative to persistence, the "
+            + "median and the best (every key when there are at most five).")
+    List<String> chartKeys;
+
     @Option(names = {"-p", "--parallelism"}, description = "Parallelism of the replay (default: ${DEFAULT-VALUE}).")
     int parallelism = 2;
 
@@ -124,7 +136,7 @@ public final class BacktestCommand implements Callable<Integer> {
         if (output == null) {
             throw new UserError("give --output FILE: where the forecasts go, as JSON lines");
         }
-        checkSource();
+        checkSource(c);
         Checks.writableFile(output, "--output");
         if (report != null) {
             Checks.writableFile(report, "--report");
@@ -150,9 +162,9 @@ public final class BacktestCommand implements Callable<Integer> {
                     KafkaProbe.TIMEOUT);
             StreamExecutionEnvironment env = Backtest.environment(LiveJob.flinkConfiguration(c), parallelism);
             OffsetsInitializer start = from == null ? OffsetsInitializer.earliest()
-                    : OffsetsInitializer.timestamp(time(from, "--from"));
+                    : OffsetsInitializer.timestamp(time(from, "--from", c));
             OffsetsInitializer stop = to == null ? OffsetsInitializer.latest()
-                    : OffsetsInitializer.timestamp(time(to, "--to"));
+                    : OffsetsInitializer.timestamp(time(to, "--to", c));
             var parsed = env.fromSource(KafkaIO.parsedSource(c.kafkaClientProperties(), c.get("kafka.input-topic"),
                     c.get("kafka.group-id") + "-backtest", start, stop, InputSettings.of(c)),
                     ForecastTopology.sourceWatermarks(settings), "kafka-history");
@@ -196,12 +208,15 @@ public final class BacktestCommand implements Callable<Integer> {
         }
 
         Evaluation eval = Evaluation.of(result.forecasts, scoring, Evaluation.baselines(season));
-        printTable(eval);
         int steps = c.model().horizon;
         StepEvaluation byStep = steps > 1 ? StepEvaluation.of(result.forecasts, scoring, season) : null;
+        List<Report.Row> scores = rows(eval, byStep);
+        FleetSummary fleet = FleetSummary.of(scores, Evaluation.MODEL);
+        System.out.print(ScoreTable.of(eval.lines, fleet, allKeys));
         if (byStep != null) {
-            printSteps(byStep);
+            System.out.print(ScoreTable.steps(byStep));
         }
+        List<String> unknownCharts = new ArrayList<>();
         if (report != null) {
             ModelConfig model = c.model();
             List<String> notes = List.of(
@@ -211,15 +226,25 @@ public final class BacktestCommand implements Callable<Integer> {
                             + ", on every forecast record).",
                     "Scoring: " + (scoring == null ? "every event after each series' first, in the series' own units."
                             : scoring.describe() + "; errors on the standardised scale."),
-                    "Each event is scored against the forecast made at the event before it, before the model learned it.");
+                    "Each event is scored against the forecast made at the event before it, before the model learned it.",
+                    "Coverage and width are over the forecasts that have an interval: a key's first forecasts have "
+                            + "none, until its errors give the interval a scale.",
+                    "Charts: " + (chartKeys == null ? "the keys the fleet summary picks (--charts KEY,... or all chooses)"
+                            : "the keys --charts chose") + ".");
+            Set<String> charts = charts(fleet, unknownCharts);
             Report.write(report, "Backtest of " + model.name() + " on "
                     + (kafka ? "topic " + c.get("kafka.input-topic") : input.getFileName()),
-                    series(eval, result.forecasts, scoring), rows(eval, byStep), effectiveConfiguration(c),
-                    byStep == null ? notes : withStepNotes(notes, byStep));
+                    series(eval, result.forecasts, scoring), scores, effectiveConfiguration(c),
+                    byStep == null ? notes : withStepNotes(notes, byStep), charts);
             System.err.println("backtest: report written to " + report);
         }
         System.err.printf(Locale.ROOT, "backtest: %,d forecasts written to %s in %.1f s%n", result.forecasts.size(),
                 output, result.seconds);
+        if (!unknownCharts.isEmpty()) {
+            throw new UserError("--charts: no series " + unknownCharts + " in the replay, so no charts for "
+                    + (unknownCharts.size() == 1 ? "it" : "them") + "; the replay's series are "
+                    + sample(fleet.ranked.stream().map(FleetSummary.Key::key).sorted().collect(Collectors.toList())));
+        }
         if (!missing.isEmpty()) {
             throw new UserError("--export-model: no series " + missing + " in the replay, so no model written for "
                     + (missing.size() == 1 ? "it" : "them") + "; the replay's series are " + sample(result.models.keySet()));
@@ -254,16 +279,16 @@ public final class BacktestCommand implements Callable<Integer> {
     }
 
     /** A file to read in a known format, or a topic, but not both. */
-    private void checkSource() {
+    private void checkSource(AppConfig c) {
         if (kafka) {
             if (input != null) {
                 throw new UserError("give --input FILE or --kafka, not both");
             }
             if (from != null) {
-                time(from, "--from");
+                time(from, "--from", c);
             }
             if (to != null) {
-                time(to, "--to");
+                time(to, "--to", c);
             }
             return;
         }
@@ -280,9 +305,9 @@ public final class BacktestCommand implements Callable<Integer> {
         }
     }
 
-    private static long time(String text, String option) {
+    private static long time(String text, String option, AppConfig c) {
         try {
-            return Timestamps.parse(text);
+            return Timestamps.parse(text, c.get(AppConfig.TIME_UNIT));
         } catch (IllegalArgumentException e) {
             throw new UserError(option + " " + text + ": " + e.getMessage());
         }
@@ -334,15 +359,15 @@ public final class BacktestCommand implements Callable<Integer> {
     }
 
     /**
-     * Reads a history file ({@code auto} detects the format) with the default input settings; refused
-     * rows become dead letters with file, line and reason.
+     * Reads a history file ({@code auto} detects the format) with the input settings of {@code c}
+     * (features, unit of integer times, far-future rule); refused rows become dead letters with file,
+     * line and reason.
      *
      * @throws UserError if the file cannot be read in that format, or is unusable (see {@link HistoryFile})
      */
-    static List<Observation> read(Path file, String format, List<String> features, List<DeadLetter> rejected)
+    static List<Observation> read(Path file, String format, AppConfig c, List<DeadLetter> rejected)
             throws IOException {
-        HistoryFile.Contents contents = HistoryFile.read(file, format, InputSettings.defaults(features),
-                System.currentTimeMillis());
+        HistoryFile.Contents contents = HistoryFile.read(file, format, InputSettings.of(c), System.currentTimeMillis());
         rejected.addAll(contents.deadLetters);
         if (contents.problem != null) {
             throw new UserError(contents.problem);
@@ -371,52 +396,29 @@ public final class BacktestCommand implements Callable<Integer> {
         }
     }
 
-    /** Four decimals where they read well; four significant digits for a series in tiny or huge units. */
-    static String figure(double v) {
-        double a = Math.abs(v);
-        return a == 0 || (a >= 1e-3 && a < 1e6) || !Double.isFinite(v) ? String.format(Locale.ROOT, "%.4f", v)
-                : String.format(Locale.ROOT, "%.4g", v);
-    }
-
-    private static void printTable(Evaluation eval) {
-        System.out.printf(Locale.ROOT, "%-14s %-22s %8s %10s %10s %10s %8s %8s %9s%n", "key", "method", "n", "MSE",
-                "MAE", "RMSE", "sMAPE%", "MASE", "coverage");
-        for (Evaluation.Line l : eval.lines) {
-            Metrics m = l.metrics;
-            System.out.printf(Locale.ROOT, "%-14s %-22s %8d %10s %10s %10s %8.2f %8.4f %9s%n", l.key, l.method,
-                    m.count(), figure(m.mse()), figure(m.mae()), figure(m.rmse()), m.smape(), m.mase(),
-                    m.intervalCount() > 0 ? String.format(Locale.ROOT, "%.3f", m.coverage()) : "-");
+    /**
+     * The keys whose charts the report draws: those {@code --charts} names (every key for {@code all}), the
+     * summary's default without it; a named key the replay does not have goes into {@code unknown}.
+     */
+    private Set<String> charts(FleetSummary fleet, List<String> unknown) {
+        if (chartKeys == null) {
+            return fleet.defaultCharts();
         }
-    }
-
-    /** Each step's scores of the model and the baselines, pooled over keys, and their means over the steps. */
-    private static void printSteps(StepEvaluation e) {
-        System.out.printf(Locale.ROOT, "%nby step (pooled over keys): MSE of each method, the model's MAE, coverage and "
-                + "mean width%n%5s", "step");
-        for (String method : e.steps.keySet()) {
-            System.out.printf(Locale.ROOT, " %22s", method);
+        Set<String> keys = fleet.ranked.stream().map(FleetSummary.Key::key).collect(Collectors.toSet());
+        if (chartKeys.contains("all")) {
+            return keys;
         }
-        System.out.printf(Locale.ROOT, " %10s %9s %10s%n", "model MAE", "coverage", "width");
-        for (int h = 1; h <= e.horizon; h++) {
-            System.out.printf(Locale.ROOT, "%5d", h);
-            for (Metrics[] m : e.steps.values()) {
-                System.out.printf(Locale.ROOT, " %22s", figure(m[h - 1].mse()));
-            }
-            Metrics model = e.steps.get(Evaluation.MODEL)[h - 1];
-            System.out.printf(Locale.ROOT, " %10s %9.3f %10s%n", figure(model.mae()), model.coverage(),
-                    figure(model.meanWidth()));
+        Set<String> chosen = new java.util.LinkedHashSet<>();
+        for (String k : chartKeys) {
+            (keys.contains(k) ? chosen : unknown).add(k);
         }
-        System.out.printf(Locale.ROOT, "%5s", "mean");
-        for (String method : e.steps.keySet()) {
-            System.out.printf(Locale.ROOT, " %22s", figure(e.meanMse(method)));
-        }
-        System.out.printf(Locale.ROOT, " %10s%n", figure(e.meanMae(Evaluation.MODEL)));
+        return chosen;
     }
 
     private static List<String> withStepNotes(List<String> notes, StepEvaluation e) {
         List<String> out = new ArrayList<>(notes);
         out.add(String.format(Locale.ROOT, "Steps 1..%d: row t is scored at step h against the forecast of step h "
-                + "made at row t - h; the rows 'step h' give each step's scores pooled over keys, 'mean 1..%d' the "
+                + "made at row t - h; the table of steps ahead gives each step's scores pooled over keys, 'mean 1..%d' the "
                 + "mean of the steps' MSE and MAE. The baselines forecast every step from the same rows, leak-free; "
                 + "the last chart is a fan: one forecast's steps and intervals against what arrived.", e.horizon,
                 e.horizon));
@@ -484,10 +486,10 @@ public final class BacktestCommand implements Callable<Integer> {
             for (Map.Entry<String, Metrics[]> e : steps.steps.entrySet()) {
                 Metrics mean = new Metrics();
                 for (int h = 1; h <= steps.horizon; h++) {
-                    out.add(row("step " + h, e.getKey(), e.getValue()[h - 1]));
+                    out.add(row(Report.stepKey(h), e.getKey(), e.getValue()[h - 1]));
                     mean.merge(e.getValue()[h - 1]);
                 }
-                Report.Row pooled = row("mean 1.." + steps.horizon, e.getKey(), mean);
+                Report.Row pooled = row(Report.meanKey(steps.horizon), e.getKey(), mean);
                 // published multi-step figures average the steps' MSE and MAE (each step has as many rows)
                 out.add(new Report.Row(pooled.key(), pooled.method(), pooled.n(), steps.meanMse(e.getKey()),
                         steps.meanMae(e.getKey()), Math.sqrt(steps.meanMse(e.getKey())), pooled.smape(),

@@ -44,7 +44,8 @@ public final class LiveJob {
                 config.get(AppConfig.IDLE_STATE_RETENTION), json)
                 .withMaxWait(config.get(AppConfig.MAX_WAIT))
                 .withOnShapeChange(JobSettings.ShapeChange.of(config.get(AppConfig.ON_SHAPE_CHANGE)))
-                .withMaxPayloadBytes(config.get(AppConfig.MAX_PAYLOAD_BYTES));
+                .withMaxPayloadBytes(config.get(AppConfig.MAX_PAYLOAD_BYTES))
+                .withMaxFuture(config.maxFuture());
     }
 
     private static String warmStart(Path file, ModelConfig model) throws IOException {

@@ -12,25 +12,33 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Writes a backtest's results as one self-contained HTML page that needs no network to view.
  *
- * <p>The page holds, in order: the title, the notes as a list, the metrics table (rows grouped by key, the
- * group "all" first and the others in order of first appearance, each key's lowest MSE highlighted), the
- * configuration sorted by name, and for every series two charts drawn with the vendored uPlot library, with
- * titled axes: actual values as points against the forecast as a line with the prediction interval as a band,
- * and the absolute error with its trailing mean. Series longer than {@value ReportCharts#MAX_POINTS} events
- * are reduced to the minimum and maximum of each of {@value ReportCharts#BUCKETS} buckets, which the page says
- * under the chart; the page reduces what it draws the same way, per pixel column of the range shown.
+ * <p>The page holds, in order: the title, the notes as a list; for more than one key the fleet's summary
+ * ({@link FleetSummary}: on how many keys the model beats each baseline, the distribution of the ratios as a
+ * table and a histogram, and the worst keys, each linked to its charts or its rows); the metrics table (rows
+ * grouped by key, the group "all" first and the others in order of first appearance, each key's lowest MSE
+ * highlighted); for steps ahead ({@link #stepKey} rows) a chart of each method's MSE and the model's coverage
+ * by step beside their table; the configuration sorted by name; and for the series chosen (by default
+ * {@link FleetSummary#defaultCharts}, and always a series that is not a key of the rows, such as a fan)
+ * two charts drawn with the vendored uPlot library, with titled axes: actual values as points against the
+ * forecast as a line with the prediction interval as a band, and the absolute error with its trailing mean.
+ * Series longer than {@value ReportCharts#MAX_POINTS} events are reduced to the minimum and maximum of each
+ * of {@value ReportCharts#BUCKETS} buckets, which the page says under the chart; the page reduces what it
+ * draws the same way, per pixel column of the range shown.
  *
  * <p>The same arguments always give the same bytes: nothing depends on the clock, the locale, the platform's
  * line separator or a map's iteration order. Once every chart has drawn, the page sets
@@ -69,7 +77,11 @@ public final class Report {
     }
 
     private static final String RESOURCES = "/report/";
-    private static final String ALL = "all";
+    /** The key of the rows pooled over every key. */
+    static final String ALL = "all";
+    private static final String MODEL = Evaluation.MODEL;
+    private static final String STEP = "step ";
+    private static final String MEAN = "mean 1..";
     private static final String MISSING = "\u2013";
     private static final Pattern BANNER = Pattern.compile("\\A/\\*!(.*?)\\*/\\s*", Pattern.DOTALL);
     private static final Pattern VERSION = Pattern.compile("\\(v([0-9A-Za-z.+-]+)\\)");
@@ -90,6 +102,7 @@ public final class Report {
             table.metrics tr.best td:not(.key){background:#dff0df}
             table.metrics tr.best td.mse{font-weight:700}
             table.config td{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:13px;word-break:break-all}
+            table.steps tr.mean td{border-top:2px solid #9a9a9a;font-weight:600}
             .caption{color:#555;font-size:12.5px;margin:2px 0 14px}
             .chart{width:100%;min-height:40px}
             .uplot .u-title{font-size:14px;font-weight:600;text-align:left}
@@ -162,9 +175,48 @@ public final class Report {
                   fail(e);
                 }
               }
+              // a chart whose x is not time: the fleet's histogram, the steps' scores
+              function plain(id, opts, data) {
+                var el = document.getElementById(id);
+                try {
+                  opts.width = widthOf(el);
+                  opts.hooks = { draw: [countFirstDraw()] };
+                  plots.push({ el: el, plot: new uPlot(opts, data, el) });
+                } catch (e) {
+                  fail(e);
+                }
+              }
               var band = 'rgba(239,108,0,0.22)', edge = 'rgba(239,108,0,0.6)';
               try {
                 var data = JSON.parse(document.getElementById('report-data').textContent);
+                if (data.fleet) {
+                  var f = data.fleet, bars = uPlot.paths.bars({ size: [0.9, 60] });
+                  plain('fleet-chart', {
+                    title: 'keys by model MSE / ' + f.baseline + ' MSE', height: 250,
+                    scales: { x: { time: false, range: [f.from, f.to] } },
+                    series: [{ label: 'ratio' },
+                      { label: 'model better', stroke: '#1565c0', fill: '#1565c0', paths: bars, points: { show: false } },
+                      { label: 'model worse', stroke: '#c62828', fill: '#c62828', paths: bars, points: { show: false } }],
+                    axes: [{ label: 'model MSE / ' + f.baseline + ' MSE (bins of ' + f.width + ')', labelSize: 20 },
+                      { label: 'keys', labelSize: 20, size: 50 }]
+                  }, [f.x, f.better, f.worse]);
+                }
+                if (data.steps) {
+                  var st = data.steps, colours = ['#1565c0', '#616161', '#8d6e63', '#00897b', '#ab47bc', '#f9a825'];
+                  var stepSeries = [{ label: 'step' }];
+                  st.methods.forEach(function (m, i) {
+                    stepSeries.push({ label: m + ' MSE', stroke: colours[i % colours.length], width: i === 0 ? 2.5 : 1.2,
+                      scale: 'mse' });
+                  });
+                  stepSeries.push({ label: 'model coverage', stroke: '#2e7d32', width: 2, dash: [8, 4], scale: 'coverage' });
+                  plain('steps-chart', {
+                    title: 'MSE and coverage by step ahead', height: 330,
+                    scales: { x: { time: false }, coverage: { range: [0, 1] } }, series: stepSeries,
+                    axes: [{ label: 'step ahead', labelSize: 20 },
+                      { scale: 'mse', label: 'MSE', labelSize: 20, size: 60 },
+                      { scale: 'coverage', side: 1, label: 'coverage', labelSize: 20, size: 50, grid: { show: false } }]
+                  }, [st.h].concat(st.mse).concat([st.coverage]));
+                }
                 data.series.forEach(function (s, i) {
                   // uPlot fills a band while drawing its first series: the interval edges come first so
                   // that the fill lies under the actual values and the forecast rather than tinting them;
@@ -207,19 +259,36 @@ public final class Report {
      */
     public static void write(Path file, String title, List<Series> series, List<Row> rows,
             Map<String, String> configuration, List<String> notes) throws IOException {
+        write(file, title, series, rows, configuration, notes, null);
+    }
+
+    /**
+     * Writes the report to {@code file}, drawing the charts of the series whose keys are in {@code charts}
+     * (null: {@link FleetSummary#defaultCharts}), and of every series that is not a key of the rows.
+     */
+    public static void write(Path file, String title, List<Series> series, List<Row> rows,
+            Map<String, String> configuration, List<String> notes, Set<String> charts) throws IOException {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(title, "title");
-        List<Series> allSeries = List.copyOf(series);
         List<Row> allRows = List.copyOf(rows);
         Map<String, String> sortedConfiguration = new TreeMap<>(configuration);
         List<String> allNotes = List.copyOf(notes);
         String library = libraryScript();
         String libraryStyle = resource("uPlot.min.css");
-
-        List<ReportCharts.Columns> charts = new ArrayList<>(allSeries.size());
-        for (Series s : allSeries) {
-            charts.add(ReportCharts.of(s));
+        FleetSummary fleet = FleetSummary.of(allRows, MODEL);
+        Set<String> rowKeys = new HashSet<>();
+        allRows.forEach(r -> rowKeys.add(r.key()));
+        Set<String> chosen = charts != null ? charts : fleet.defaultCharts();
+        List<ReportCharts.Columns> drawn = new ArrayList<>();
+        for (Series s : series) {
+            if (chosen.contains(s.key()) || !rowKeys.contains(s.key())) {
+                drawn.add(ReportCharts.of(s));
+            }
         }
+        Map<String, String> anchors = anchors(allRows, drawn);
+        List<Row> stepRows = allRows.stream().filter(r -> isStepKey(r.key())).collect(Collectors.toList());
+        ReportCharts.Histogram histogram = fleet.ranked.size() > 1 ? ReportCharts.histogram(fleet) : null;
+        ReportCharts.Steps steps = stepRows.isEmpty() ? null : ReportCharts.steps(stepRows, MODEL);
 
         try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             out.write("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
@@ -228,11 +297,17 @@ public final class Report {
             out.write("<style>\n" + libraryStyle.strip() + "\n" + STYLE + "</style>\n</head>\n<body>\n");
             out.write("<h1>" + html(title) + "</h1>\n");
             writeNotes(out, allNotes);
-            writeMetrics(out, allRows);
+            if (histogram != null) {
+                writeFleet(out, fleet, anchors);
+            }
+            writeMetrics(out, allRows.stream().filter(r -> !isStepKey(r.key())).collect(Collectors.toList()), anchors);
+            if (steps != null) {
+                writeSteps(out, stepRows, steps);
+            }
             writeConfiguration(out, sortedConfiguration);
-            writeSeries(out, charts);
+            writeSeries(out, drawn, fleet, charts == null, series.size());
             out.write("<script type=\"application/json\" id=\"report-data\">");
-            ReportCharts.writeJson(out, charts);
+            ReportCharts.writeJson(out, drawn, histogram, steps);
             out.write("</script>\n<script>\n" + library + "\n</script>\n<script>\n" + SCRIPT + "</script>\n");
             out.write("</body>\n</html>\n");
         }
@@ -249,21 +324,128 @@ public final class Report {
         out.write("</ul>\n");
     }
 
-    private static void writeMetrics(Writer out, List<Row> rows) throws IOException {
+    /** The key of the rows of step h ahead, pooled over keys. */
+    public static String stepKey(int h) {
+        return STEP + h;
+    }
+
+    /** The key of the rows of the mean over steps 1..horizon. */
+    public static String meanKey(int horizon) {
+        return MEAN + horizon;
+    }
+
+    /** The step of a {@link #stepKey}, or 0 for any other key. */
+    static int stepOf(String key) {
+        if (!key.startsWith(STEP)) {
+            return 0;
+        }
+        try {
+            return Integer.parseInt(key.substring(STEP.length()));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** Whether a row's key is a step's or the mean over steps, rather than a series'. */
+    public static boolean isStepKey(String key) {
+        return key.startsWith(STEP) || key.startsWith(MEAN);
+    }
+
+    /** Where each key's link goes: its charts when they are drawn, else its rows of the metrics table. */
+    private static Map<String, String> anchors(List<Row> rows, List<ReportCharts.Columns> drawn) {
+        Map<String, String> anchors = new LinkedHashMap<>();
+        List<List<Row>> groups = groupByKey(rows);
+        for (int i = 0; i < groups.size(); i++) {
+            anchors.put(groups.get(i).get(0).key(), "metrics-" + i);
+        }
+        for (int i = 0; i < drawn.size(); i++) {
+            anchors.put(drawn.get(i).key(), "series-" + i);
+        }
+        return anchors;
+    }
+
+    /** The fleet: the model against each baseline over the keys, the ratios' histogram, the worst keys. */
+    private static void writeFleet(Writer out, FleetSummary fleet, Map<String, String> anchors) throws IOException {
+        int keys = fleet.ranked.size();
+        out.write("<h2>Fleet</h2>\n<p class=\"caption\">" + count(keys) + " keys. Per key, the model's MSE over "
+                + "each baseline's: below 1 the model is the better of the two on that key. A key whose baseline "
+                + "MSE is 0 is not compared.</p>\n");
+        out.write("<table class=\"fleet\">\n<thead><tr><th>baseline</th><th class=\"num\">model better on</th>");
+        for (String q : ScoreTable.quantileNames()) {
+            out.write("<th class=\"num\">" + q + "</th>");
+        }
+        out.write("</tr></thead>\n<tbody>\n");
+        for (FleetSummary.Line l : fleet.lines) {
+            out.write("<tr><td>" + html(l.baseline()) + "</td><td class=\"num\">" + count(l.beaten()) + " of "
+                    + count(l.compared()) + " (" + percent(l.share()) + ")</td>");
+            for (double q : l.quantiles()) {
+                out.write("<td class=\"num\">" + number(q) + "</td>");
+            }
+            out.write("</tr>\n");
+        }
+        out.write("</tbody>\n</table>\n<div class=\"chart\" id=\"fleet-chart\"></div>\n");
+        out.write("<p class=\"caption\">Keys by their model MSE over " + html(fleet.rankedBy()) + "'s; blue: the model "
+                + "better, red: " + html(fleet.rankedBy()) + " as good or better. Ratios beyond the last bin (at most "
+                + number(ReportCharts.HISTOGRAM_LIMIT) + ") are counted in it.</p>\n");
+        List<FleetSummary.Key> worst = fleet.worst(Math.min(10, keys));
+        out.write("<h3>Worst keys</h3>\n<table class=\"worst\">\n<thead><tr><th>key</th><th class=\"num\">model MSE / "
+                + html(fleet.rankedBy()) + " MSE</th></tr></thead>\n<tbody>\n");
+        for (FleetSummary.Key k : worst) {
+            out.write("<tr><td><a href=\"#" + anchors.get(k.key()) + "\">" + html(k.key()) + "</a></td><td class=\"num\">"
+                    + number(fleet.ratio(k)) + "</td></tr>\n");
+        }
+        out.write("</tbody>\n</table>\n");
+    }
+
+    private static String percent(double share) {
+        return Double.isNaN(share) ? MISSING : String.format(Locale.ROOT, "%.0f%%", 100 * share);
+    }
+
+    /** Steps ahead: each method's MSE and the model's coverage by step, as a chart beside their table. */
+    private static void writeSteps(Writer out, List<Row> rows, ReportCharts.Steps steps) throws IOException {
+        out.write("<h2>Steps ahead</h2>\n<p class=\"caption\">Pooled over keys: row t scored at step h against the "
+                + "forecast of step h made at row t \u2212 h. The model's coverage and width are over its forecasts "
+                + "with an interval.</p>\n<div class=\"chart\" id=\"steps-chart\"></div>\n");
+        out.write("<table class=\"steps\">\n<thead><tr><th>step</th>");
+        for (String m : steps.methods()) {
+            out.write("<th class=\"num\">" + html(m) + " MSE</th>");
+        }
+        out.write("<th class=\"num\">model MAE</th><th class=\"num\">coverage</th><th class=\"num\">width</th></tr>"
+                + "</thead>\n<tbody>\n");
+        for (List<Row> group : groupByKey(rows)) {
+            String key = group.get(0).key();
+            Row model = group.stream().filter(r -> r.method().equals(MODEL)).findFirst().orElse(null);
+            out.write(key.startsWith(MEAN) ? "<tr class=\"mean\">" : "<tr>");
+            out.write("<td>" + html(stepOf(key) > 0 ? Integer.toString(stepOf(key)) : key) + "</td>");
+            for (String m : steps.methods()) {
+                double mse = group.stream().filter(r -> r.method().equals(m)).mapToDouble(Row::mse).findFirst()
+                        .orElse(Double.NaN);
+                out.write("<td class=\"num\">" + number(mse) + "</td>");
+            }
+            out.write("<td class=\"num\">" + number(model == null ? Double.NaN : model.mae()) + "</td><td class=\"num\">"
+                    + number(model == null ? Double.NaN : model.coverage()) + "</td><td class=\"num\">"
+                    + number(model == null ? Double.NaN : model.width()) + "</td></tr>\n");
+        }
+        out.write("</tbody>\n</table>\n");
+    }
+
+    private static void writeMetrics(Writer out, List<Row> rows, Map<String, String> anchors) throws IOException {
         out.write("<h2>Metrics</h2>\n");
         if (rows.isEmpty()) {
             out.write("<p>No metrics.</p>\n");
             return;
         }
         out.write("<p class=\"caption\">Rows are grouped by series key; the lowest MSE of each key is highlighted. "
-                + MISSING + " means not defined, e.g. no interval.</p>\n");
+                + MISSING + " means not defined, e.g. no interval. Coverage and width are over the forecasts that "
+                + "have an interval.</p>\n");
         out.write("<table class=\"metrics\">\n<thead><tr><th>key</th><th>method</th><th class=\"num\">n</th>"
                 + "<th class=\"num\">MSE</th><th class=\"num\">MAE</th><th class=\"num\">RMSE</th>"
                 + "<th class=\"num\">sMAPE</th><th class=\"num\">MASE</th><th class=\"num\">coverage</th>"
                 + "<th class=\"num\">width</th></tr></thead>\n");
         for (List<Row> group : groupByKey(rows)) {
             double best = bestMse(group);
-            out.write("<tbody>\n");
+            String anchor = anchors.get(group.get(0).key());
+            out.write(anchor != null && anchor.startsWith("metrics-") ? "<tbody id=\"" + anchor + "\">\n" : "<tbody>\n");
             for (int i = 0; i < group.size(); i++) {
                 Row r = group.get(i);
                 out.write(r.mse() == best ? "<tr class=\"best\">" : "<tr>");
@@ -322,8 +504,14 @@ public final class Report {
         out.write("</tbody>\n</table>\n");
     }
 
-    private static void writeSeries(Writer out, List<ReportCharts.Columns> charts) throws IOException {
+    private static void writeSeries(Writer out, List<ReportCharts.Columns> charts, FleetSummary fleet,
+            boolean chosenByDefault, int given) throws IOException {
         out.write("<h2>Series</h2>\n");
+        if (charts.size() < given) {
+            out.write("<p class=\"caption\">Charts of " + count(charts.size()) + " of " + count(given) + " series"
+                    + (chosenByDefault ? ": the three worst keys, the median and the best by MSE relative to "
+                            + html(fleet.rankedBy()) : ", as chosen") + ". Every key's scores are in the table above.</p>\n");
+        }
         out.write(charts.isEmpty() ? "<p>No series.</p>\n"
                 : "<p class=\"caption\">Values are in the series' own units. Where a chart has more events than "
                         + "pixels, each pixel column shows the lowest and the highest value of the events it covers. "
@@ -331,7 +519,7 @@ public final class Report {
                         + "its series.</p>\n");
         for (int i = 0; i < charts.size(); i++) {
             ReportCharts.Columns c = charts.get(i);
-            out.write("<section>\n<h3>" + html(c.key()) + "</h3>\n");
+            out.write("<section id=\"series-" + i + "\">\n<h3>" + html(c.key()) + "</h3>\n");
             out.write("<p class=\"caption\">" + html(span(c)) + "</p>\n");
             out.write("<div class=\"chart\" id=\"forecast-" + i + "\"></div>\n");
             out.write("<p class=\"caption\">Dots: the actual values; blue line: the forecast of each, made at the "

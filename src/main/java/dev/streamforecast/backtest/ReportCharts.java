@@ -13,7 +13,10 @@ import java.math.MathContext;
 import java.math.RoundingMode;
 import java.util.List;
 
-/** The data behind one series' two report charts: absolute errors, their trailing mean, and downsampling of long series. */
+/**
+ * The data behind the report's charts: per series the absolute errors, their trailing mean and the
+ * downsampling of long series; the histogram of the fleet's ratios; the scores by step ahead.
+ */
 final class ReportCharts {
 
     /** Above this many events a chart is downsampled: uPlot would cope with more, the file size would not. */
@@ -53,7 +56,89 @@ final class ReportCharts {
         }
     }
 
+    /** Ratios beyond this go into the histogram's last bin, so one wild key does not squeeze the others into one bar. */
+    static final double HISTOGRAM_LIMIT = 3;
+
+    /**
+     * The histogram's bin widths, from the narrowest: each divides 1, so 1 is always an edge and a bin
+     * holds only keys on one side of it.
+     */
+    static final double[] BINS = {0.005, 0.01, 0.02, 0.025, 0.05, 0.1, 0.2, 0.25, 0.5};
+
+    /** At most this many bins: the narrowest width that keeps within it is used. */
+    static final int MAX_BINS = 40;
+
+    /**
+     * Keys per bin of their ratio to the baseline they are ranked by: x the bins' centres, the counts of
+     * the bins below 1 in {@code better} and of the others in {@code worse} (NaN where the bin is on the
+     * other side), between {@code from} and {@code to}.
+     */
+    record Histogram(String baseline, double from, double to, double width, double[] x, double[] better,
+            double[] worse) {}
+
+    /** Per step 1..H, each method's MSE (the model first) and the model's coverage. */
+    record Steps(int[] h, List<String> methods, List<double[]> mse, double[] coverage) {}
+
     private ReportCharts() {}
+
+    /**
+     * The histogram of the fleet's ratios to the baseline its keys are ranked by, from the lowest ratio (or 1)
+     * to the highest (or 1, at most {@link #HISTOGRAM_LIMIT}), in the narrowest bins of {@link #BINS} that
+     * keep to {@link #MAX_BINS}.
+     */
+    static Histogram histogram(FleetSummary fleet) {
+        double[] ratios = fleet.ranked.stream().mapToDouble(fleet::ratio).filter(r -> !Double.isNaN(r)).toArray();
+        double low = 1;
+        double high = 1;
+        for (double r : ratios) {
+            low = Math.min(low, r);
+            high = Math.max(high, Math.min(r, HISTOGRAM_LIMIT));
+        }
+        double width = BINS[BINS.length - 1];
+        for (int i = BINS.length - 1; i >= 0 && Math.ceil(high / BINS[i]) - Math.floor(low / BINS[i]) <= MAX_BINS; i--) {
+            width = BINS[i];
+        }
+        int first = (int) Math.floor(low / width);
+        int bins = Math.max(1, (int) Math.ceil(high / width) - first);
+        long one = Math.round(1 / width);
+        double[] x = new double[bins];
+        double[] better = new double[bins];
+        double[] worse = new double[bins];
+        for (int b = 0; b < bins; b++) {
+            x[b] = (first + b + 0.5) * width;
+            boolean below = first + b < one;
+            better[b] = below ? 0 : Double.NaN;
+            worse[b] = below ? Double.NaN : 0;
+        }
+        for (double r : ratios) {
+            int b = Math.min(bins - 1, Math.max(0, (int) Math.floor(r / width) - first));
+            if (Double.isNaN(better[b])) {
+                worse[b]++;
+            } else {
+                better[b]++;
+            }
+        }
+        return new Histogram(fleet.rankedBy(), first * width, (first + bins) * width, width, x, better, worse);
+    }
+
+    /** The step rows' MSE per method and the model's coverage, by step; the mean over steps left out. */
+    static Steps steps(List<Report.Row> rows, String model) {
+        java.util.Map<String, java.util.TreeMap<Integer, Report.Row>> byMethod = new java.util.LinkedHashMap<>();
+        byMethod.put(model, new java.util.TreeMap<>());
+        for (Report.Row r : rows) {
+            int h = Report.stepOf(r.key());
+            if (h > 0) {
+                byMethod.computeIfAbsent(r.method(), m -> new java.util.TreeMap<>()).put(h, r);
+            }
+        }
+        int[] h = byMethod.get(model).keySet().stream().mapToInt(Integer::intValue).toArray();
+        List<double[]> mse = new java.util.ArrayList<>();
+        for (java.util.TreeMap<Integer, Report.Row> m : byMethod.values()) {
+            mse.add(java.util.Arrays.stream(h).mapToDouble(k -> m.containsKey(k) ? m.get(k).mse() : Double.NaN).toArray());
+        }
+        double[] coverage = java.util.Arrays.stream(h).mapToDouble(k -> byMethod.get(model).get(k).coverage()).toArray();
+        return new Steps(h, List.copyOf(byMethod.keySet()), mse, coverage);
+    }
 
     /** Computes the error columns at full resolution and then, for a long series, reduces every column to per-bucket extremes. */
     static Columns of(Report.Series s) {
@@ -190,10 +275,47 @@ final class ReportCharts {
         return out;
     }
 
-    /** Writes every series' columns as one JSON object that is safe to embed in an HTML script element. */
-    static void writeJson(Writer out, List<Columns> charts) throws IOException {
+    /**
+     * Writes every series' columns, and the fleet's histogram and the steps' scores when given, as one JSON
+     * object that is safe to embed in an HTML script element.
+     */
+    static void writeJson(Writer out, List<Columns> charts, Histogram histogram, Steps steps) throws IOException {
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
+            if (histogram != null) {
+                g.writeObjectFieldStart("fleet");
+                g.writeStringField("baseline", histogram.baseline());
+                g.writeFieldName("from");
+                g.writeNumber(plotNumber(histogram.from()));
+                g.writeFieldName("to");
+                g.writeNumber(plotNumber(histogram.to()));
+                g.writeFieldName("width");
+                g.writeNumber(plotNumber(histogram.width()));
+                writeColumn(g, "x", histogram.x());
+                writeColumn(g, "better", histogram.better());
+                writeColumn(g, "worse", histogram.worse());
+                g.writeEndObject();
+            }
+            if (steps != null) {
+                g.writeObjectFieldStart("steps");
+                g.writeArrayFieldStart("h");
+                for (int h : steps.h()) {
+                    g.writeNumber(h);
+                }
+                g.writeEndArray();
+                g.writeArrayFieldStart("methods");
+                for (String m : steps.methods()) {
+                    g.writeString(m);
+                }
+                g.writeEndArray();
+                g.writeArrayFieldStart("mse");
+                for (double[] m : steps.mse()) {
+                    writeValues(g, m);
+                }
+                g.writeEndArray();
+                writeColumn(g, "coverage", steps.coverage());
+                g.writeEndObject();
+            }
             g.writeArrayFieldStart("series");
             for (Columns c : charts) {
                 g.writeStartObject();
@@ -220,7 +342,12 @@ final class ReportCharts {
 
     /* JSON has no NaN or infinities; null is also what uPlot draws as a gap. */
     private static void writeColumn(JsonGenerator g, String name, double[] values) throws IOException {
-        g.writeArrayFieldStart(name);
+        g.writeFieldName(name);
+        writeValues(g, values);
+    }
+
+    private static void writeValues(JsonGenerator g, double[] values) throws IOException {
+        g.writeStartArray();
         for (double v : values) {
             if (Double.isFinite(v)) {
                 g.writeNumber(plotNumber(v));

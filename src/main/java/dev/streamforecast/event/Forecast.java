@@ -6,7 +6,8 @@ import java.util.Objects;
  * The forecast emitted for one event: the key's next value, predicted after seeing this event.
  *
  * <p>{@code ts} and {@code value} are those of the event the forecast follows; {@code lower} and
- * {@code upper} bound the prediction interval at the configured level. {@code events} and
+ * {@code upper} bound the prediction interval at the configured level, both NaN while the key's interval
+ * has no scale (its first events: no interval rather than one of zero width). {@code events} and
  * {@code updates} count what the key's model had seen when it forecast.
  *
  * <p>With a horizon H above 1 ({@code forecast.horizon}), {@link #stepForecasts}, {@link #stepLowers}

@@ -75,11 +75,16 @@ public final class AppConfig implements Serializable {
             List.of("fail", "reset"), "a restore under other shaping settings (cell, hidden, layers, inputs, "
                     + "features, target, linear order, k1, k2, optimizer) fails at start naming them, or starts "
                     + "such keys afresh");
+    public static final Setting<EpochUnit> TIME_UNIT = TABLE.choice(EpochUnit.SETTING, EpochUnit.MS,
+            "integer event times (JSON, CSV, a SQL BIGINT column) are epoch milliseconds or epoch seconds; one of "
+                    + "the other unit's magnitude is refused naming this setting; ISO-8601 times are unaffected");
     public static final Setting<Duration> MAX_FUTURE = TABLE.add(FutureLimit.SETTING, "1d",
             DURATION + ", or none", v -> v.strip().equalsIgnoreCase("none") ? Duration.ZERO : TimeUtils.parseDuration(v),
             d -> !d.isNegative(), d -> d.isZero() ? "none" : TimeUtils.formatWithHighestUnit(d),
             "events more than this after their Kafka record's timestamp (in a file replay, after the replay "
-                    + "started) are refused as future; none (or 0) switches the rule off");
+                    + "started) are refused as future; one more than this after its key's newest event waits for "
+                    + "the key's next event to confirm it (docs/event-time-and-state.md); none (or 0) switches both "
+                    + "off");
     /** The largest payload cap accepted: 64 MiB. */
     static final int MAX_PAYLOAD_LIMIT = 64 << 20;
     public static final Setting<Integer> MAX_PAYLOAD_BYTES = TABLE.integer("dead-letters.max-payload-bytes",

@@ -35,8 +35,8 @@ import java.util.function.LongFunction;
  *   <li>{@link Format#LONG} ({@code csv-long}): {@code ts,key,value[,feature...]}; the header names the
  *       features, in the order they fill {@link Observation#features}.
  * </ul>
- * Observations come out in file order. Timestamps are epoch milliseconds or ISO-8601 (see
- * {@link CsvTimestamps}). Fields may be double-quoted ({@code ""} inside quotes is a quote); quoted
+ * Observations come out in file order. Timestamps are integers in {@code events.time-unit} or ISO-8601
+ * (see {@link Timestamps}). Fields may be double-quoted ({@code ""} inside quotes is a quote); quoted
  * fields cannot span lines. Blank lines are skipped; a UTF-8 byte order mark is ignored.
  *
  * <p>The file is read as bytes and each line decoded on its own (see {@link LineReader}), so a line
@@ -106,18 +106,18 @@ public final class CsvReaders {
 
     /** Opens a file; the cursor owns it and closes it. Observations' origins are {@code <file name>:<line>}. */
     public static Cursor open(Path file, Format format, Consumer<RowError> errors) throws IOException {
-        return open(file, format, errors, t -> null);
+        return open(file, format, errors, t -> null, EpochUnit.MS);
     }
 
     /**
      * Opens a file whose rows are also refused, as {@link DeadLetter#FUTURE}, when {@code future} gives a
-     * reason for their time (see {@link FutureLimit}).
+     * reason for their time (see {@link FutureLimit}), and whose integer times are in {@code unit}.
      */
-    public static Cursor open(Path file, Format format, Consumer<RowError> errors, LongFunction<String> future)
-            throws IOException {
+    public static Cursor open(Path file, Format format, Consumer<RowError> errors, LongFunction<String> future,
+            EpochUnit unit) throws IOException {
         InputStream in = Files.newInputStream(file);
         try {
-            return new Cursor(new LineReader(in), String.valueOf(file.getFileName()), format, errors, future);
+            return new Cursor(new LineReader(in), String.valueOf(file.getFileName()), format, errors, future, unit);
         } catch (RuntimeException e) {
             in.close();
             throw e;
@@ -131,7 +131,8 @@ public final class CsvReaders {
             reader.transferTo(text);
         }
         byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
-        return new Cursor(new LineReader(new ByteArrayInputStream(bytes)), "input", format, errors, t -> null);
+        return new Cursor(new LineReader(new ByteArrayInputStream(bytes)), "input", format, errors, t -> null,
+                EpochUnit.MS);
     }
 
     /**
@@ -162,6 +163,7 @@ public final class CsvReaders {
         private final Format format;
         private final Consumer<RowError> errors;
         private final LongFunction<String> future;
+        private final EpochUnit unit;
         private final List<String> header;
         private final ArrayDeque<Observation> pending = new ArrayDeque<>();
         private final List<String> fields = new ArrayList<>();
@@ -171,12 +173,13 @@ public final class CsvReaders {
         private boolean eof;
 
         private Cursor(LineReader reader, String source, Format format, Consumer<RowError> errors,
-                LongFunction<String> future) throws IOException {
+                LongFunction<String> future, EpochUnit unit) throws IOException {
             this.reader = reader;
             this.source = source;
             this.format = format;
             this.errors = errors;
             this.future = future;
+            this.unit = unit;
             this.header = readHeader();
         }
 
@@ -285,7 +288,7 @@ public final class CsvReaders {
             }
             long ts;
             try {
-                ts = CsvTimestamps.parse(fields.get(0));
+                ts = Timestamps.parse(fields.get(0), unit);
             } catch (IllegalArgumentException e) {
                 report(e.getMessage());
                 return;

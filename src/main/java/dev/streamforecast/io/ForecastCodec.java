@@ -1,18 +1,22 @@
 package dev.streamforecast.io;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.streamforecast.event.Forecast;
+import java.io.IOException;
 
 /**
  * Forecasts as JSON: {@code {"key", "ts", "ts_ms", "value", "forecast", "lower", "upper", "events",
- * "updates", "model"}}, and with a horizon above one step {@code "steps": [{"h", "ts", "forecast", "lower",
- * "upper"}, ...]} for steps 1..H, {@code ts} there the target's expected epoch ms from the key's cadence
- * (null while it has none).
+ * "updates", "model"}}, and with a horizon above one step {@code "steps": [{"h", "ts", "ts_ms", "forecast",
+ * "lower", "upper"}, ...]} for steps 1..H, {@code ts} there the target's expected time from the key's
+ * cadence (null while it has none).
  *
- * <p>{@code ts} is ISO-8601 UTC for people, {@code ts_ms} the same instant in epoch milliseconds for
- * programs. Doubles are written in their shortest round-tripping form, so decoding gives back the same
- * bits (negative zero included); NaN and infinities are written as the strings {@code "NaN"},
- * {@code "Infinity"} and {@code "-Infinity"}.
+ * <p>Every time is written alike: {@code ts} ISO-8601 UTC for people, {@code ts_ms} beside it the same
+ * instant in epoch milliseconds for programs. {@code lower} and {@code upper} are null while the key's
+ * interval has no scale (its first events; see {@link dev.streamforecast.model.Prediction}): no
+ * interval rather than one of zero width. Doubles are written in their shortest round-tripping form, so
+ * decoding gives back the same bits (negative zero included); NaN and infinities are written as the
+ * strings {@code "NaN"}, {@code "Infinity"} and {@code "-Infinity"}.
  */
 public final class ForecastCodec {
 
@@ -24,12 +28,10 @@ public final class ForecastCodec {
         return JsonSupport.write(256, g -> {
             g.writeStartObject();
             g.writeStringField("key", f.key);
-            g.writeStringField("ts", Timestamps.format(f.ts));
-            g.writeNumberField("ts_ms", f.ts);
+            time(g, f.ts);
             g.writeNumberField("value", f.value);
             g.writeNumberField("forecast", f.forecast);
-            g.writeNumberField("lower", f.lower);
-            g.writeNumberField("upper", f.upper);
+            bounds(g, f.lower, f.upper);
             g.writeNumberField("events", f.events);
             g.writeNumberField("updates", f.updates);
             g.writeStringField("model", f.modelId);
@@ -41,18 +43,41 @@ public final class ForecastCodec {
                     Long at = f.stepTime(h);
                     if (at == null) {
                         g.writeNullField("ts");
+                        g.writeNullField("ts_ms");
                     } else {
-                        g.writeNumberField("ts", at);
+                        time(g, at);
                     }
                     g.writeNumberField("forecast", f.stepForecasts[h - 1]);
-                    g.writeNumberField("lower", f.stepLowers[h - 1]);
-                    g.writeNumberField("upper", f.stepUppers[h - 1]);
+                    bounds(g, f.stepLowers[h - 1], f.stepUppers[h - 1]);
                     g.writeEndObject();
                 }
                 g.writeEndArray();
             }
             g.writeEndObject();
         });
+    }
+
+    /** {@code ts} as ISO-8601 UTC and {@code ts_ms} as epoch milliseconds: the one form of every time. */
+    private static void time(JsonGenerator g, long ms) throws IOException {
+        g.writeStringField("ts", Timestamps.format(ms));
+        g.writeNumberField("ts_ms", ms);
+    }
+
+    /** An interval's bounds, both null when it has none (NaN). */
+    private static void bounds(JsonGenerator g, double lower, double upper) throws IOException {
+        if (Double.isNaN(lower) || Double.isNaN(upper)) {
+            g.writeNullField("lower");
+            g.writeNullField("upper");
+        } else {
+            g.writeNumberField("lower", lower);
+            g.writeNumberField("upper", upper);
+        }
+    }
+
+    /** A bound as written by {@link #bounds}: null is NaN, no interval. */
+    private static double bound(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        return v != null && v.isNull() ? Double.NaN : JsonSupport.real(node, field, WHAT);
     }
 
     /**
@@ -67,8 +92,8 @@ public final class ForecastCodec {
                 JsonSupport.integer(root, "ts_ms", WHAT),
                 JsonSupport.real(root, "value", WHAT),
                 JsonSupport.real(root, "forecast", WHAT),
-                JsonSupport.real(root, "lower", WHAT),
-                JsonSupport.real(root, "upper", WHAT),
+                bound(root, "lower"),
+                bound(root, "upper"),
                 JsonSupport.integer(root, "events", WHAT),
                 JsonSupport.integer(root, "updates", WHAT),
                 JsonSupport.text(root, "model", WHAT));
@@ -81,9 +106,9 @@ public final class ForecastCodec {
             for (int h = 0; h < n; h++) {
                 JsonNode step = steps.get(h);
                 f.stepForecasts[h] = JsonSupport.real(step, "forecast", WHAT);
-                f.stepLowers[h] = JsonSupport.real(step, "lower", WHAT);
-                f.stepUppers[h] = JsonSupport.real(step, "upper", WHAT);
-                JsonNode at = step.get("ts");
+                f.stepLowers[h] = bound(step, "lower");
+                f.stepUppers[h] = bound(step, "upper");
+                JsonNode at = step.get("ts_ms");
                 if (h == 0 && at != null && at.isNumber()) {
                     f.cadence = at.asLong() - f.ts;
                 }

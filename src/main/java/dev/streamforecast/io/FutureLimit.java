@@ -9,10 +9,12 @@ import java.util.Locale;
  * {@code events.max-future} after a reference time is refused, so that one event stamped in 2150 cannot
  * move its key's clock (and make everything after it late) for ever.
  *
- * <p>The reference is the Kafka record's timestamp in the live job and Kafka replays, and the wall-clock
- * time at which a file replay started (taken once, before reading, so one replay is self-consistent and
- * historical files are unaffected). A zero limit switches the rule off; the absolute range of
- * {@link Timestamps} (1900 to 2200) applies either way.
+ * <p>Where events are decoded, the reference is the Kafka record's timestamp in the live job and Kafka
+ * replays, and the wall-clock time at which a file replay started (taken once, before reading, so one
+ * replay is self-consistent and historical files are unaffected). Every path, SQL included, also judges
+ * an event against its own key's clock ({@code stream.KeyOrder}): an event beyond it by more than the
+ * limit waits for the key's next event to confirm it. A zero limit switches the rule off; the absolute
+ * range of {@link Timestamps} (1900 to 2200) applies either way.
  */
 public final class FutureLimit implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -51,9 +53,16 @@ public final class FutureLimit implements Serializable {
      * @param referenceName what the reference is, for the reason: "the record's Kafka timestamp"
      */
     public String check(long eventTime, long reference, String referenceName) {
-        if (maxMillis <= 0 || eventTime - reference <= maxMillis) {
-            return null;
-        }
+        return exceeds(eventTime, reference) ? exceeded(eventTime, reference, referenceName) : null;
+    }
+
+    /** Whether the rule is on and {@code eventTime} is more than the limit after {@code reference}. */
+    public boolean exceeds(long eventTime, long reference) {
+        return maxMillis > 0 && eventTime > reference && (eventTime - reference > maxMillis || eventTime - reference < 0);
+    }
+
+    /** The reason {@link #check} gives for {@code eventTime}, whether or not it is refused now. */
+    public String exceeded(long eventTime, long reference, String referenceName) {
         return "event time " + Timestamps.format(eventTime) + " is more than " + SETTING + " = " + spelled
                 + " after " + referenceName + " " + Timestamps.format(reference);
     }

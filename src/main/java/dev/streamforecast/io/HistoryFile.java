@@ -256,18 +256,12 @@ public final class HistoryFile {
     }
 
     /**
-     * A first line is data when its first cell is a time (an ISO date, or epoch milliseconds of nine
-     * digits or more), or when every other cell is a decimal number: no header names a column so.
+     * A first line is data when its first cell is a time (an ISO date, or an integer of nine digits or
+     * more, in whatever unit), or when every other cell is a decimal number: no header names a column so.
      */
     static boolean looksLikeData(List<String> header) {
-        String first = header.get(0);
-        try {
-            CsvTimestamps.parse(first);
-            if (first.contains("-") && !first.startsWith("-") || first.strip().length() >= 9) {
-                return true;
-            }
-        } catch (IllegalArgumentException e) {
-            // not a time: a name
+        if (Timestamps.looksLikeTime(header.get(0))) {
+            return true;
         }
         if (header.size() < 2) {
             return false;
@@ -319,7 +313,7 @@ public final class HistoryFile {
         }
 
         void jsonLines(LongFunction<String> future) throws IOException {
-            ObservationCodec codec = new ObservationCodec(settings.features);
+            ObservationCodec codec = new ObservationCodec(settings.features, settings.timeUnit);
             try (LineReader reader = new LineReader(Files.newInputStream(file))) {
                 LineReader.Line l;
                 while (!enough() && (l = reader.next()) != null) {
@@ -347,7 +341,7 @@ public final class HistoryFile {
 
         void csv(CsvReaders.Format format, LongFunction<String> future) throws IOException {
             try (CsvReaders.Cursor c = CsvReaders.open(file, format, e -> refuse(name + ":" + e.line(), e.kind(),
-                    e.reason(), e.payload(), e.payloadBytes()), future)) {
+                    e.reason(), e.payload(), e.payloadBytes()), future, settings.timeUnit)) {
                 cursor = c;
                 while (!enough() && c.hasNext()) {
                     use(c.next());
@@ -382,7 +376,7 @@ public final class HistoryFile {
 
         /** Why the file is unusable, or null; {@code records} names what was counted (rows, values). */
         String problem(String records) {
-            String within = enough() ? " in the first " + JUDGED_ROWS + " rows" : "";
+            String within = enough() && row() <= JUDGED_ROWS ? " in the first " + JUDGED_ROWS + " rows" : "";
             if (observations.isEmpty()) {
                 return name + ": no usable " + records + within + ": all " + deadLetters.size() + " were refused ("
                         + first() + ")";

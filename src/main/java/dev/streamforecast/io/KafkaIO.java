@@ -209,7 +209,7 @@ public final class KafkaIO {
         private final InputSettings settings;
 
         ParsedDeserializer(InputSettings settings) {
-            this.codec = new ObservationCodec(settings.features);
+            this.codec = new ObservationCodec(settings.features, settings.timeUnit);
             this.settings = settings;
         }
 

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
 /**
  * Reads observations from JSON, refusing bad input with a reason a person can act on.
  *
- * <p>The input is {@code {"key": "...", "ts": <epoch ms | ISO-8601>, "value": <number>,
+ * <p>The input is {@code {"key": "...", "ts": <epoch ms (or s: events.time-unit) | ISO-8601>, "value": <number>,
  * "features": {"name": <number>, ...}}}. {@code features} may be left out when the model expects none;
  * otherwise each expected name must be present with a finite number, and the values are stored in the
  * order of the names given to the constructor. Unknown fields and unknown feature names are ignored.
@@ -52,10 +52,20 @@ public final class ObservationCodec implements Serializable {
     private static final Pattern SOURCE_IN_LOCATION = Pattern.compile("\\[Source: [^;\\]]*; ");
 
     private final List<String> featureNames;
+    private final EpochUnit timeUnit;
 
-    /** @param featureNames the covariates the model expects, in the order it expects them; may be empty */
+    /** A codec whose integer times are epoch milliseconds. */
     public ObservationCodec(List<String> featureNames) {
+        this(featureNames, EpochUnit.MS);
+    }
+
+    /**
+     * @param featureNames the covariates the model expects, in the order it expects them; may be empty
+     * @param timeUnit how an integer {@code ts} is read (and written)
+     */
+    public ObservationCodec(List<String> featureNames, EpochUnit timeUnit) {
         Objects.requireNonNull(featureNames, "featureNames");
+        this.timeUnit = Objects.requireNonNull(timeUnit, "timeUnit");
         List<String> names = new ArrayList<>(featureNames);
         for (String n : names) {
             if (n == null || n.isEmpty()) {
@@ -164,7 +174,8 @@ public final class ObservationCodec implements Serializable {
     }
 
     /**
-     * Writes an observation in the input format, {@code ts} as epoch milliseconds.
+     * Writes an observation in the input format, {@code ts} in the codec's unit (as ISO-8601 when whole
+     * seconds cannot hold it).
      *
      * @throws IllegalArgumentException if it is one the decoder would refuse (non-finite numbers,
      *     a feature count that does not match the names)
@@ -185,7 +196,13 @@ public final class ObservationCodec implements Serializable {
         try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
             g.writeStartObject();
             g.writeStringField("key", o.key);
-            g.writeNumberField("ts", o.ts);
+            if (timeUnit == EpochUnit.MS) {
+                g.writeNumberField("ts", o.ts);
+            } else if (o.ts % timeUnit.millis == 0) {
+                g.writeNumberField("ts", o.ts / timeUnit.millis);
+            } else {
+                g.writeStringField("ts", Timestamps.format(o.ts));
+            }
             g.writeNumberField("value", o.value);
             if (features.length > 0) {
                 g.writeObjectFieldStart("features");
@@ -205,27 +222,27 @@ public final class ObservationCodec implements Serializable {
         return out.toByteArray();
     }
 
-    private static long timestamp(JsonNode ts) {
+    private long timestamp(JsonNode ts) {
         if (ts.isIntegralNumber()) {
             if (!ts.canConvertToLong()) {
                 throw new IllegalArgumentException("timestamp out of range: " + ts.asText()
-                        + " is too large for epoch milliseconds");
+                        + " is too large for epoch " + timeUnit.words);
             }
-            return Timestamps.checkRange(ts.longValue());
+            return Timestamps.fromEpoch(ts.longValue(), timeUnit);
         }
         if (ts.isFloatingPointNumber()) {
             double d = ts.doubleValue();
             if (!Double.isFinite(d) || d != Math.rint(d) || Math.abs(d) > 1e18) {
                 throw new IllegalArgumentException(
-                        "field 'ts' must be whole epoch milliseconds, got " + ts.asText());
+                        "field 'ts' must be whole epoch " + timeUnit.words + ", got " + ts.asText());
             }
-            return Timestamps.checkRange((long) d);
+            return Timestamps.fromEpoch((long) d, timeUnit);
         }
         if (ts.isTextual()) {
-            return Timestamps.parse(ts.textValue());
+            return Timestamps.parse(ts.textValue(), timeUnit);
         }
         throw new IllegalArgumentException(
-                "field 'ts' must be epoch milliseconds or an ISO-8601 string, got " + typeOf(ts));
+                "field 'ts' must be epoch " + timeUnit.words + " or an ISO-8601 string, got " + typeOf(ts));
     }
 
     /** Returns why {@code node} is not a finite number, or null if it is one. */

@@ -353,14 +353,9 @@ public final class OnlineForecaster {
         double acc = 0;
         for (int h = 0; h < horizon; h++) {
             double f = v + change[h];
-            out.forecasts[h] = SeriesStatistics.toValue(f, e);
-            out.lowers[h] = SeriesStatistics.toValue(f - halfWidth[h], e);
-            out.uppers[h] = SeriesStatistics.toValue(f + halfWidth[h], e);
+            out.write(h, f, halfWidth[h], e);
             acc += (f + halfWidth[h]) * 0;
         }
-        out.forecast = out.forecasts[0];
-        out.lower = out.lowers[0];
-        out.upper = out.uppers[0];
         out.cadence = s.horizon.cadence;
         s.lastForecast = out.forecast;
         return acc;
@@ -524,18 +519,13 @@ public final class OnlineForecaster {
 
     /**
      * Marks the event as the end of a diverged model: every non-finite value in the state is zeroed (so
-     * none is ever stored), the forecast is persistence, and {@code out} says why.
+     * none is ever stored), the forecast is persistence without an interval, and {@code out} says why.
      */
     private void diverge(SeriesState s, double value, Prediction out, String reason) {
         s.sanitize();
         s.lastValue = value;
         s.lastForecast = value;
-        out.forecast = value;
-        out.lower = value;
-        out.upper = value;
-        java.util.Arrays.fill(out.forecasts, value);
-        java.util.Arrays.fill(out.lowers, value);
-        java.util.Arrays.fill(out.uppers, value);
+        out.persist(value);
         out.trained = false;
         out.diverged = true;
         out.divergence = reason;

@@ -6,6 +6,9 @@ package dev.streamforecast.model;
  * <p>{@link #forecast}, {@link #lower} and {@link #upper} are step 1's; with a horizon H the arrays hold
  * steps 1..H (index h - 1), step 1 included. Sized by {@link #Prediction(int)}; a holder made with
  * {@link #Prediction()} holds one step.
+ *
+ * <p>A step has an interval only once the key's interval has a scale ({@link #write}): until then, and
+ * for a model that diverged, its bounds are both NaN. An interval of zero width would read as certainty.
  */
 public final class Prediction {
     public double forecast;
@@ -47,6 +50,44 @@ public final class Prediction {
         forecasts = new double[horizon];
         lowers = new double[horizon];
         uppers = new double[horizon];
+    }
+
+    /**
+     * Writes step {@code index + 1}'s forecast f and its interval f -+ w, both in the key's units of
+     * 2^{@code exponent}, in the series' own units. The interval has a scale when w is positive and both
+     * bounds, in the series' units, lie apart from the forecast: a half-width from fewer than two of the
+     * key's errors or changes is 0, as is one from errors that were all 0, and a width below the
+     * forecast's precision is none. Without a scale both bounds are NaN. Every forecaster writes its
+     * steps here, so the rule is the same in both model scopes.
+     */
+    void write(int index, double f, double w, int exponent) {
+        double value = SeriesStatistics.toValue(f, exponent);
+        double lo = SeriesStatistics.toValue(f - w, exponent);
+        double hi = SeriesStatistics.toValue(f + w, exponent);
+        boolean scaled = w > 0 && lo < value && value < hi;
+        forecasts[index] = value;
+        lowers[index] = scaled ? lo : Double.NaN;
+        uppers[index] = scaled ? hi : Double.NaN;
+        if (index == 0) {
+            forecast = value;
+            lower = lowers[0];
+            upper = uppers[0];
+        }
+    }
+
+    /** The forecast {@code value} for every step, without an interval: what a diverged model leaves. */
+    void persist(double value) {
+        forecast = value;
+        lower = Double.NaN;
+        upper = Double.NaN;
+        java.util.Arrays.fill(forecasts, value);
+        java.util.Arrays.fill(lowers, Double.NaN);
+        java.util.Arrays.fill(uppers, Double.NaN);
+    }
+
+    /** Whether step {@code index + 1} has an interval (see {@link #write}). */
+    public boolean hasInterval(int index) {
+        return !Double.isNaN(lowers[index]);
     }
 
     /** Steps held. */

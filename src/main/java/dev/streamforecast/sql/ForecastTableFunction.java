@@ -3,6 +3,8 @@ package dev.streamforecast.sql;
 import dev.streamforecast.event.DeadLetter;
 import dev.streamforecast.event.Forecast;
 import dev.streamforecast.event.Observation;
+import dev.streamforecast.io.EpochUnit;
+import dev.streamforecast.io.Timestamps;
 import dev.streamforecast.io.UserError;
 import dev.streamforecast.model.SeriesState;
 import dev.streamforecast.stream.ForecastCore;
@@ -54,8 +56,12 @@ import org.apache.flink.types.Row;
  * row the forecast follows), {@code value}, {@code forecast} (the series' next value), {@code lower},
  * {@code upper}, {@code events}, {@code updates}, {@code model}; a row the forecaster refuses comes out
  * as a row of its own, with its {@code ts} and {@code value}, the forecast columns NULL and
- * {@code refusal} (late, duplicate, refused) and {@code reason} set. {@code steps} holds the forecasts of
- * steps 1..H with {@code forecast.horizon} H above 1 (step 1's is {@code forecast}), NULL with one step. With {@code on_time}, Flink adds {@code rowtime}.
+ * {@code refusal} (late, duplicate, future, refused) and {@code reason} set; a held row the series' next
+ * row refutes ({@link dev.streamforecast.stream.KeyOrder}) comes out so when that next row arrives.
+ * {@code lower} and {@code upper} are NULL while the series' interval has no scale. {@code steps} holds
+ * steps 1..H with {@code forecast.horizon} H above 1, each a row {@code (h, ts, forecast, lower, upper)} as
+ * in the forecast JSON (step 1's forecast is {@code forecast}), NULL with one step. With {@code on_time},
+ * Flink adds {@code rowtime}.
  *
  * <p>Time: only event-time timers exist here. A series' waiting rows are used when its own newer rows
  * move its clock past them (as in the DataStream job), when the input's watermark is
@@ -80,9 +86,12 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
     private transient TableKeyState keyState;
     private transient Map<String, String> coreConfig;
     private transient ForecastCore core;
+    /** How the call's integer times are read ({@code events.time-unit} of its config). */
+    private transient EpochUnit timeUnit;
     private transient Columns columns;
     private transient ForecastCore.Output output;
-    /** The row being handled, for its refusal: its time and value as given (either may be NULL). */
+    /** The row being handled, for its refusal: its event, its time (NULL if refused) and value as given. */
+    private transient Observation row;
     private transient Instant rowTime;
     private transient Object rowValue;
 
@@ -101,12 +110,20 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
         ForecastCore c = core(config);
         Columns cols = columns(ctx.tableSemanticsFor(INPUT), timeColumn, valueColumn, c);
         TimeContext<Long> time = ctx.timeContext(Long.class);
-        Long ts = cols.time < 0 ? time.time() : millis(input.getField(cols.time));
+        Long ts;
+        String badTime = null;
+        try {
+            ts = cols.time < 0 ? (Long) Timestamps.checkRange(time.time()) : millis(input.getField(cols.time), timeUnit);
+        } catch (IllegalArgumentException e) {
+            ts = null;
+            badTime = e.getMessage();
+        }
         rowTime = ts == null ? null : Instant.ofEpochMilli(ts);
         rowValue = input.getField(cols.value);
         Observation obs = new Observation(cols.key(input), ts == null ? 0 : ts, number(rowValue),
                 new double[cols.features.length]);
-        String missing = cols.missing(input, obs, ts);
+        row = obs;
+        String missing = badTime != null ? badTime : cols.missing(input, obs, ts);
         if (missing != null) {
             c.refuse(obs, missing, output);
             return;
@@ -135,19 +152,27 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
         TimeContext<Long> time = ctx.timeContext(Long.class);
         r.flushTimer = KeyRecord.NONE;
         Long watermark = time.currentWatermark();
-        if (r.pendingCount > 0 && watermark != null
-                && (watermark == Long.MAX_VALUE || watermark >= releaseTime(r, c))) {
+        if (watermark != null && watermark == Long.MAX_VALUE) {
+            c.finish(r, keyState, output);
+        } else if (r.pendingCount > 0 && watermark != null && watermark >= releaseTime(r, c)) {
             c.flush(r, keyState, output);
         }
         schedule(r, time, c);
         keyState.putRecord(r);
     }
 
-    /** Registers the key's {@link #RELEASE} timer while rows wait, once per wait. */
+    /**
+     * Registers the key's {@link #RELEASE} timer, once per wait: while rows wait, at their release time;
+     * while only a held row is kept, at the end of the input (silence decides nothing about it).
+     */
     private static void schedule(KeyRecord r, TimeContext<Long> time, ForecastCore c) {
-        if (r.pendingCount > 0 && r.flushTimer == KeyRecord.NONE) {
-            r.flushTimer = releaseTime(r, c);
-            time.registerOnTime(RELEASE, r.flushTimer);
+        if (r.pendingCount <= 0 && r.held == KeyRecord.NONE) {
+            return;
+        }
+        long due = r.pendingCount > 0 ? releaseTime(r, c) : Long.MAX_VALUE;
+        if (r.flushTimer == KeyRecord.NONE || r.flushTimer == Long.MAX_VALUE && due != Long.MAX_VALUE) {
+            r.flushTimer = due;
+            time.registerOnTime(RELEASE, due);
         }
     }
 
@@ -157,29 +182,42 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
         return r.clock > Long.MAX_VALUE - wait ? Long.MAX_VALUE : r.clock + wait;
     }
 
-    /** The forecasts of steps 1..H after {@code f}, or null with one step (forecast.horizon). */
-    private static Double[] steps(Forecast f) {
+    /**
+     * Steps 1..H after {@code f} as rows of {@link #STEP}, as the forecast JSON's {@code steps}: each step's
+     * expected time (NULL without a cadence), forecast and bounds; null with one step (forecast.horizon).
+     */
+    private static Row[] steps(Forecast f) {
         if (f.stepForecasts == null) {
             return null;
         }
-        Double[] out = new Double[f.stepForecasts.length];
-        for (int h = 0; h < out.length; h++) {
-            out[h] = f.stepForecasts[h];
+        Row[] out = new Row[f.stepForecasts.length];
+        for (int h = 1; h <= out.length; h++) {
+            Long at = f.stepTime(h);
+            out[h - 1] = Row.of(h, at == null ? null : Instant.ofEpochMilli(at), f.stepForecasts[h - 1],
+                    bound(f.stepLowers[h - 1]), bound(f.stepUppers[h - 1]));
         }
         return out;
+    }
+
+    /** An interval's bound, NULL while the key's interval has no scale (NaN). */
+    private static Double bound(double v) {
+        return Double.isNaN(v) ? null : v;
     }
 
     /** Forecasts and refusals as rows of {@link #OUTPUT}. */
     private final class Rows implements ForecastCore.Output {
         @Override
         public void forecast(Forecast f) {
-            collect(Row.of(Instant.ofEpochMilli(f.ts), f.value, f.forecast, f.lower, f.upper, f.events, f.updates,
-                    f.modelId, null, null, steps(f)));
+            collect(Row.of(Instant.ofEpochMilli(f.ts), f.value, f.forecast, bound(f.lower), bound(f.upper), f.events,
+                    f.updates, f.modelId, null, null, steps(f)));
         }
 
+        /** {@code obs} is the row being handled, or a held row its successor refuted: that row's time and value. */
         @Override
         public void refused(Observation obs, DeadLetter letter) {
-            collect(Row.of(rowTime, rowValue == null ? null : obs.value, null, null, null, null, null, null,
+            boolean current = obs == row;
+            collect(Row.of(current ? rowTime : Instant.ofEpochMilli(obs.ts),
+                    current && rowValue == null ? null : obs.value, null, null, null, null, null, null,
                     letter.kind, letter.reason, null));
         }
     }
@@ -193,6 +231,7 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
                 LOG.info("FORECAST: the config changed; settings now {}", given);
             }
             core = c;
+            timeUnit = FunctionSettings.timeUnit(given);
             coreConfig = new HashMap<>(given);
             keyState.storeUnder(TableKeyState.text(given));
             columns = null;
@@ -208,15 +247,18 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
         return columns;
     }
 
-    /** Epoch milliseconds of a time column's value (TIMESTAMP_LTZ, TIMESTAMP read as UTC, or BIGINT), or null. */
-    private static Long millis(Object t) {
+    /**
+     * Epoch milliseconds of a time column's value (TIMESTAMP_LTZ, TIMESTAMP read as UTC, or BIGINT in
+     * {@code unit}), or null; a time the inputs' rules refuse ({@link Timestamps}) throws, saying why.
+     */
+    private static Long millis(Object t, EpochUnit unit) {
         if (t instanceof Instant) {
-            return ((Instant) t).toEpochMilli();
+            return Timestamps.checkRange(((Instant) t).toEpochMilli());
         }
         if (t instanceof LocalDateTime) {
-            return ((LocalDateTime) t).toInstant(ZoneOffset.UTC).toEpochMilli();
+            return Timestamps.checkRange(((LocalDateTime) t).toInstant(ZoneOffset.UTC).toEpochMilli());
         }
-        return t == null ? null : ((Number) t).longValue();
+        return t == null ? null : Timestamps.fromEpoch(((Number) t).longValue(), unit);
     }
 
     private static double number(Object v) {
@@ -267,7 +309,8 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
             if (c != Instant.class && c != LocalDateTime.class && c != Long.class) {
                 throw new UserError("FORECAST: " + TIME_COLUMN + " '" + name + "' " + (i < 0
                         ? "is not a column of the input; its columns are " + names
-                        : "is " + types.get(i) + "; it must be TIMESTAMP_LTZ, TIMESTAMP or BIGINT (epoch milliseconds)"));
+                        : "is " + types.get(i) + "; it must be TIMESTAMP_LTZ, TIMESTAMP or BIGINT (epoch milliseconds, or "
+                        + "seconds with events.time-unit=s)"));
             }
             return i;
         }
@@ -356,6 +399,14 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
         return StateTypeStrategy.of(TypeStrategies.explicit(type), Duration.ZERO);
     }
 
+    /** One step of the {@code steps} column: the forecast JSON's step, its time as a timestamp. */
+    static final DataType STEP = DataTypes.ROW(
+            DataTypes.FIELD("h", DataTypes.INT()),
+            DataTypes.FIELD("ts", DataTypes.TIMESTAMP_LTZ(3)),
+            DataTypes.FIELD("forecast", DataTypes.DOUBLE()),
+            DataTypes.FIELD("lower", DataTypes.DOUBLE()),
+            DataTypes.FIELD("upper", DataTypes.DOUBLE()));
+
     /** The function's own columns, in order. */
     static final DataType OUTPUT = DataTypes.ROW(
             DataTypes.FIELD("ts", DataTypes.TIMESTAMP_LTZ(3)),
@@ -368,5 +419,5 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
             DataTypes.FIELD("model", DataTypes.STRING()),
             DataTypes.FIELD("refusal", DataTypes.STRING()),
             DataTypes.FIELD("reason", DataTypes.STRING()),
-            DataTypes.FIELD("steps", DataTypes.ARRAY(DataTypes.DOUBLE())));
+            DataTypes.FIELD("steps", DataTypes.ARRAY(STEP)));
 }

@@ -1,6 +1,7 @@
 package dev.streamforecast.sql;
 
 import dev.streamforecast.io.AppConfig;
+import dev.streamforecast.io.EpochUnit;
 import dev.streamforecast.io.UserError;
 import dev.streamforecast.stream.JobSettings;
 import java.time.Duration;
@@ -13,7 +14,7 @@ import java.util.TreeMap;
  * the job's properties file, so a key means the same in both and a bad one is refused the same way.
  *
  * <p>Only the settings of the forecaster itself apply: the model, its training, its intervals, how a
- * key's events are ordered and released, and what a restore does with state of another shape. Where
+ * key's events are read, ordered, held and released, and what a restore does with state of another shape. Where
  * events come from and where forecasts go is the SQL statement's business (the tables' connectors),
  * and so are checkpoints and parallelism (Flink's SQL settings); such keys are refused naming the
  * place they belong.
@@ -21,7 +22,7 @@ import java.util.TreeMap;
 final class FunctionSettings {
     /** Keys a call may set, as prefixes or whole names; every other listed key is refused. */
     private static final List<String> APPLY = List.of("model.", "train.", "forecast.",
-            "events.max-out-of-orderness", "events.max-wait");
+            "events.max-out-of-orderness", "events.max-wait", "events.max-future", "events.time-unit");
     /** Listed keys that do not apply here, each with where its concern lives in SQL. */
     private static final Map<String, String> ELSEWHERE = Map.of(
             "kafka.", "the tables' WITH options (connector, topic, properties.*)",
@@ -29,7 +30,6 @@ final class FunctionSettings {
             "flink.", "Flink's SQL settings (SET 'key' = 'value')",
             "dead-letters.", "the refusal rows the function emits (filter them with WHERE refusal IS NOT NULL)",
             "events.idle-state-retention", "nothing yet: the function keeps every key's state (see docs/sql.md)",
-            "events.max-future", "a WHERE clause on the input, if you need it",
             "model.warm-start", "nothing yet: a SQL call starts every key from its seed",
             "model.scope", "nothing yet: FORECAST keeps a model per key; a network shared by many keys is the "
                     + "DataStream job's (docs/shared-model.md)");
@@ -42,6 +42,20 @@ final class FunctionSettings {
      * @throws UserError naming the first unknown, misplaced or invalid key
      */
     static JobSettings of(Map<String, String> config) {
+        AppConfig c = validated(config);
+        return new JobSettings(c.model(), c.get(AppConfig.MAX_OUT_OF_ORDERNESS), Duration.ZERO, null)
+                .withMaxWait(c.get(AppConfig.MAX_WAIT))
+                .withOnShapeChange(JobSettings.ShapeChange.of(c.get(AppConfig.ON_SHAPE_CHANGE)))
+                .withMaxFuture(c.maxFuture());
+    }
+
+    /** How a call's integer times are read: {@code events.time-unit} of its {@code config} map. */
+    static EpochUnit timeUnit(Map<String, String> config) {
+        return validated(config).get(AppConfig.TIME_UNIT);
+    }
+
+    /** A call's {@code config} map as a configuration, every key checked. */
+    private static AppConfig validated(Map<String, String> config) {
         Map<String, String> m = new TreeMap<>();
         if (config != null) {
             for (Map.Entry<String, String> e : config.entrySet()) {
@@ -73,8 +87,6 @@ final class FunctionSettings {
                 throw new UserError("FORECAST config: '" + key + "' does not apply to the SQL function");
             }
         }
-        return new JobSettings(c.model(), c.get(AppConfig.MAX_OUT_OF_ORDERNESS), Duration.ZERO, null)
-                .withMaxWait(c.get(AppConfig.MAX_WAIT))
-                .withOnShapeChange(JobSettings.ShapeChange.of(c.get(AppConfig.ON_SHAPE_CHANGE)));
+        return c;
     }
 }

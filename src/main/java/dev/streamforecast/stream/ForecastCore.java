@@ -81,6 +81,18 @@ public final class ForecastCore {
         void removeWaiting(long ts) throws Exception;
 
         @Override
+        default Observation take(long ts) throws Exception {
+            Observation found = null;
+            for (Map.Entry<Long, Observation> e : waiting()) {
+                if (e.getKey() == ts) {
+                    found = e.getValue();
+                }
+            }
+            removeWaiting(ts);
+            return found;
+        }
+
+        @Override
         default long takeUpTo(long ts, List<Observation> due) throws Exception {
             long rest = Long.MAX_VALUE;
             int from = due.size();
@@ -162,8 +174,9 @@ public final class ForecastCore {
         warmStart = settings.warmStartModelJson == null || network != null ? null
                 : forecaster.newState(ModelJson.read(settings.warmStartModelJson).state);
         shape = StateShape.of(settings.model).fingerprint();
-        order = new KeyOrder(settings.maxOutOfOrderness.toMillis());
         refusals = new Refusals(settings.maxOutOfOrderness.toMillis(), settings.maxPayloadBytes, metrics);
+        order = new KeyOrder(settings.maxOutOfOrderness.toMillis(), settings.maxFuture,
+                (held, reason) -> out.refused(held, refusals.future(held, reason)));
         eventsIn = metrics.counter("eventsIn");
         forecastsOut = metrics.counter("forecastsOut");
         updates = metrics.counter("trainingUpdates");
@@ -229,10 +242,16 @@ public final class ForecastCore {
         output.refused(obs, refusals.refused(obs, reason));
     }
 
-    /** Uses every waiting event of the key in {@code r}, in time order; the caller stores {@code r}. */
+    /** Uses the waiting events of the key in {@code r}, in time order; the caller stores {@code r}. */
     public void flush(KeyRecord r, KeyState keyState, Output output) throws Exception {
         bind(r, keyState, output);
         order.flush(r, keyState, use);
+    }
+
+    /** Uses every event the key in {@code r} keeps, its held one too, in time order; the caller stores {@code r}. */
+    public void finish(KeyRecord r, KeyState keyState, Output output) throws Exception {
+        bind(r, keyState, output);
+        order.finish(r, keyState, use);
     }
 
     /** The caller dropped a key's whole state (for the {@code keysWithState} gauge). */

@@ -29,9 +29,11 @@ import org.apache.flink.util.OutputTag;
  * {@code model.scope=shared} it also holds the network its keys share, in operator state
  * ({@link SharedReplicas}); every other part is the same in both scopes.
  *
- * <p>Timers: the end of a bounded input (the final watermark) uses every waiting event and may export
- * the models; in a live job, a key silent for {@code events.max-wait} of wall-clock time has its
- * waiting events used, and one silent for {@code events.idle-state-retention} loses its state. Both
+ * <p>Timers: the end of a bounded input (the final watermark) uses every waiting event (a held one too,
+ * see {@link KeyOrder}) and may export the models; in a live job, a key silent for
+ * {@code events.max-wait} of wall-clock time has its waiting events used (not a held one: silence
+ * decides nothing about it), and one silent for {@code events.idle-state-retention} loses its state
+ * after its events, the held one included, are used. Both
  * measure silence from the key's last event or from the operator's start, whichever is later, so a
  * restore gives a key its full wait again. A replay uses neither.
  */
@@ -132,7 +134,7 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
         bind(ctx, collector);
         if (ctx.timeDomain() == TimeDomain.EVENT_TIME) {
             if (timestamp == END_OF_INPUT) {
-                core.flush(r, store, this);
+                core.finish(r, store, this);
                 export(r, ctx);
                 store.putRecord(r);
             }
@@ -152,7 +154,7 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
         if (timestamp == r.expiryTimer) {
             r.expiryTimer = KeyRecord.NONE;
             if (now - quietSince >= retention) {
-                core.flush(r, store, this);
+                core.finish(r, store, this);
                 store.clear();
                 core.dropped();
                 return;
@@ -168,8 +170,10 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
      */
     private void schedule(KeyRecord r, long now) {
         long quietSince = Math.max(r.lastArrival, openedAt);
-        if (r.pendingCount > 0) {
+        if (r.pendingCount > 0 || r.held != KeyRecord.NONE) {
             context.timerService().registerEventTimeTimer(END_OF_INPUT);
+        }
+        if (r.pendingCount > 0) {
             if (!settings.replay && r.flushTimer == KeyRecord.NONE) {
                 r.flushTimer = Math.max(now, quietSince + maxWait);
                 context.timerService().registerProcessingTimeTimer(r.flushTimer);

@@ -1,14 +1,16 @@
 package dev.streamforecast.stream;
 
 import dev.streamforecast.io.DeadLetterCodec;
+import dev.streamforecast.io.FutureLimit;
 import dev.streamforecast.model.ModelConfig;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Locale;
 
 /**
- * What the forecasting topology needs beyond the model: the per-key ordering of events, idle-key
- * expiry, what to do with state of another shape, and an optional warm-start model for new keys.
+ * What the forecasting topology needs beyond the model: the per-key ordering of events (and how far
+ * ahead of its key's clock an event is held), idle-key expiry, what to do with state of another shape,
+ * and an optional warm-start model for new keys.
  */
 public final class JobSettings implements Serializable {
     private static final long serialVersionUID = 2L;
@@ -60,16 +62,21 @@ public final class JobSettings implements Serializable {
     public final boolean replay;
     /** Payload bytes a dead letter keeps; longer payloads are cut, their size noted. */
     public final int maxPayloadBytes;
+    /**
+     * {@code events.max-future}: an event more than this ahead of its key's clock, or a key's first, is
+     * held until the key's next event confirms it (see {@link KeyOrder}).
+     */
+    public final FutureLimit maxFuture;
 
     public JobSettings(ModelConfig model, Duration maxOutOfOrderness, Duration idleStateRetention,
             String warmStartModelJson) {
         this(model, maxOutOfOrderness, maxOutOfOrderness, idleStateRetention, ShapeChange.FAIL, warmStartModelJson,
-                false, false, DeadLetterCodec.DEFAULT_MAX_PAYLOAD_BYTES);
+                false, false, DeadLetterCodec.DEFAULT_MAX_PAYLOAD_BYTES, FutureLimit.of(Duration.ofDays(1)));
     }
 
     private JobSettings(ModelConfig model, Duration maxOutOfOrderness, Duration maxWait, Duration idleStateRetention,
             ShapeChange onShapeChange, String warmStartModelJson, boolean exportModels, boolean replay,
-            int maxPayloadBytes) {
+            int maxPayloadBytes, FutureLimit maxFuture) {
         this.model = model;
         this.maxOutOfOrderness = maxOutOfOrderness;
         this.maxWait = maxWait;
@@ -79,6 +86,7 @@ public final class JobSettings implements Serializable {
         this.exportModels = exportModels;
         this.replay = replay;
         this.maxPayloadBytes = maxPayloadBytes;
+        this.maxFuture = maxFuture;
     }
 
     public static JobSettings defaults(ModelConfig model) {
@@ -87,42 +95,47 @@ public final class JobSettings implements Serializable {
 
     public JobSettings withModelExport(boolean export) {
         return new JobSettings(model, maxOutOfOrderness, maxWait, idleStateRetention, onShapeChange,
-                warmStartModelJson, export, replay, maxPayloadBytes);
+                warmStartModelJson, export, replay, maxPayloadBytes, maxFuture);
     }
 
     public JobSettings withMaxOutOfOrderness(Duration d) {
         return new JobSettings(model, d, maxWait, idleStateRetention, onShapeChange, warmStartModelJson,
-                exportModels, replay, maxPayloadBytes);
+                exportModels, replay, maxPayloadBytes, maxFuture);
     }
 
     public JobSettings withMaxWait(Duration d) {
         return new JobSettings(model, maxOutOfOrderness, d, idleStateRetention, onShapeChange, warmStartModelJson,
-                exportModels, replay, maxPayloadBytes);
+                exportModels, replay, maxPayloadBytes, maxFuture);
     }
 
     public JobSettings withIdleStateRetention(Duration d) {
         return new JobSettings(model, maxOutOfOrderness, maxWait, d, onShapeChange, warmStartModelJson,
-                exportModels, replay, maxPayloadBytes);
+                exportModels, replay, maxPayloadBytes, maxFuture);
     }
 
     public JobSettings withOnShapeChange(ShapeChange c) {
         return new JobSettings(model, maxOutOfOrderness, maxWait, idleStateRetention, c, warmStartModelJson,
-                exportModels, replay, maxPayloadBytes);
+                exportModels, replay, maxPayloadBytes, maxFuture);
     }
 
     public JobSettings withWarmStart(String json) {
         return new JobSettings(model, maxOutOfOrderness, maxWait, idleStateRetention, onShapeChange, json,
-                exportModels, replay, maxPayloadBytes);
+                exportModels, replay, maxPayloadBytes, maxFuture);
     }
 
     public JobSettings withMaxPayloadBytes(int bytes) {
         return new JobSettings(model, maxOutOfOrderness, maxWait, idleStateRetention, onShapeChange, warmStartModelJson,
-                exportModels, replay, bytes);
+                exportModels, replay, bytes, maxFuture);
+    }
+
+    public JobSettings withMaxFuture(FutureLimit f) {
+        return new JobSettings(model, maxOutOfOrderness, maxWait, idleStateRetention, onShapeChange, warmStartModelJson,
+                exportModels, replay, maxPayloadBytes, f);
     }
 
     /** These settings for a bounded replay: a pure function of the input, whatever the wall clock. */
     public JobSettings forReplay() {
         return new JobSettings(model, maxOutOfOrderness, maxWait, Duration.ZERO, onShapeChange, warmStartModelJson,
-                exportModels, true, maxPayloadBytes);
+                exportModels, true, maxPayloadBytes, maxFuture);
     }
 }

@@ -18,6 +18,12 @@ public final class KeyRecord {
     public long lastTs = NONE;
     /** The key's clock: the newest event time it has accepted (used or waiting). */
     public long clock = NONE;
+    /**
+     * The time of the key's held event, or {@link #NONE}: an event that would have set the clock or moved
+     * it more than {@code events.max-future} ahead, kept with the waiting events (not counted among them)
+     * until the key's next event confirms or refutes it (see {@link KeyOrder}).
+     */
+    public long held = NONE;
     /** Events waiting to be used, or {@link #UNCOUNTED}. */
     public int pendingCount;
     /** The earliest event time among the waiting events (meaningless when none wait). */
@@ -47,6 +53,7 @@ public final class KeyRecord {
         KeyRecord c = new KeyRecord();
         c.lastTs = lastTs;
         c.clock = clock;
+        c.held = held;
         c.pendingCount = pendingCount;
         c.pendingMin = pendingMin;
         c.lastArrival = lastArrival;

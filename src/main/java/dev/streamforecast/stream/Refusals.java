@@ -17,6 +17,7 @@ final class Refusals {
     private final Counter late;
     private final Counter duplicates;
     private final Counter refused;
+    private final Counter future;
 
     Refusals(long boundMillis, int maxPayloadBytes, MetricGroup metrics) {
         this.bound = boundMillis;
@@ -24,6 +25,7 @@ final class Refusals {
         this.late = metrics.counter("lateEvents");
         this.duplicates = metrics.counter("duplicateEvents");
         this.refused = metrics.counter("refusedEvents");
+        this.future = metrics.counter("futureEvents");
     }
 
     /** {@code obs} came after its key had used an event later than it, at {@code lastUsed}. */
@@ -38,6 +40,12 @@ final class Refusals {
     DeadLetter duplicate(Observation obs) {
         duplicates.inc();
         return letter(obs, DeadLetter.DUPLICATE, "the key already has an event at event time " + obs.ts);
+    }
+
+    /** The event was held as too far ahead of its key's clock, and the key's next event did not confirm it. */
+    DeadLetter future(Observation obs, String reason) {
+        future.inc();
+        return letter(obs, DeadLetter.FUTURE, reason);
     }
 
     /** The event cannot be used by the model, for {@code reason}. */

@@ -36,9 +36,17 @@ public abstract class SeriesStateSerializer<T> extends TypeSerializer<T> {
     /** The snapshot version written now; 3 was written by the serializers before shapes were recorded. */
     static final int SNAPSHOT_VERSION = 4;
     static final int LEGACY_SNAPSHOT_VERSION = 3;
-    /** The layout of a record's bytes, written first in each record, in both scopes. */
-    static final int RECORD_FORMAT = 3;
-    /** The layout shared-scope records had before both scopes wrote one ({@link SharedKeyState}'s model). */
+    /**
+     * The layout of a record's bytes, written first in each record, in both scopes: 4 adds the held
+     * event's time to 3.
+     */
+    static final int RECORD_FORMAT = 4;
+    /** The earlier layout, still read: its records hold no event. */
+    static final int RECORD_FORMAT_WITHOUT_HELD = 3;
+    /**
+     * The layout shared-scope records had before both scopes wrote one: no held event, and
+     * {@link SharedKeyState}'s model.
+     */
     static final int SHARED_RECORD_FORMAT = 1;
 
     public static final Weights WEIGHTS = new Weights();
@@ -189,11 +197,11 @@ public abstract class SeriesStateSerializer<T> extends TypeSerializer<T> {
         @Override
         public KeyRecord deserialize(DataInputView source) throws IOException {
             int format = source.readInt();
-            if (format != RECORD_FORMAT && format != SHARED_RECORD_FORMAT) {
+            if (format != RECORD_FORMAT && format != RECORD_FORMAT_WITHOUT_HELD && format != SHARED_RECORD_FORMAT) {
                 throw new IOException("unsupported key record format " + format + " (this build reads "
-                        + SHARED_RECORD_FORMAT + " and " + RECORD_FORMAT + ")");
+                        + SHARED_RECORD_FORMAT + ", " + RECORD_FORMAT_WITHOUT_HELD + " and " + RECORD_FORMAT + ")");
             }
-            KeyRecord r = readBookkeeping(source);
+            KeyRecord r = readBookkeeping(source, format == RECORD_FORMAT);
             if (source.readBoolean()) {
                 if (format == SHARED_RECORD_FORMAT) {
                     r.model = SharedKeyState.read(source);
@@ -216,10 +224,14 @@ public abstract class SeriesStateSerializer<T> extends TypeSerializer<T> {
         target.writeLong(r.expiryTimer);
         target.writeLong(r.flushTimer);
         target.writeLong(r.shape);
+        target.writeLong(r.held);
     }
 
-    /** A record with the fields {@link #writeBookkeeping} wrote, and no model yet. */
-    static KeyRecord readBookkeeping(DataInputView source) throws IOException {
+    /**
+     * A record with the fields {@link #writeBookkeeping} wrote, and no model yet; {@code withHeld} false
+     * for a layout written before events were held, which holds none.
+     */
+    static KeyRecord readBookkeeping(DataInputView source, boolean withHeld) throws IOException {
         KeyRecord r = new KeyRecord();
         r.lastTs = source.readLong();
         r.clock = source.readLong();
@@ -229,6 +241,7 @@ public abstract class SeriesStateSerializer<T> extends TypeSerializer<T> {
         r.expiryTimer = source.readLong();
         r.flushTimer = source.readLong();
         r.shape = source.readLong();
+        r.held = withHeld ? source.readLong() : KeyRecord.NONE;
         return r;
     }
 
@@ -317,7 +330,7 @@ public abstract class SeriesStateSerializer<T> extends TypeSerializer<T> {
         @Override
         public void readSnapshot(int version, DataInputView in, ClassLoader classLoader) throws IOException {
             int format = in.readInt();
-            if (version != VERSION || format != RECORD_FORMAT) {
+            if (version != VERSION || format != RECORD_FORMAT && format != RECORD_FORMAT_WITHOUT_HELD) {
                 throw new IOException("key record snapshot version " + version + ", format " + format
                         + " is not read by this build (it reads version " + VERSION + ", format " + RECORD_FORMAT
                         + "): restore with the version of the forecaster that wrote it");
@@ -409,7 +422,7 @@ public abstract class SeriesStateSerializer<T> extends TypeSerializer<T> {
                         + SNAPSHOT_VERSION + "): restore with the version of the forecaster that wrote it");
             }
             int format = in.readInt();
-            if (format != RECORD_FORMAT) {
+            if (format != RECORD_FORMAT && format != RECORD_FORMAT_WITHOUT_HELD) {
                 throw new IOException("unsupported key record format " + format);
             }
             shape = readShape(in);

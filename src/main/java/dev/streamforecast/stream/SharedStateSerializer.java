@@ -50,7 +50,8 @@ public final class SharedStateSerializer {
             }
             int format = in.readInt();
             if (format != SeriesStateSerializer.SHARED_RECORD_FORMAT) {
-                throw new IOException("unsupported shared key record format " + format);
+                throw new IOException("unsupported shared key record format " + format + " (this build reads "
+                        + SeriesStateSerializer.SHARED_RECORD_FORMAT + ")");
             }
             shape = SeriesStateSerializer.readShape(in);
         }

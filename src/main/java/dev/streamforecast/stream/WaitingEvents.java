@@ -28,8 +28,13 @@ abstract class WaitingEvents implements KeyStore {
 
     @Override
     public void put(Observation obs) throws Exception {
-        // a waiting event is never refused later, so its original bytes need not be kept
+        // a waiting event is never refused later (a held one may be: see hold), so its original bytes need not be kept
         obs.payload = null;
+        pending.put(obs.ts, obs);
+    }
+
+    @Override
+    public void hold(Observation obs) throws Exception {
         pending.put(obs.ts, obs);
     }
 

@@ -87,33 +87,82 @@ class BacktestITCase {
         SampleData.writeCsv(SampleData.generate(400), input);
         Path out = dir.resolve("steps.jsonl");
         Path report = dir.resolve("report.html");
-        java.io.ByteArrayOutputStream table = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream stdout = System.out;
-        System.setOut(new java.io.PrintStream(table, true, java.nio.charset.StandardCharsets.UTF_8));
-        try {
-            backtest("backtest", "--input", input.toString(), "--format", "csv-long", "--output", out.toString(),
-                    "--report", report.toString(), "--horizon", "4", "--fan", "sensor-temp", "--set", "train.k1=4");
-        } finally {
-            System.setOut(stdout);
-        }
+        String printed = stdout(() -> backtest("backtest", "--input", input.toString(), "--format", "csv-long",
+                "--output", out.toString(), "--report", report.toString(), "--horizon", "4", "--fan", "sensor-temp",
+                "--set", "train.k1=4"));
         List<String> lines = Files.readAllLines(out);
         assertEquals(4 * 400, lines.size());
         JsonNode last = JSON.readTree(lines.get(lines.size() - 1));
         JsonNode steps = last.get("steps");
         assertEquals(4, steps.size());
         assertEquals(last.get("forecast").asDouble(), steps.get(0).get("forecast").asDouble());
-        long interval = steps.get(1).get("ts").asLong() - steps.get(0).get("ts").asLong();
+        long interval = steps.get(1).get("ts_ms").asLong() - steps.get(0).get("ts_ms").asLong();
         assertTrue(interval > 0, "the sample's keys have a regular cadence: " + steps);
-        assertEquals(last.get("ts_ms").asLong() + interval, steps.get(0).get("ts").asLong());
+        assertEquals(last.get("ts_ms").asLong() + interval, steps.get(0).get("ts_ms").asLong());
+        assertEquals(java.time.Instant.ofEpochMilli(steps.get(0).get("ts_ms").asLong()).toString(),
+                steps.get(0).get("ts").asText(), "every time in one form: ISO-8601 beside epoch ms");
         for (JsonNode step : steps) {
             assertTrue(step.get("lower").asDouble() <= step.get("forecast").asDouble()
                     && step.get("forecast").asDouble() <= step.get("upper").asDouble(), step.toString());
         }
-        String printed = table.toString(java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(printed.contains("by step") && printed.contains("ar(24) direct") && printed.contains(" mean "),
                 printed);
         String html = Files.readString(report);
-        assertTrue(html.contains("step 4") && html.contains("mean 1..4") && html.contains("fan of steps 1..4"));
+        assertTrue(html.contains("<h2>Steps ahead</h2>") && html.contains("<td>mean 1..4</td>")
+                && html.contains("fan of steps 1..4"));
+    }
+
+    /**
+     * 200 random walks 24 steps ahead, as the fleet-size report was first tried on: the console prints its
+     * summary before any key and then three keys; no table holds a figure of a diverging baseline; the
+     * report draws five keys' charts and the fan, and stays small.
+     */
+    @Test
+    void aFleetOf200KeysPrintsItsSummaryFirstThenAFewKeysAndItsReportStaysSmall(@TempDir Path dir) throws Exception {
+        Path input = dir.resolve("walks.csv");
+        java.util.Random rnd = new java.util.Random(7);
+        StringBuilder csv = new StringBuilder("ts,key,value\n");
+        for (int k = 0; k < 200; k++) {
+            double y = 100 * rnd.nextGaussian();
+            for (int t = 0; t < 150; t++) {
+                y += rnd.nextGaussian();
+                csv.append(java.time.Instant.ofEpochSecond(1_704_067_200L + 3_600L * t)).append(",walk-")
+                        .append(String.format(java.util.Locale.ROOT, "%03d", k)).append(',').append(y).append('\n');
+            }
+        }
+        Files.writeString(input, csv);
+        Path report = dir.resolve("report.html");
+        String printed = stdout(() -> backtest("backtest", "--input", input.toString(), "--output",
+                dir.resolve("walks.jsonl").toString(), "--report", report.toString(), "--horizon", "24"));
+
+        int summary = printed.indexOf("200 keys: the model's MSE over each baseline's, per key");
+        java.util.regex.Matcher key = java.util.regex.Pattern.compile("(?m)^(walk-\\d{3}) ").matcher(printed);
+        java.util.Set<String> keys = new java.util.LinkedHashSet<>();
+        int first = -1;
+        while (key.find()) {
+            first = first < 0 ? key.start() : first;
+            keys.add(key.group(1));
+        }
+        assertTrue(summary > 0 && summary < first, printed);
+        assertEquals(3, keys.size(), "the best, the median and the worst: " + keys);
+        assertTrue(!printed.contains("e+"), "every figure below a million: " + printed);
+        String html = Files.readString(report);
+        assertTrue(html.contains("<h2>Fleet</h2>") && html.contains("<h2>Steps ahead</h2>"));
+        assertEquals(6, html.split("<section id=").length - 1, "five keys' charts and the fan");
+        assertTrue(Files.size(report) < 600_000, Files.size(report) + " bytes");
+    }
+
+    /** What {@code run} prints on stdout. */
+    private static String stdout(Runnable run) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            run.run();
+        } finally {
+            System.setOut(stdout);
+        }
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Test

@@ -11,9 +11,11 @@ import dev.streamforecast.event.Forecast;
 import dev.streamforecast.io.AppConfig;
 import dev.streamforecast.io.DeadLetterCodec;
 import dev.streamforecast.io.DeadLetterLimits;
+import dev.streamforecast.io.EpochUnit;
 import dev.streamforecast.io.ForecastCodec;
 import dev.streamforecast.io.KafkaIO;
 import dev.streamforecast.testutil.HostileInput;
+import dev.streamforecast.testutil.HostileTimes;
 import dev.streamforecast.testutil.KafkaTopics;
 import java.time.Duration;
 import java.time.Instant;
@@ -131,9 +133,73 @@ class HostileKafkaInputITCase {
         }
     }
 
+    /**
+     * Every hostile integer time, as a JSON number and as digits in a string, each on a key of its own,
+     * through the live job under each {@code events.time-unit}: read in the configured unit and forecast,
+     * or a dead letter with the reason and the record's bytes; never guessed, and the job never stops.
+     */
+    @Test
+    void integerTimesAreReadInTheConfiguredUnitAndEveryOtherMagnitudeIsADeadLetter() throws Exception {
+        List<HostileTimes.Case> cases = HostileTimes.INTEGERS;
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            for (EpochUnit unit : EpochUnit.values()) {
+                String in = "observations-" + unit.label();
+                kafka.createTopic(in, 2);
+                kafka.createTopic("forecasts-" + unit.label(), 2);
+                kafka.createTopic("dead-letters-" + unit.label(), 1);
+                try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.clientProperties(),
+                        new ByteArraySerializer(), new ByteArraySerializer())) {
+                    for (int i = 0; i < cases.size(); i++) {
+                        long v = cases.get(i).value();
+                        send(producer, in, "n" + i, HostileInput.utf8("{\"key\":\"n" + i + "\",\"ts\":" + v
+                                + ",\"value\":1}"));
+                        send(producer, in, "s" + i, HostileInput.utf8("{\"key\":\"s" + i + "\",\"ts\":\"" + v
+                                + "\",\"value\":1}"));
+                    }
+                }
+                AppConfig config = AppConfig.of(Map.of("kafka.bootstrap-servers", kafka.bootstrapServers(),
+                        "kafka.input-topic", in, "kafka.output-topic", "forecasts-" + unit.label(),
+                        "kafka.dead-letter-topic", "dead-letters-" + unit.label(), "kafka.starting-offsets", "earliest",
+                        "job.parallelism", "2", "job.checkpoint-interval", "200ms", "events.time-unit", unit.label(),
+                        "flink.restart-strategy.type", "none"));
+                StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+                LiveJob.define(env, config, OffsetsInitializer.latest());
+                env.execute("hostile-times-" + unit.label());
+
+                Map<String, Forecast> forecasts = KafkaTopics.readToEnd(kafka.clientProperties(),
+                        "forecasts-" + unit.label(), "read_committed", TIMEOUT).stream()
+                        .map(r -> ForecastCodec.decode(r.value())).collect(Collectors.toMap(f -> f.key, f -> f));
+                Map<String, DeadLetter> dead = KafkaTopics.readToEnd(kafka.clientProperties(),
+                        "dead-letters-" + unit.label(), "read_committed", TIMEOUT).stream()
+                        .map(r -> DeadLetterCodec.decode(r.value()))
+                        .collect(Collectors.toMap(d -> HostileInput.json(d.payload).get("key").asText(), d -> d));
+                assertEquals(2 * cases.size(), forecasts.size() + dead.size(), "one outcome per record");
+                for (int i = 0; i < cases.size(); i++) {
+                    HostileTimes.Case c = cases.get(i);
+                    for (String key : List.of("n" + i, "s" + i)) {
+                        String what = c.value() + " as " + key + " under " + unit.label();
+                        if (c.read(unit) != null) {
+                            assertEquals(c.read(unit).toEpochMilli(), forecasts.get(key).ts, what);
+                        } else {
+                            DeadLetter d = dead.get(key);
+                            assertEquals(DeadLetter.MALFORMED, d.kind, what);
+                            assertTrue(d.reason.contains(c.under(unit)), what + ": " + d.reason);
+                            assertTrue(d.payloadText().contains(Long.toString(c.value())), what);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     private static RecordMetadata send(KafkaProducer<byte[], byte[]> producer, String key, byte[] value)
             throws Exception {
-        return producer.send(new ProducerRecord<>("observations", key.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        return send(producer, "observations", key, value);
+    }
+
+    private static RecordMetadata send(KafkaProducer<byte[], byte[]> producer, String topic, String key, byte[] value)
+            throws Exception {
+        return producer.send(new ProducerRecord<>(topic, key.getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 value)).get();
     }
 

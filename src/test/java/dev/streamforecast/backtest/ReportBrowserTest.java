@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.streamforecast.testutil.ReportFixtures;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -76,6 +77,13 @@ class ReportBrowserTest {
                       texts: el.texts || [], ink: ink });
                   });
                   document.body.setAttribute('data-check', JSON.stringify(charts));
+                  // each link within the page: its text, and whether its target exists and names it
+                  var links = Array.from(document.querySelectorAll('a[href^="#"]')).map(function (a) {
+                    var target = document.getElementById(a.getAttribute('href').substring(1));
+                    return { text: a.textContent, found: !!target,
+                      names: !!target && target.textContent.indexOf(a.textContent) >= 0 };
+                  });
+                  document.body.setAttribute('data-links', JSON.stringify(links));
                 }, 200);
               });
             })();
@@ -136,6 +144,47 @@ class ReportBrowserTest {
                 assertTrue(ink.path("orange").asInt() > 100, key + " interval drawn: " + ink);
                 assertTrue(errorInk.path("red").asInt() > 100, key + " errors drawn: " + errorInk);
             }
+        }
+    }
+
+    /**
+     * A fleet's report: the summary's histogram of the keys' ratios drawn on both sides of 1, the chart of
+     * the steps' MSE and coverage with its legend and axes, and every worst key's link leading to a part of
+     * the page that names the key.
+     */
+    @Test
+    void aFleetsSummaryAndStepsChartsAreDrawnAndEveryLinkReachesItsKey() throws Exception {
+        List<Report.Series> series = new ArrayList<>();
+        for (int k = 0; k < 12; k++) {
+            series.add(hourly(ReportFixtures.fleetKey(k), 300, k));
+        }
+        List<Report.Row> rows = new ArrayList<>(ReportFixtures.fleet(12));
+        rows.addAll(ReportFixtures.steps(6));
+        Path page = dir.resolve("fleet.html");
+        Report.write(page, "Fleet check", series, rows, Map.of(), List.of());
+
+        Map<String, String> body = bodyAttributes(dumpDom(page));
+        assertNull(body.get("data-render-error"), "render error");
+        // the fleet's histogram, the steps' chart, two charts each for the five keys chosen
+        assertEquals("12", body.get("data-rendered"));
+        JsonNode charts = new ObjectMapper().readTree(body.get("data-check"));
+        JsonNode fleet = chart(charts, "fleet-chart");
+        assertEquals("keys by model MSE / persistence MSE", fleet.get("title").asText());
+        assertEquals(List.of("ratio", "model better", "model worse"), strings(fleet.get("legend")));
+        assertTrue(strings(fleet.get("texts")).contains("keys"), fleet.get("texts").toString());
+        assertTrue(fleet.get("ink").path("blue").asInt() > 100, "bars of keys the model is better on: " + fleet);
+        assertTrue(fleet.get("ink").path("red").asInt() > 100, "bars of keys it is worse on: " + fleet);
+        JsonNode steps = chart(charts, "steps-chart");
+        assertEquals("MSE and coverage by step ahead", steps.get("title").asText());
+        assertEquals(List.of("step", "model MSE", "persistence MSE", "model coverage"), strings(steps.get("legend")));
+        assertTrue(strings(steps.get("texts")).containsAll(List.of("step ahead", "MSE", "coverage")),
+                steps.get("texts").toString());
+        assertTrue(steps.get("ink").path("blue").asInt() > 100, "the model's MSE drawn: " + steps);
+
+        JsonNode links = new ObjectMapper().readTree(body.get("data-links"));
+        assertEquals(10, links.size(), "the ten worst keys");
+        for (JsonNode link : links) {
+            assertTrue(link.get("found").asBoolean() && link.get("names").asBoolean(), link.toString());
         }
     }
 

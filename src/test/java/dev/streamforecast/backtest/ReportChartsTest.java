@@ -141,10 +141,40 @@ class ReportChartsTest {
     void chartDataEscapesEveryAngleBracketAndAmpersand() throws IOException {
         StringWriter out = new StringWriter();
 
-        ReportCharts.writeJson(out, List.of(ReportCharts.of(hourly("a</script>&<!--b", 2, 3))));
+        ReportCharts.writeJson(out, List.of(ReportCharts.of(hourly("a</script>&<!--b", 2, 3))), null, null);
 
         String json = out.toString();
         assertFalse(json.contains("<") || json.contains(">") || json.contains("&"));
         assertTrue(json.startsWith("{\"series\":[{\"key\":\"a\\u003C/script\\u003E\\u0026\\u003C!--b\",\"events\":2,"));
+    }
+
+    /** A fleet whose model MSE is each of {@code mse} against persistence's 1. */
+    private static FleetSummary fleet(double... mse) {
+        List<Report.Row> rows = new java.util.ArrayList<>();
+        for (int k = 0; k < mse.length; k++) {
+            rows.add(new Report.Row("k" + k, "model", 10, mse[k], 1, 1, 1, 1, Double.NaN, Double.NaN));
+            rows.add(new Report.Row("k" + k, "persistence", 10, 1, 1, 1, 1, 1, Double.NaN, Double.NaN));
+        }
+        return FleetSummary.of(rows, Evaluation.MODEL);
+    }
+
+    @Test
+    void theHistogramsBinsAreAsNarrowAsFortyAllowWithOneAnEdgeAndWildRatiosInTheLastBin() {
+        ReportCharts.Histogram close = ReportCharts.histogram(fleet(0.981, 0.999, 1.0, 1.02, 1.099));
+        assertEquals(0.005, close.width());
+        assertEquals(0.98, close.from(), 1e-12);
+        assertEquals(1.1, close.to(), 1e-12);
+        assertEquals(24, close.x().length);
+        // 0.981 and 0.999 below 1, in the first and the fourth bin; 1 and above in red
+        assertEquals(1, close.better()[0]);
+        assertEquals(1, close.better()[3]);
+        assertTrue(Double.isNaN(close.better()[4]) && Double.isNaN(close.worse()[3]));
+        assertEquals(1, close.worse()[4]);
+        assertEquals(3, java.util.Arrays.stream(close.worse()).filter(v -> !Double.isNaN(v)).sum());
+
+        ReportCharts.Histogram wide = ReportCharts.histogram(fleet(0.2, 0.9, 1.5, 50));
+        assertEquals(0.1, wide.width());
+        assertEquals(3.0, wide.to(), 1e-12);
+        assertEquals(1, wide.worse()[wide.x().length - 1], "a ratio of 50 in the last bin");
     }
 }

@@ -100,7 +100,8 @@ class ReportTest {
     @Test
     void metricsAreGroupedByKeyWithThePooledGroupFirstAndEachKeysLowestMseHighlighted() throws IOException {
         String page = read(write("report.html", List.of(), allRows(), Map.of()));
-        String table = page.substring(page.indexOf("<table class=\"metrics\">"), page.indexOf("</table>"));
+        int start = page.indexOf("<table class=\"metrics\">");
+        String table = page.substring(start, page.indexOf("</table>", start));
 
         assertTrue(table.indexOf(">all<") < table.indexOf(">HUFL<"));
         assertTrue(table.indexOf(">HUFL<") < table.indexOf(">OT<"));
@@ -152,12 +153,113 @@ class ReportTest {
 
     @Test
     void pageReferencesNothingOutsideItself() throws IOException {
-        String page = read(write("report.html", List.of(hourly("HUFL", 100, 4)), rows("HUFL", 0.2),
-                configuration()));
+        String page = read(write("report.html", fleetSeries(12), ReportFixtures.fleet(12), configuration()));
 
-        for (String external : List.of("http://", "https://", "src=", "href=", "url(", "@import", "<link")) {
+        for (String external : List.of("http://", "https://", "src=", "url(", "@import", "<link")) {
             assertFalse(page.contains(external), external);
         }
+        // links only to places in the page
+        assertTrue(page.contains("href=\"#"));
+        assertFalse(page.replace("href=\"#", "").contains("href="));
+    }
+
+    private static List<Report.Series> fleetSeries(int keys) {
+        List<Report.Series> series = new ArrayList<>();
+        for (int k = 0; k < keys; k++) {
+            series.add(hourly(ReportFixtures.fleetKey(k), 50, k));
+        }
+        return series;
+    }
+
+    private static List<String> chartedKeys(String page) throws IOException {
+        List<String> keys = new ArrayList<>();
+        data(page).get("series").forEach(s -> keys.add(s.get("key").asText()));
+        return keys;
+    }
+
+    @Test
+    void aFleetOpensWithTheShareOfKeysBeatingEachBaselineTheRatiosAndTheWorstKeysLinkedToTheirSections()
+            throws IOException {
+        String page = read(write("fleet.html", fleetSeries(12), ReportFixtures.fleet(12), Map.of()));
+
+        assertTrue(page.indexOf("<h2>Fleet</h2>") < page.indexOf("<h2>Metrics</h2>"));
+        // ratios to persistence 0.5, 0.6, ..., 1.6: five below 1; to seasonal naive's 0.8, three
+        assertTrue(page.contains("<tr><td>persistence</td><td class=\"num\">5 of 12 (42%)</td><td class=\"num\">0.5000"
+                + "</td><td class=\"num\">0.6000</td><td class=\"num\">0.8000</td><td class=\"num\">1.100</td>"
+                + "<td class=\"num\">1.300</td><td class=\"num\">1.500</td><td class=\"num\">1.600</td></tr>"), page);
+        assertTrue(page.contains("<tr><td>seasonal naive (24)</td><td class=\"num\">3 of 12 (25%)</td>"));
+        JsonNode histogram = data(page).get("fleet");
+        double better = 0;
+        double worse = 0;
+        for (int b = 0; b < histogram.get("x").size(); b++) {
+            better += histogram.get("better").get(b).asDouble();
+            worse += histogram.get("worse").get(b).asDouble();
+        }
+        assertEquals(5, better);
+        assertEquals(7, worse);
+
+        // the charts of the three worst, the median and the best, in the order of the series
+        assertEquals(List.of("k00", "k05", "k09", "k10", "k11"), chartedKeys(page));
+        assertTrue(page.contains("Charts of 5 of 12 series: the three worst keys, the median and the best by MSE "
+                + "relative to persistence."));
+        // the worst keys, worst first, each linked to its charts or, without, to its rows in the table
+        int worst = page.indexOf("<h3>Worst keys</h3>");
+        assertTrue(worst > 0 && page.indexOf("<tr><td><a href=\"#series-4\">k11</a></td><td class=\"num\">1.600</td>")
+                > worst);
+        assertTrue(page.indexOf(">k11</a>") < page.indexOf(">k10</a>"));
+        assertTrue(page.contains("<section id=\"series-4\">\n<h3>k11</h3>"));
+        assertTrue(page.contains("<tr><td><a href=\"#metrics-9\">k08</a></td>"));
+        assertTrue(page.contains("<tbody id=\"metrics-9\">\n<tr><td class=\"key\" rowspan=\"3\">k08</td>"));
+        assertFalse(page.contains(">k01</a>"), "ten worst keys of twelve");
+    }
+
+    @Test
+    void chartsAreDrawnForTheChosenKeysAndForEverySeriesThatIsNotAKey() throws IOException {
+        List<Report.Series> series = new ArrayList<>(fleetSeries(12));
+        series.add(hourly("k03 (fan of steps 1..4)", 20, 99));
+        Path file = dir.resolve("chosen.html");
+        Report.write(file, "fleet", series, ReportFixtures.fleet(12), Map.of(), List.of(), java.util.Set.of("k07", "k03"));
+        String page = read(file);
+
+        assertEquals(List.of("k03", "k07", "k03 (fan of steps 1..4)"), chartedKeys(page));
+        assertTrue(page.contains("Charts of 3 of 13 series, as chosen."));
+        // a few keys of a few: every one, and no fleet summary for one key
+        assertEquals(List.of("HUFL", "OT"), chartedKeys(read(write("two.html", List.of(hourly("HUFL", 20, 1),
+                hourly("OT", 20, 2)), allRows(), Map.of()))));
+        assertFalse(read(write("one.html", List.of(hourly("HUFL", 20, 1)), rows("HUFL", 0.2), Map.of()))
+                .contains("<h2>Fleet</h2>"));
+    }
+
+    @Test
+    void stepsAheadHaveAChartOfMseAndCoverageByStepBesideTheirTableNotInTheMetrics() throws IOException {
+        List<Report.Row> rows = new ArrayList<>(ReportFixtures.fleet(2));
+        rows.addAll(ReportFixtures.steps(4));
+        String page = read(write("steps.html", fleetSeries(2), rows, Map.of()));
+
+        int metrics = page.indexOf("<h2>Metrics</h2>");
+        int steps = page.indexOf("<h2>Steps ahead</h2>");
+        assertTrue(metrics < steps && steps < page.indexOf("<h2>Configuration</h2>"));
+        assertFalse(page.substring(metrics, steps).contains("step 1"), "steps are not keys of the metrics table");
+        assertTrue(page.contains("<div class=\"chart\" id=\"steps-chart\"></div>"));
+        assertTrue(page.contains("<tr><td>4</td><td class=\"num\">2.000</td><td class=\"num\">4.000</td>"));
+        assertTrue(page.contains("<tr class=\"mean\"><td>mean 1..4</td>"));
+        JsonNode data = data(page).get("steps");
+        assertEquals("[1,2,3,4]", data.get("h").toString());
+        assertEquals("[\"model\",\"persistence\"]", data.get("methods").toString());
+        assertEquals("[[0.5,1,1.5,2],[1,2,3,4]]", data.get("mse").toString());
+        assertEquals("[0.89,0.88,0.87,0.86]", data.get("coverage").toString());
+    }
+
+    @Test
+    void aFleetOf200KeysOf2000EventsGivesAReportOfFiveChartsUnderAMegabyte() throws IOException {
+        List<Report.Series> series = new ArrayList<>();
+        for (int k = 0; k < 200; k++) {
+            series.add(hourly(ReportFixtures.fleetKey(k), 2_000, k));
+        }
+        Path file = write("large.html", series, ReportFixtures.fleet(200), Map.of());
+
+        assertEquals(5, chartedKeys(read(file)).size());
+        assertTrue(Files.size(file) < 1_000_000, Files.size(file) + " bytes");
     }
 
     @Test

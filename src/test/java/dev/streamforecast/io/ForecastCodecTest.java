@@ -106,7 +106,7 @@ class ForecastCodecTest {
     }
 
     @Test
-    void stepsCarryEachTargetsExpectedTimeAndRoundTripBitExact() throws Exception {
+    void stepsCarryEachTargetsExpectedTimeInTheRecordsFormAndRoundTripBitExact() throws Exception {
         Forecast f = new Forecast("k", JULY_1_2016, 1.5, 1.6, 1.0, 2.2, 10, 2, "m");
         f.cadence = 300_000;
         f.stepForecasts = new double[] {1.6, -0.0, 1e-300};
@@ -117,7 +117,9 @@ class ForecastCodecTest {
         assertEquals(3, steps.size());
         for (int h = 1; h <= 3; h++) {
             assertEquals(h, steps.get(h - 1).get("h").asInt());
-            assertEquals(JULY_1_2016 + h * 300_000L, steps.get(h - 1).get("ts").asLong());
+            assertEquals(Instant.ofEpochMilli(JULY_1_2016 + h * 300_000L).toString(),
+                    steps.get(h - 1).get("ts").textValue());
+            assertEquals(JULY_1_2016 + h * 300_000L, steps.get(h - 1).get("ts_ms").longValue());
         }
         assertEquals(1.6, steps.get(0).get("forecast").asDouble());
         Forecast back = roundTrip(f);
@@ -132,8 +134,23 @@ class ForecastCodecTest {
         f.stepLowers = new double[] {1.0, 0.9};
         f.stepUppers = new double[] {2.2, 2.5};
         JsonNode steps = new ObjectMapper().readTree(ForecastCodec.encode(f)).get("steps");
-        assertTrue(steps.get(0).get("ts").isNull());
-        assertTrue(steps.get(1).get("ts").isNull());
+        for (JsonNode step : steps) {
+            assertTrue(step.get("ts").isNull() && step.get("ts_ms").isNull(), step.toString());
+        }
         assertEquals(f, roundTrip(f));
+    }
+
+    @Test
+    void aForecastWithoutAnIntervalHasNullBoundsAndReadsBackAsNaN() throws Exception {
+        Forecast f = new Forecast("k", JULY_1_2016, 1.5, 1.5, Double.NaN, Double.NaN, 1, 0, "m");
+        f.cadence = 60_000;
+        f.stepForecasts = new double[] {1.5, 1.5};
+        f.stepLowers = new double[] {Double.NaN, 1.0};
+        f.stepUppers = new double[] {Double.NaN, 2.0};
+        JsonNode n = new ObjectMapper().readTree(ForecastCodec.encode(f));
+        assertTrue(n.get("lower").isNull() && n.get("upper").isNull(), n.toString());
+        assertTrue(n.at("/steps/0/lower").isNull() && n.at("/steps/0/upper").isNull(), n.toString());
+        assertEquals(1.0, n.at("/steps/1/lower").doubleValue());
+        assertBitExactRoundTrip(f);
     }
 }

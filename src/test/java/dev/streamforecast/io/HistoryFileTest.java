@@ -12,14 +12,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.streamforecast.event.DeadLetter;
 import dev.streamforecast.event.Observation;
 import dev.streamforecast.testutil.HostileInput;
+import dev.streamforecast.testutil.HostileTimes;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Hostile files through the reader every file replay uses: each refusal is a dead letter with its file
@@ -206,6 +211,20 @@ class HistoryFileTest {
         assertEquals(3, c.deadLetters.size());
         assertEquals("bad.csv: no usable rows: all 3 were refused (bad.csv:2: column 'value': not a number: 'x')",
                 c.problem);
+
+        StringBuilder seconds = new StringBuilder("ts,key,value\n");
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 1500; i++) {
+            seconds.append(1_700_000_000L + 3600L * i).append(",a,1\n");
+            lines.append("{\"key\":\"a\",\"ts\":").append(1_700_000_000L + 3600L * i).append(",\"value\":1}\n");
+        }
+        c = read("seconds.csv", "csv-long", utf8(seconds.toString()));
+        assertEquals(1500, c.deadLetters.size(), "a CSV with no usable row is read to its end");
+        assertTrue(c.problem.startsWith("seconds.csv: no usable rows: all 1500 were refused (seconds.csv:2: timestamp "
+                + "1700000000 looks like epoch seconds"), c.problem);
+        c = read("seconds.jsonl", "jsonl", utf8(lines.toString()));
+        assertTrue(c.problem.startsWith("seconds.jsonl: no usable rows in the first 1000 rows: all 1000 were refused"),
+                c.problem);
     }
 
     @Test
@@ -236,7 +255,7 @@ class HistoryFileTest {
         refused(c.deadLetters.get(0), "f.csv:3", DeadLetter.FUTURE, "event time 2150-01-01T00:00:00Z is more than "
                 + "events.max-future = 1d after the replay's start 2026-01-01T00:00:00Z", far);
         refused(c.deadLetters.get(1), "f.csv:5", DeadLetter.FUTURE, "2026-01-02T00:00:01Z", tomorrowAndABit);
-        refused(c.deadLetters.get(2), "f.csv:6", DeadLetter.MALFORMED, "outside 1900..2200", utf8("2200-01-01,a,4"));
+        refused(c.deadLetters.get(2), "f.csv:6", DeadLetter.MALFORMED, "timestamp out of range: 2200-01-01T00:00:00Z is not before 2200-01-01", utf8("2200-01-01,a,4"));
 
         InputSettings off = new InputSettings(List.of(), FutureLimit.none(), 1000);
         c = HistoryFile.read(file(dir, "g.jsonl", lines(utf8("{\"key\":\"a\",\"ts\":\"2150-01-01\",\"value\":1}"))),
@@ -247,6 +266,48 @@ class HistoryFileTest {
         assertEquals("event time 2150-01-01T00:00:00Z is more than events.max-future = 2h after the replay's start "
                 + "2026-01-01T00:00:00Z", c.deadLetters.get(0).reason);
         assertEquals(DeadLetter.FUTURE, c.deadLetters.get(0).kind);
+    }
+
+    /** The hostile integer times as digits, and ISO times outside the range, with their outcomes under each unit. */
+    static Stream<Arguments> hostileTimes() {
+        return Stream.concat(HostileTimes.INTEGERS.stream().map(c -> Arguments.of(Long.toString(c.value()), c)),
+                Stream.of(Arguments.of("1899-12-31T23:59:59Z", new HostileTimes.Case(0, "is before 1900-01-01",
+                        "is before 1900-01-01")), Arguments.of("2200-01-01T00:00:00Z", new HostileTimes.Case(0,
+                        "is not before 2200-01-01", "is not before 2200-01-01"))));
+    }
+
+    /**
+     * One hostile time after a good row, in each file format and under each {@code events.time-unit}:
+     * read in the configured unit (never guessed), or refused with its reason.
+     */
+    @ParameterizedTest
+    @MethodSource("hostileTimes")
+    void hostileTimesAreReadInTheConfiguredUnitOrRefusedInEveryFileFormat(String time, HostileTimes.Case c)
+            throws IOException {
+        String json = time.contains("T") ? "\"" + time + "\"" : time;
+        for (EpochUnit unit : EpochUnit.values()) {
+            InputSettings settings = new InputSettings(List.of(), FutureLimit.of(Duration.ofDays(1)), 1000, unit);
+            for (String format : List.of("csv-long", "csv-wide", "jsonl")) {
+                String text = switch (format) {
+                    case "csv-long" -> "ts,key,value\n2024-01-01T00:00:00Z,a,1\n" + time + ",a,2\n";
+                    case "csv-wide" -> "date,a\n2024-01-01T00:00:00Z,1\n" + time + ",2\n";
+                    default -> "{\"key\":\"a\",\"ts\":\"2024-01-01T00:00:00Z\",\"value\":1}\n"
+                            + "{\"key\":\"a\",\"ts\":" + json + ",\"value\":2}\n";
+                };
+                String name = "t-" + unit.label() + "." + format;
+                HistoryFile.Contents contents = HistoryFile.read(file(dir, name, utf8(text)), format, settings, NOW);
+                String what = time + " in " + format + " under " + unit.label();
+                if (c.read(unit) != null) {
+                    assertEquals(2, contents.observations.size(), what);
+                    assertEquals(c.read(unit).toEpochMilli(), contents.observations.get(1).ts, what);
+                } else {
+                    assertEquals(1, contents.observations.size(), what);
+                    int line = format.equals("jsonl") ? 2 : 3;
+                    refused(contents.deadLetters.get(0), name + ":" + line, DeadLetter.MALFORMED, c.under(unit),
+                            utf8(text.split("\n")[line - 1]));
+                }
+            }
+        }
     }
 
     @Test

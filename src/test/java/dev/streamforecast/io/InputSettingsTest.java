@@ -42,6 +42,16 @@ class InputSettingsTest {
     }
 
     @Test
+    void integerTimesAreMillisecondsUnlessTheTimeUnitSaysSeconds() {
+        assertEquals(EpochUnit.MS, of(Map.of()).timeUnit);
+        assertEquals(EpochUnit.S, of(Map.of("events.time-unit", "s")).timeUnit);
+        assertEquals(EpochUnit.S, of(Map.of("events.time-unit", "S")).timeUnit);
+        UserError e = assertThrows(UserError.class, () -> AppConfig.of(Map.of("events.time-unit", "us")));
+        assertTrue(e.getMessage().startsWith("invalid events.time-unit = us") && e.getMessage().contains("ms, s"),
+                e.getMessage());
+    }
+
+    @Test
     void deadLetterBoundsAreValidatedAgainstEachOtherAndTheProducer() {
         assertEquals(0, of(Map.of("dead-letters.max-payload-bytes", "0")).maxPayloadBytes);
         assertThrows(UserError.class, () -> AppConfig.of(Map.of("dead-letters.max-payload-bytes", "-1")));

@@ -89,6 +89,37 @@ class ObservationCodecTest {
     }
 
     @Test
+    void integerTimesAreReadInTheCodecsUnitAsNumbersStringsAndWholeFloats() {
+        ObservationCodec seconds = new ObservationCodec(List.of(), EpochUnit.S);
+        for (String ts : List.of("1700000000", "'1700000000'", "1700000000.0")) {
+            String payload = "{'key': 'k', 'ts': " + ts + ", 'value': 1}";
+            assertEquals(1_700_000_000_000L, accepted(seconds, payload).ts, payload);
+            Result r = plain.decode(json(payload));
+            assertEquals("timestamp 1700000000 looks like epoch seconds (2023-11-14T22:13:20Z), not milliseconds "
+                    + "(1970-01-20T16:13:20Z): set events.time-unit=s, or give epoch milliseconds or ISO-8601", r.reason());
+        }
+        Result r = seconds.decode(json("{'key': 'k', 'ts': 1700000000000, 'value': 1}"));
+        assertTrue(r.reason().endsWith("as epoch milliseconds it is 2023-11-14T22:13:20Z: set events.time-unit=ms"),
+                r.reason());
+        assertEquals("field 'ts' must be whole epoch seconds, got 1.7000000005E9",
+                seconds.decode(json("{'key': 'k', 'ts': 1700000000.5, 'value': 1}")).reason());
+        assertEquals(JULY_1_2016, accepted(seconds, "{'key': 'k', 'ts': '2016-07-01', 'value': 1}").ts);
+    }
+
+    @Test
+    void aCodecInSecondsWritesWholeSecondsAndIsoForTheRestAndReadsBoth() {
+        ObservationCodec seconds = new ObservationCodec(List.of(), EpochUnit.S);
+        Observation whole = new Observation("k", JULY_1_2016, 1);
+        Observation fraction = new Observation("k", JULY_1_2016 + 250, 1);
+        assertEquals("{\"key\":\"k\",\"ts\":1467331200,\"value\":1.0}",
+                new String(seconds.encode(whole), StandardCharsets.UTF_8));
+        assertEquals("{\"key\":\"k\",\"ts\":\"2016-07-01T00:00:00.250Z\",\"value\":1.0}",
+                new String(seconds.encode(fraction), StandardCharsets.UTF_8));
+        assertEquals(whole, seconds.decode(seconds.encode(whole)).observation());
+        assertEquals(fraction, seconds.decode(seconds.encode(fraction)).observation());
+    }
+
+    @Test
     void encodeRefusesWhatDecodeWouldRefuse() {
         assertThrows(IllegalArgumentException.class, () -> plain.encode(new Observation("k", 0, Double.NaN)));
         assertThrows(IllegalArgumentException.class, () -> plain.encode(new Observation("", 0, 1)));

@@ -120,7 +120,7 @@ class OnlineForecasterTest {
         Prediction p = new Prediction();
         for (double v : y) {
             f.observe(s, v, null, p);
-            assertTrue(Double.isFinite(p.forecast) && Double.isFinite(p.lower) && Double.isFinite(p.upper));
+            assertTrue(Double.isFinite(p.forecast) && Fixtures.intervalOrNone(p.lower, p.upper));
         }
         for (double w : f.layout().flatten(s.params)) {
             assertTrue(Double.isFinite(w));

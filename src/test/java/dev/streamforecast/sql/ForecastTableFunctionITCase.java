@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamforecast.event.Forecast;
 import dev.streamforecast.event.Observation;
+import dev.streamforecast.io.EpochUnit;
 import dev.streamforecast.io.SampleData;
 import dev.streamforecast.stream.ForecastTopology;
 import dev.streamforecast.stream.JobSettings;
 import dev.streamforecast.testutil.Fixtures;
+import dev.streamforecast.testutil.HostileTimes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,8 +93,14 @@ class ForecastTableFunctionITCase {
 
     private static Forecast forecastOf(Row r) {
         return new Forecast(r.getFieldAs("series"), r.<Instant>getFieldAs("ts").toEpochMilli(),
-                r.getFieldAs("value"), r.getFieldAs("forecast"), r.getFieldAs("lower"), r.getFieldAs("upper"),
+                r.getFieldAs("value"), r.getFieldAs("forecast"), bound(r, "lower"), bound(r, "upper"),
                 r.<Long>getFieldAs("events"), r.<Long>getFieldAs("updates"), r.getFieldAs("model"));
+    }
+
+    /** A bound column as the DataStream operator's double: NULL (no interval yet) is NaN. */
+    private static double bound(Row r, String column) {
+        Double v = r.getFieldAs(column);
+        return v == null ? Double.NaN : v;
     }
 
     private static Map<String, List<Forecast>> byKey(List<Forecast> forecasts) {
@@ -139,27 +147,49 @@ class ForecastTableFunctionITCase {
     }
 
     @Test
-    void withAHorizonTheStepsColumnHoldsTheDataStreamOperatorsStepForecasts() throws Exception {
+    void withAHorizonTheStepsColumnHoldsEachStepsTimeForecastAndBoundsAsTheDataStreamOperatorsRecord()
+            throws Exception {
         Map<String, String> config = new java.util.HashMap<>(CONFIG);
         config.put("forecast.horizon", "3");
         List<Observation> events = SampleData.generate(120);
         ForecastTopology.Outputs out = ForecastTopology.build(env().fromData(events),
                 FunctionSettings.of(config).forReplay());
-        Map<String, List<Double>> expected = new TreeMap<>();
+        Map<String, List<List<Object>>> expected = new TreeMap<>();
         try (CloseableIterator<Forecast> it = out.forecasts.executeAndCollect("datastream")) {
-            it.forEachRemaining(f -> expected.put(f.key + "@" + f.ts,
-                    java.util.Arrays.stream(f.stepForecasts).boxed().collect(Collectors.toList())));
+            it.forEachRemaining(f -> {
+                List<List<Object>> steps = new ArrayList<>();
+                for (int h = 1; h <= f.horizon(); h++) {
+                    Long at = f.stepTime(h);
+                    steps.add(java.util.Arrays.asList(h, at == null ? null : Instant.ofEpochMilli(at),
+                            f.stepForecasts[h - 1], nullIfNaN(f.stepLowers[h - 1]), nullIfNaN(f.stepUppers[h - 1])));
+                }
+                expected.put(f.key + "@" + f.ts, steps);
+            });
         }
         String call = "SELECT * FROM forecast(input => TABLE observations PARTITION BY series, "
                 + "time_column => 'ts', value_column => 'reading', config => " + sqlMap(config) + ")";
-        Map<String, List<Double>> steps = new TreeMap<>();
+        Map<String, List<List<Object>>> steps = new TreeMap<>();
         for (Row r : collect(tables(env(), rows(events), null), call)) {
-            Double[] s = r.getFieldAs("steps");
-            steps.put(r.getField("series") + "@" + r.<Instant>getFieldAs("ts").toEpochMilli(), List.of(s));
-            assertEquals(r.<Double>getFieldAs("forecast"), s[0]);
+            Row[] s = r.getFieldAs("steps");
+            List<List<Object>> fields = new ArrayList<>();
+            for (Row step : s) {
+                assertEquals(List.of("h", "ts", "forecast", "lower", "upper"), List.copyOf(step.getFieldNames(true)));
+                fields.add(java.util.Arrays.asList(step.getField("h"), step.getField("ts"), step.getField("forecast"),
+                        step.getField("lower"), step.getField("upper")));
+            }
+            steps.put(r.getField("series") + "@" + r.<Instant>getFieldAs("ts").toEpochMilli(), fields);
+            assertEquals(r.<Double>getFieldAs("forecast"), s[0].getField("forecast"));
+            assertEquals(r.<Double>getFieldAs("lower"), s[0].getField("lower"));
         }
         assertEquals(4 * 120, expected.size());
         assertEquals(expected, steps);
+        String first = events.get(0).key + "@" + events.get(0).ts;
+        assertNull(steps.get(first).get(0).get(3), "no interval at a series' first row: " + steps.get(first));
+        assertTrue(steps.values().stream().anyMatch(l -> l.get(2).get(1) != null), "times once there is a cadence");
+    }
+
+    private static Double nullIfNaN(double v) {
+        return Double.isNaN(v) ? null : v;
     }
 
     @Test
@@ -230,5 +260,136 @@ class ForecastTableFunctionITCase {
                 .map(ForecastTableFunctionITCase::forecastOf).collect(Collectors.toList());
         assertEquals(byKey(expected), byKey(onTime.stream().map(ForecastTableFunctionITCase::forecastOf)
                 .collect(Collectors.toList())), "the same forecasts, the quiet series' included");
+    }
+
+    private static final long T0 = 1_700_000_000_000L; // 2023-11-14T22:13:20Z
+    private static final long HOUR = 3_600_000L;
+    private static final long Y2150 = 5_680_281_600_000L;
+
+    /** {@code rows} (series, ts as BIGINT, reading) as the view {@code observations}. */
+    private static StreamTableEnvironment bigintTables(StreamExecutionEnvironment env, List<Row> rows) {
+        StreamTableEnvironment t = StreamTableEnvironment.create(env);
+        DataStream<Row> in = env.fromData(rows, new RowTypeInfo(Types.STRING, Types.LONG, Types.DOUBLE));
+        t.createTemporaryView("observations", t.fromDataStream(in, Schema.newBuilder().column("f0", "STRING")
+                .column("f1", "BIGINT").column("f2", "DOUBLE").build()).as("series", "ts", "reading"));
+        t.createTemporarySystemFunction("forecast", ForecastTableFunction.class);
+        return t;
+    }
+
+    private static String call(Map<String, String> extra) {
+        Map<String, String> config = new TreeMap<>(CONFIG);
+        config.putAll(extra);
+        return "SELECT * FROM forecast(input => TABLE observations PARTITION BY series, time_column => 'ts', "
+                + "value_column => 'reading', config => " + sqlMap(config) + ")";
+    }
+
+    private static Map<String, Row> refusalsByReading(List<Row> out) {
+        Map<String, Row> m = new TreeMap<>();
+        out.stream().filter(r -> r.getField("refusal") != null).forEach(r -> m.put(r.getField("series") + " "
+                + r.getField("value"), r));
+        return m;
+    }
+
+    private static Map<String, List<Forecast>> forecastsByKey(List<Row> out) {
+        return byKey(out.stream().filter(r -> r.getField("refusal") == null)
+                .map(ForecastTableFunctionITCase::forecastOf).collect(Collectors.toList()));
+    }
+
+    /**
+     * One series per hostile BIGINT time, each a single row, under each events.time-unit: read in the
+     * configured unit, or refused with the reason every input path gives, never guessed.
+     */
+    @Test
+    void bigintTimesAreReadInTheConfiguredUnitAndEveryOtherMagnitudeIsARefusedRow() throws Exception {
+        List<HostileTimes.Case> cases = HostileTimes.INTEGERS;
+        List<Row> in = new ArrayList<>();
+        for (int i = 0; i < cases.size(); i++) {
+            in.add(Row.of("t" + i, cases.get(i).value(), (double) i));
+        }
+        for (EpochUnit unit : EpochUnit.values()) {
+            List<Row> out = collect(bigintTables(env(), in), call(Map.of("events.time-unit", unit.label())));
+            assertEquals(cases.size(), out.size(), "one row out per row in, under " + unit.label());
+            for (Row r : out) {
+                HostileTimes.Case c = cases.get(Integer.parseInt(r.<String>getFieldAs("series").substring(1)));
+                String what = c.value() + " under " + unit.label() + ": " + r;
+                if (c.read(unit) != null) {
+                    assertNull(r.getField("refusal"), what);
+                    assertEquals(c.read(unit), r.getField("ts"), what);
+                } else {
+                    assertEquals("refused", r.getField("refusal"), what);
+                    assertTrue(r.<String>getFieldAs("reason").contains(c.under(unit)), what);
+                    assertNull(r.getField("ts"), "a refused time is not made up: " + what);
+                }
+            }
+        }
+    }
+
+    /** Series a: hourly, with a microsecond time (year 55969) and a time in 2150 among its rows; c starts in 2150. */
+    private static List<Row> hostileSeries(boolean hostile) {
+        List<Row> in = new ArrayList<>();
+        if (hostile) {
+            in.add(Row.of("c", Y2150, -1.0));
+        }
+        for (int i = 0; i < 40; i++) {
+            for (String key : List.of("a", "b", "c")) {
+                in.add(Row.of(key, T0 + i * HOUR, key.length() * 10 + Math.sin(i / 3.0)));
+            }
+            if (hostile && i == 10) {
+                in.add(Row.of("a", (T0 + 11 * HOUR) * 1000, -2.0));
+            }
+            if (hostile && i == 20) {
+                in.add(Row.of("a", Y2150, -3.0));
+            }
+        }
+        return in;
+    }
+
+    /**
+     * The issue's case: a bad time among a series' rows no longer ends the series. The microsecond time
+     * is refused by the range, the time in 2150 by the far-future rule once the series' next row does
+     * not follow it, a series whose first row is in 2150 recovers the same way, and every series'
+     * forecasts are those of the input without the bad rows, bit for bit, with or without reordering.
+     */
+    @Test
+    void aBadTimeAmongASeriesRowsIsRefusedAndTheRowsAfterItForecastAsIfItHadNeverCome() throws Exception {
+        for (String bound : List.of("0s", "5s")) {
+            Map<String, String> config = Map.of("events.max-out-of-orderness", bound);
+            List<Row> clean = collect(bigintTables(env(), hostileSeries(false)), call(config));
+            List<Row> hostile = collect(bigintTables(env(), hostileSeries(true)), call(config));
+            assertEquals(3 * 40, forecastsByKey(clean).values().stream().mapToInt(List::size).sum());
+            assertEquals(forecastsByKey(clean), forecastsByKey(hostile), "bound " + bound);
+            Map<String, Row> refused = refusalsByReading(hostile);
+            assertEquals(List.of("a -2.0", "a -3.0", "c -1.0"), new ArrayList<>(refused.keySet()));
+            assertEquals("refused", refused.get("a -2.0").getField("refusal"));
+            assertTrue(refused.get("a -2.0").<String>getFieldAs("reason").startsWith("timestamp out of range: "
+                    + (T0 + 11 * HOUR) * 1000 + " (epoch milliseconds, +55"), refused.get("a -2.0").toString());
+            assertEquals("future", refused.get("a -3.0").getField("refusal"));
+            assertEquals(Instant.ofEpochMilli(Y2150), refused.get("a -3.0").getField("ts"));
+            assertEquals("event time 2150-01-01T00:00:00Z is more than events.max-future = 1d after the key's newest "
+                    + "event time 2023-11-15T18:13:20Z, and the key's next event, at 2023-11-15T19:13:20Z, did not "
+                    + "follow it", refused.get("a -3.0").getField("reason"));
+            assertEquals("future", refused.get("c -1.0").getField("refusal"));
+            assertTrue(refused.get("c -1.0").<String>getFieldAs("reason").endsWith("(it was the key's first event)"));
+        }
+    }
+
+    /** A sensor off for a week, weekly data, weekdays only: nothing refused, every forecast as with the rule off. */
+    @Test
+    void legitimateGapsAreNeverRefused() throws Exception {
+        long day = 24 * HOUR;
+        List<Row> in = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            in.add(Row.of("week-off", T0 + i * HOUR + (i >= 15 ? 7 * day : 0), Math.sin(i / 2.0)));
+            in.add(Row.of("weekly", T0 + i * 7 * day, Math.cos(i / 2.0)));
+            if (i % 7 < 5) {
+                in.add(Row.of("weekdays", T0 + i * day, 5 + Math.sin(i)));
+            }
+        }
+        List<Row> ruled = collect(bigintTables(env(), in), call(Map.of("events.max-out-of-orderness", "0s")));
+        List<Row> off = collect(bigintTables(env(), in), call(Map.of("events.max-out-of-orderness", "0s",
+                "events.max-future", "none")));
+        assertEquals(Map.of(), refusalsByReading(ruled));
+        assertEquals(in.size(), ruled.size());
+        assertEquals(forecastsByKey(off), forecastsByKey(ruled));
     }
 }

@@ -1,9 +1,11 @@
 package dev.streamforecast.sql;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.streamforecast.io.EpochUnit;
 import dev.streamforecast.io.UserError;
 import dev.streamforecast.model.ModelConfig;
 import dev.streamforecast.stream.JobSettings;
@@ -27,6 +29,17 @@ class FunctionSettingsTest {
         assertEquals(Duration.ofMinutes(1), s.maxWait);
         assertEquals(JobSettings.ShapeChange.RESET, s.onShapeChange);
         assertEquals(ModelConfig.builder().build().id(), FunctionSettings.of(null).model.id(), "no config: the defaults");
+    }
+
+    @Test
+    void theTimeRulesApplyAsInTheJob() {
+        Map<String, String> config = Map.of("events.max-future", "7d", "events.time-unit", "s");
+        assertEquals("event time 1970-01-08T00:00:00.001Z is more than events.max-future = 7d after t "
+                + "1970-01-01T00:00:00Z", FunctionSettings.of(config).maxFuture.check(604_800_001L, 0, "t"));
+        assertEquals(EpochUnit.S, FunctionSettings.timeUnit(config));
+        assertEquals(EpochUnit.MS, FunctionSettings.timeUnit(null));
+        assertTrue(FunctionSettings.of(null).maxFuture.enabled(), "the default day applies in SQL too");
+        assertFalse(FunctionSettings.of(Map.of("events.max-future", "none")).maxFuture.enabled());
     }
 
     @Test

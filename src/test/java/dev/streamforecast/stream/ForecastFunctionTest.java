@@ -178,16 +178,19 @@ class ForecastFunctionTest {
                 h.open();
                 h.setProcessingTime(1_000);
                 h.processElement(new Observation("a", 3_600_000, 1.0), 0);
+                h.processElement(new Observation("a", 3_601_000, 1.0), 0);
+                h.processElement(new Observation("c", 3_600_000, 1.0), 0);
                 h.setProcessingTime(2_500);
                 h.processElement(new Observation("b", 7_200_000, 1.0), 0);
+                h.processElement(new Observation("b", 7_201_000, 1.0), 0);
                 h.setProcessingTime(3_100);
-                assertEquals(settings.replay ? List.of() : List.of(3_600_000L), times(h.extractOutputValues()),
-                        "key a has been silent for 2.1 s, b for 0.6 s");
+                assertEquals(settings.replay ? List.of() : List.of(3_600_000L, 3_601_000L),
+                        times(h.extractOutputValues()), "key a has been silent for 2.1 s, b for 0.6 s");
                 h.setProcessingTime(10_000);
-                assertEquals(settings.replay ? List.of() : List.of(3_600_000L, 7_200_000L),
-                        times(h.extractOutputValues()));
+                assertEquals(settings.replay ? List.of() : List.of(3_600_000L, 3_601_000L, 7_200_000L, 7_201_000L),
+                        times(h.extractOutputValues()), "c's only event is held: silence decides nothing about it");
                 h.processWatermark(Long.MAX_VALUE);
-                assertEquals(2, h.extractOutputValues().size());
+                assertEquals(5, h.extractOutputValues().size(), "the end of the input uses every event");
             }
         }
     }
@@ -222,6 +225,7 @@ class ForecastFunctionTest {
         try (var h = harness(immediate().withMaxPayloadBytes(1000))) {
             h.open();
             h.processElement(new Observation("a", 10, 1.0), 0);
+            h.processElement(new Observation("a", 20, 1.0), 0);
             byte[] big = new byte[100_000];
             java.util.Arrays.fill(big, (byte) 'x');
             h.processElement(new Observation("a", 5, 1.0).from("in-3@4", big), 0);
@@ -258,9 +262,100 @@ class ForecastFunctionTest {
         try (var h = harness(immediate().withWarmStart(json))) {
             h.open();
             h.processElement(new Observation("new", 0, value("a", 0)), 0);
+            assertEquals(0, h.extractOutputValues().size(), "a key's first event waits for its second");
+            h.processElement(new Observation("new", 1000, value("a", 1)), 0);
             SeriesState expected = f.newState(trained);
             f.observe(expected, value("a", 0), null, p);
             assertEquals(p.forecast, h.extractOutputValues().get(0).forecast);
+        }
+    }
+
+    private static final long T0 = 1_700_000_000_000L; // 2023-11-14T22:13:20Z
+    private static final long HOUR = 3_600_000L;
+    private static final long Y2150 = 5_680_281_600_000L;
+
+    /** Hourly events of keys a and bb, and of c, whose series starts with one event in 2150 when {@code bad}. */
+    private static List<Observation> hourly(boolean bad) {
+        List<Observation> out = new ArrayList<>();
+        if (bad) {
+            out.add(new Observation("c", Y2150, 7.0).from("in-0@1", "c's first".getBytes()));
+        }
+        for (int t = 0; t < 50; t++) {
+            for (String key : List.of("a", "bb", "c")) {
+                out.add(new Observation(key, T0 + t * HOUR, value(key, t)));
+            }
+            if (bad && t == 20) {
+                out.add(new Observation("a", Y2150, 1e6).from("in-0@99", "{\"ts\":\"2150\"}".getBytes()));
+            }
+        }
+        return out;
+    }
+
+    private static List<String> run(JobSettings settings, List<Observation> events, List<DeadLetter> dead)
+            throws Exception {
+        try (var h = harness(settings)) {
+            h.open();
+            for (Observation o : events) {
+                h.processElement(o, 0);
+            }
+            h.processWatermark(Long.MAX_VALUE);
+            dead.addAll(deadLetters(h));
+            return h.extractOutputValues().stream().map(f -> f.key + " " + f.ts + " " + f.forecast + " " + f.events)
+                    .sorted().collect(Collectors.toList());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {0, 5_000})
+    void aTimeFarBeyondItsKeysClockIsRefusedAsFutureAndEveryKeyForecastsAsIfItHadNeverCome(long bound)
+            throws Exception {
+        JobSettings settings = JobSettings.defaults(MODEL).withMaxOutOfOrderness(Duration.ofMillis(bound))
+                .withIdleStateRetention(Duration.ZERO).forReplay();
+        List<DeadLetter> none = new ArrayList<>();
+        List<String> clean = run(settings, hourly(false), none);
+        assertEquals(List.of(), none);
+        List<DeadLetter> dead = new ArrayList<>();
+        List<String> hostile = run(settings, hourly(true), dead);
+        assertEquals(150, hostile.size());
+        assertEquals(clean, hostile, "bit-identical forecasts for every key, c and a included");
+        assertEquals(List.of("future", "future"), dead.stream().map(d -> d.kind).collect(Collectors.toList()));
+        DeadLetter first = dead.stream().filter(d -> d.origin.equals("in-0@1")).findFirst().get();
+        assertEquals("event time 2150-01-01T00:00:00Z is more than events.max-future = 1d after the key's next event "
+                + "2023-11-14T22:13:20Z (it was the key's first event)", first.reason);
+        assertEquals("c's first", first.payloadText());
+        DeadLetter jump = dead.stream().filter(d -> d.origin.equals("in-0@99")).findFirst().get();
+        assertEquals("event time 2150-01-01T00:00:00Z is more than events.max-future = 1d after the key's newest "
+                + "event time 2023-11-15T18:13:20Z, and the key's next event, at 2023-11-15T19:13:20Z, did not follow "
+                + "it", jump.reason);
+        assertEquals("{\"ts\":\"2150\"}", jump.payloadText(), "the held event kept its original bytes");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"hashmap", "rocksdb"})
+    void aHeldEventWithItsBytesSurvivesARestoreAndTheKeysNextEventDecidesIt(String backend) throws Exception {
+        JobSettings settings = immediate();
+        OperatorSubtaskState snapshot;
+        try (var h = harness(settings, backend)) {
+            h.open();
+            for (int t = 0; t < 10; t++) {
+                h.processElement(new Observation("a", T0 + t * HOUR, value("a", t)), 0);
+            }
+            h.processElement(new Observation("a", Y2150, 1.0).from("in-1@5", "held".getBytes()), 0);
+            snapshot = h.snapshot(1, 1);
+        }
+        try (var h = harness(settings, backend)) {
+            h.initializeState(snapshot);
+            h.open();
+            h.processElement(new Observation("a", Y2150, 1.0), 0);
+            h.processElement(new Observation("a", T0 + 10 * HOUR, value("a", 10)), 0);
+            List<DeadLetter> dead = deadLetters(h);
+            assertEquals(List.of("duplicate", "future"), dead.stream().map(d -> d.kind).collect(Collectors.toList()));
+            assertEquals("held", dead.get(1).payloadText());
+            assertEquals("in-1@5", dead.get(1).origin);
+            Forecast f = h.extractOutputValues().get(0);
+            assertEquals(T0 + 10 * HOUR, f.ts);
+            assertEquals(11, f.events, "the key continues its model");
+            assertEquals(direct("a", 11).get(10), f.forecast);
         }
     }
 }

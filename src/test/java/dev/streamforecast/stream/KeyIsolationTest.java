@@ -159,7 +159,19 @@ class KeyIsolationTest {
         List<String> lines = together.get("hostile");
         assertEquals(150, lines.size());
         for (String line : lines) {
-            assertTrue(!line.contains("NaN") && !line.contains("Infinity") && !line.contains("null"), line);
+            assertTrue(!line.contains("Infinity") && !line.contains("null"), line);
+            // steps' forecasts, lower and upper bounds: every forecast a number; a step without an interval
+            // (its errors so far have no spread: the values repeat every 7 events) has neither bound
+            java.util.regex.Matcher arrays = java.util.regex.Pattern.compile("\\[([^\\]]*)\\]").matcher(line);
+            List<String[]> columns = new ArrayList<>();
+            while (arrays.find()) {
+                columns.add(arrays.group(1).split(", "));
+            }
+            assertEquals(3, columns.size(), line);
+            for (int h = 0; h < columns.get(0).length; h++) {
+                assertTrue(!columns.get(0)[h].equals("NaN")
+                        && columns.get(1)[h].equals("NaN") == columns.get(2)[h].equals("NaN"), line);
+            }
         }
         assertTrue(together.get("old").get(100).endsWith(" 1000"), "a regular key has its cadence: "
                 + together.get("old").get(100));

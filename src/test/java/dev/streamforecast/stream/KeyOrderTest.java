@@ -1,8 +1,11 @@
 package dev.streamforecast.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamforecast.event.Observation;
+import dev.streamforecast.io.FutureLimit;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -24,6 +27,16 @@ class KeyOrderTest {
         }
 
         @Override
+        public void hold(Observation obs) {
+            events.put(obs.ts, obs);
+        }
+
+        @Override
+        public Observation take(long ts) {
+            return events.remove(ts);
+        }
+
+        @Override
         public long takeUpTo(long ts, List<Observation> due) {
             while (!events.isEmpty() && events.firstKey() <= ts) {
                 due.add(events.pollFirstEntry().getValue());
@@ -36,13 +49,30 @@ class KeyOrderTest {
     private final MemoryPending pending = new MemoryPending();
     private final List<Long> used = new ArrayList<>();
 
+    private final List<String> refused = new ArrayList<>();
+
+    /** The order with events.max-future switched off: every event is used as it comes, none held. */
+    private KeyOrder order(long bound) {
+        return new KeyOrder(bound, FutureLimit.none(), (held, reason) -> refused.add(held.ts + ": " + reason));
+    }
+
+    /** The order under the default events.max-future of a day. */
+    private KeyOrder holding(long bound) {
+        return new KeyOrder(bound, FutureLimit.of(Duration.ofDays(1)), (held, reason) -> refused.add(held.ts + ": " + reason));
+    }
+
+    private static final long T0 = 1_700_000_000_000L; // 2023-11-14T22:13:20Z
+    private static final long H = 3_600_000L;
+    private static final long D = 24 * H;
+    private static final long Y2150 = 5_680_281_600_000L; // 2150-01-01
+
     private KeyOrder.Verdict offer(KeyOrder order, long ts) throws Exception {
         return order.offer(record, new Observation("k", ts, ts), pending, obs -> used.add(obs.ts));
     }
 
     @Test
     void withoutABoundEventsAreUsedOnArrivalAndOlderOnesAreLate() throws Exception {
-        KeyOrder order = new KeyOrder(0);
+        KeyOrder order = order(0);
         assertEquals(KeyOrder.Verdict.ACCEPTED, offer(order, 10));
         assertEquals(KeyOrder.Verdict.ACCEPTED, offer(order, 30));
         assertEquals(KeyOrder.Verdict.LATE, offer(order, 20));
@@ -53,7 +83,7 @@ class KeyOrderTest {
 
     @Test
     void eventsWaitUntilTheKeysOwnClockIsTheBoundPastThem() throws Exception {
-        KeyOrder order = new KeyOrder(100);
+        KeyOrder order = order(100);
         offer(order, 1000);
         offer(order, 1050);
         assertEquals(List.of(), used, "nothing is 100 ms behind the key's clock yet");
@@ -67,7 +97,7 @@ class KeyOrderTest {
 
     @Test
     void anEventBeforeOneAlreadyUsedIsLateAndARepeatIsADuplicate() throws Exception {
-        KeyOrder order = new KeyOrder(100);
+        KeyOrder order = order(100);
         offer(order, 1000);
         offer(order, 1200);
         assertEquals(List.of(1000L), used);
@@ -80,7 +110,7 @@ class KeyOrderTest {
 
     @Test
     void flushUsesEveryWaitingEventInTimeOrder() throws Exception {
-        KeyOrder order = new KeyOrder(10_000);
+        KeyOrder order = order(10_000);
         for (long ts : new long[] {50, 10, 40, 20, 30}) {
             offer(order, ts);
         }
@@ -94,7 +124,7 @@ class KeyOrderTest {
     @Test
     void aFutureTimestampMovesOnlyItsOwnKeysClock() throws Exception {
         // two keys, each with its own record and buffer: one event far ahead in one key leaves the other alone
-        KeyOrder order = new KeyOrder(5_000);
+        KeyOrder order = order(5_000);
         KeyRecord other = new KeyRecord();
         MemoryPending otherPending = new MemoryPending();
         List<Long> otherUsed = new ArrayList<>();
@@ -103,5 +133,151 @@ class KeyOrderTest {
             order.offer(other, new Observation("other", ts, 1), otherPending, obs -> otherUsed.add(obs.ts));
         }
         assertEquals(9, otherUsed.size(), "the other key's events wait only behind its own clock");
+    }
+
+    @Test
+    void aKeysFirstEventIsHeldUntilItsNextEventConfirmsIt() throws Exception {
+        KeyOrder order = holding(0);
+        assertEquals(KeyOrder.Verdict.ACCEPTED, offer(order, T0));
+        assertEquals(List.of(), used, "nothing to judge the first event against yet");
+        assertEquals(T0, record.held);
+        assertEquals(KeyRecord.NONE, record.clock);
+        offer(order, T0 + H);
+        assertEquals(List.of(T0, T0 + H), used);
+        assertEquals(KeyRecord.NONE, record.held);
+        assertEquals(List.of(), refused);
+    }
+
+    @Test
+    void anOlderNextEventWithinTheLimitConfirmsTheFirstAndBothAreUsedInTimeOrder() throws Exception {
+        KeyOrder order = holding(0);
+        offer(order, T0 + H);
+        offer(order, T0);
+        assertEquals(List.of(T0, T0 + H), used);
+    }
+
+    @Test
+    void aFirstEventItsNextEventRefutesIsRefusedAsFutureAndTheKeyStartsFromTheNext() throws Exception {
+        KeyOrder order = holding(0);
+        offer(order, Y2150);
+        offer(order, T0);
+        assertEquals(List.of(Y2150 + ": event time 2150-01-01T00:00:00Z is more than events.max-future = 1d after "
+                + "the key's next event 2023-11-14T22:13:20Z (it was the key's first event)"), refused);
+        assertEquals(T0, record.held, "the next is now the key's first");
+        offer(order, T0 + H);
+        assertEquals(List.of(T0, T0 + H), used);
+        assertEquals(T0 + H, record.clock);
+    }
+
+    @Test
+    void anEventFarBeyondTheClockMovesNothingAndIsRefusedWhenTheKeysNextEventDoesNotFollowIt() throws Exception {
+        for (long bound : new long[] {0, 5_000}) {
+            KeyRecord r = new KeyRecord();
+            MemoryPending p = new MemoryPending();
+            List<Long> u = new ArrayList<>();
+            refused.clear();
+            KeyOrder order = holding(bound);
+            for (long t : new long[] {T0, T0 + H, T0 + 2 * H, Y2150, T0 + 3 * H, T0 + 4 * H}) {
+                order.offer(r, new Observation("k", t, 1), p, obs -> u.add(obs.ts));
+                if (t == Y2150) {
+                    assertEquals(T0 + 2 * H, r.clock, "a held event moves nothing");
+                }
+            }
+            order.finish(r, p, obs -> u.add(obs.ts));
+            assertEquals(List.of(T0, T0 + H, T0 + 2 * H, T0 + 3 * H, T0 + 4 * H), u, "bound " + bound);
+            assertEquals(List.of(Y2150 + ": event time 2150-01-01T00:00:00Z is more than events.max-future = 1d after "
+                    + "the key's newest event time 2023-11-15T00:13:20Z, and the key's next event, at "
+                    + "2023-11-15T01:13:20Z, did not follow it"), refused);
+        }
+    }
+
+    @Test
+    void gapsAndSparseSeriesAreHeldOneEventAndNeverRefused() throws Exception {
+        List<Long> weekOff = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            weekOff.add(T0 + i * H);
+        }
+        for (int i = 0; i < 10; i++) {
+            weekOff.add(T0 + 7 * D + i * H);
+        }
+        List<Long> weekly = new ArrayList<>();
+        List<Long> weekdays = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            weekly.add(T0 + i * 7 * D);
+            if ((i % 7) < 5) {
+                weekdays.add(T0 + i * D);
+            }
+        }
+        for (List<Long> series : List.of(weekOff, weekly, weekdays)) {
+            for (long bound : new long[] {0, 5_000}) {
+                KeyRecord r = new KeyRecord();
+                MemoryPending p = new MemoryPending();
+                List<Long> u = new ArrayList<>();
+                KeyOrder order = holding(bound);
+                for (long t : series) {
+                    assertEquals(KeyOrder.Verdict.ACCEPTED, order.offer(r, new Observation("k", t, 1), p, obs -> u.add(obs.ts)));
+                }
+                // a held event waits for the next; with a bound, the one before it waits for the clock to pass it
+                assertTrue(u.size() >= series.size() - (bound == 0 ? 1 : 2), u.size() + " of " + series.size());
+                assertEquals(series.subList(0, u.size()), u);
+                order.finish(r, p, obs -> u.add(obs.ts));
+                assertEquals(series, u);
+            }
+        }
+        assertEquals(List.of(), refused);
+    }
+
+    @Test
+    void anOlderEventBetweenTheLastUsedAndTheClockDecidesNothing() throws Exception {
+        KeyOrder order = holding(5_000);
+        offer(order, T0);
+        offer(order, T0 + 10_000);
+        offer(order, Y2150);
+        assertEquals(KeyOrder.Verdict.ACCEPTED, offer(order, T0 + 8_000), "after the last used event: in time");
+        assertEquals(Y2150, record.held, "still held");
+        offer(order, T0 + 20_000);
+        assertEquals(1, refused.size());
+        order.finish(record, pending, obs -> used.add(obs.ts));
+        assertEquals(List.of(T0, T0 + 8_000, T0 + 10_000, T0 + 20_000), used);
+    }
+
+    @Test
+    void repeatsAndRetriesOfRecentEventsAreStillDuplicatesOrLate() throws Exception {
+        KeyOrder order = holding(0);
+        for (int i = 0; i < 6; i++) {
+            offer(order, T0 + i * H);
+        }
+        assertEquals(KeyOrder.Verdict.LATE, offer(order, T0 + 3 * H));
+        assertEquals(KeyOrder.Verdict.DUPLICATE, offer(order, T0 + 5 * H));
+        assertEquals(KeyOrder.Verdict.ACCEPTED, offer(order, Y2150));
+        assertEquals(KeyOrder.Verdict.DUPLICATE, offer(order, Y2150), "a repeat of the held event");
+        assertEquals(KeyOrder.Verdict.LATE, offer(order, T0), "an old event decides nothing and is late");
+        assertEquals(Y2150, record.held);
+    }
+
+    @Test
+    void silenceUsesTheWaitingEventsButNotTheHeldOneWhichTheEndOfTheInputUses() throws Exception {
+        KeyOrder order = holding(5_000);
+        offer(order, T0);
+        offer(order, T0 + 1_000);
+        offer(order, T0 + 3 * D);
+        assertEquals(List.of(), used);
+        order.flush(record, pending, obs -> used.add(obs.ts));
+        assertEquals(List.of(T0, T0 + 1_000), used);
+        assertEquals(T0 + 3 * D, record.held);
+        order.flush(record, pending, obs -> used.add(obs.ts));
+        assertEquals(2, used.size(), "silence decides nothing about a held event");
+        order.finish(record, pending, obs -> used.add(obs.ts));
+        assertEquals(List.of(T0, T0 + 1_000, T0 + 3 * D), used);
+        assertTrue(pending.events.isEmpty());
+        assertEquals(0, record.pendingCount);
+    }
+
+    @Test
+    void withTheLimitSwitchedOffNothingIsHeld() throws Exception {
+        KeyOrder order = order(0);
+        offer(order, Y2150);
+        assertEquals(List.of(Y2150), used);
+        assertEquals(KeyOrder.Verdict.LATE, offer(order, T0));
     }
 }

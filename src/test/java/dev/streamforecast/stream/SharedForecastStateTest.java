@@ -108,6 +108,28 @@ class SharedForecastStateTest {
         return out;
     }
 
+    /**
+     * {@code events} in the order a key order without a bound uses them: each key's first event is held
+     * until its second arrives (it has nothing to be judged against before; see KeyOrder).
+     */
+    private static List<Observation> inUseOrder(List<Observation> events) {
+        List<Observation> out = new ArrayList<>();
+        Map<String, Observation> first = new HashMap<>();
+        Map<String, Integer> seen = new HashMap<>();
+        for (Observation o : events) {
+            int n = seen.merge(o.key, 1, Integer::sum);
+            if (n == 1) {
+                first.put(o.key, o);
+                continue;
+            }
+            if (n == 2) {
+                out.add(first.get(o.key));
+            }
+            out.add(o);
+        }
+        return out;
+    }
+
     private static void feed(Harness h, List<Observation> events, long wallStart) throws Exception {
         long wall = wallStart;
         for (Observation o : events) {
@@ -134,7 +156,7 @@ class SharedForecastStateTest {
             SharedForecaster alone = new SharedForecaster(network, new BatchTrainer(MODEL));
             Map<String, SeriesState> states = new HashMap<>();
             Prediction p = new Prediction();
-            List<Observation> sent = events(keys, 0, 60);
+            List<Observation> sent = inUseOrder(events(keys, 0, 60));
             for (int i = 0; i < sent.size(); i++) {
                 Observation o = sent.get(i);
                 SeriesState s = states.computeIfAbsent(o.key, k -> alone.newState());
@@ -311,7 +333,7 @@ class SharedForecastStateTest {
             h.h.open();
             assertEquals(0, h.network().updates(), "the network starts afresh");
             h.h.setProcessingTime(100_000);
-            h.h.processElement(new Observation("bb", 1_800_000_000_000L, 5.0), 0);
+            h.h.processElement(new Observation("bb", 1_700_000_100_000L, 5.0), 0);
             h.h.setProcessingTime(200_000);
             List<Forecast> bb = h.h.extractOutputValues().stream().filter(f -> f.key.equals("bb"))
                     .collect(Collectors.toList());
@@ -330,11 +352,33 @@ class SharedForecastStateTest {
             h.h.open();
             assertEquals(0, h.network().pending(), "the windows that waited were learned from");
             h.h.setProcessingTime(100_000);
-            h.h.processElement(new Observation("bb", 1_800_000_000_000L, 5.0), 0);
+            h.h.processElement(new Observation("bb", 1_700_000_100_000L, 5.0), 0);
             h.h.setProcessingTime(200_000);
             Forecast f = h.h.extractOutputValues().stream().filter(x -> x.key.equals("bb")).reduce((x, y) -> y).get();
             assertEquals(31, f.events, "bb continues its state");
         }
+    }
+
+    @Test
+    void aTimeFarBeyondItsKeysClockIsRefusedAndTheFleetForecastsAsIfItHadNeverCome() throws Exception {
+        List<String> keys = List.of("a", "bb", "ccc");
+        List<Observation> clean = events(keys, 0, 40);
+        List<Observation> hostile = new ArrayList<>(clean);
+        hostile.add(61, new Observation("bb", 5_680_281_600_000L, 1e6)); // 2150, after bb's twentieth event
+        List<List<String>> outputs = new ArrayList<>();
+        for (List<Observation> events : List.of(clean, hostile)) {
+            try (Harness h = harness(immediate(MODEL), "hashmap")) {
+                h.h.open();
+                feed(h, events, 0);
+                h.h.processWatermark(Long.MAX_VALUE);
+                outputs.add(outputs(h));
+                var dead = h.h.getSideOutput(ForecastTopology.DEAD_LETTERS);
+                assertEquals(events == clean ? List.of() : List.of("future"), dead == null ? List.of()
+                        : dead.stream().map(r -> r.getValue().kind).collect(Collectors.toList()));
+            }
+        }
+        assertEquals(120, outputs.get(0).size());
+        assertEquals(outputs.get(0), outputs.get(1), "the shared network never saw the held event");
     }
 
     private static byte[] bytes(SharedNetwork n) throws IOException {

@@ -96,4 +96,13 @@ public final class Fixtures {
         }
         return refused;
     }
+
+    /**
+     * Whether a forecast's bounds are an interval (finite, lower below upper) or none at all (both NaN,
+     * while the key's interval has no scale): never one bound alone, an infinity or a reversed pair.
+     */
+    public static boolean intervalOrNone(double lower, double upper) {
+        return Double.isNaN(lower) && Double.isNaN(upper)
+                || Double.isFinite(lower) && Double.isFinite(upper) && lower < upper;
+    }
 }

@@ -50,4 +50,44 @@ public final class ReportFixtures {
                 new Report.Row(key, "seasonal naive (24)", 17_419, 3 * modelMse, 0.61, Math.sqrt(3 * modelMse),
                         21.0, 1.21, Double.NaN, Double.NaN));
     }
+
+    /**
+     * A fleet of {@code keys} keys "k00", "k01", ...: key k's model MSE is 0.5 + 0.1 k against persistence's
+     * 1 (so the model beats persistence on the first five, ratio 0.5 to 0.5 + 0.1 (keys - 1)) and seasonal
+     * naive's 0.8; the pooled lines first, as a backtest writes them.
+     */
+    public static List<Report.Row> fleet(int keys) {
+        List<Report.Row> rows = new java.util.ArrayList<>();
+        rows.add(new Report.Row("all", "model", 100 * keys, 1, 0.8, 1, 10, 0.9, 0.9, 2));
+        rows.add(new Report.Row("all", "persistence", 100 * keys, 1, 0.8, 1, 10, 1, Double.NaN, Double.NaN));
+        for (int k = 0; k < keys; k++) {
+            String key = fleetKey(k);
+            double mse = 0.5 + 0.1 * k;
+            rows.add(new Report.Row(key, "model", 100, mse, 0.8, Math.sqrt(mse), 10, 0.9, 0.9, 2));
+            rows.add(new Report.Row(key, "persistence", 100, 1, 0.8, 1, 10, 1, Double.NaN, Double.NaN));
+            rows.add(new Report.Row(key, "seasonal naive (24)", 100, 0.8, 0.7, Math.sqrt(0.8), 9, 0.9, Double.NaN,
+                    Double.NaN));
+        }
+        return rows;
+    }
+
+    /** The name of key k of {@link #fleet}. */
+    public static String fleetKey(int k) {
+        return String.format(java.util.Locale.ROOT, "k%02d", k);
+    }
+
+    /** Rows of steps 1..horizon for the model and persistence, as a backtest with a horizon writes them. */
+    public static List<Report.Row> steps(int horizon) {
+        List<Report.Row> rows = new java.util.ArrayList<>();
+        for (String method : List.of("model", "persistence")) {
+            for (int h = 1; h <= horizon; h++) {
+                double mse = (method.equals("model") ? 0.5 : 1.0) * h;
+                rows.add(new Report.Row(Report.stepKey(h), method, 1000, mse, 0.5, Math.sqrt(mse), 10, 0.9,
+                        method.equals("model") ? 0.9 - 0.01 * h : Double.NaN, method.equals("model") ? h : Double.NaN));
+            }
+            rows.add(new Report.Row(Report.meanKey(horizon), method, 1000 * horizon, 1, 0.5, 1, 10, 0.9,
+                    method.equals("model") ? 0.85 : Double.NaN, Double.NaN));
+        }
+        return rows;
+    }
 }

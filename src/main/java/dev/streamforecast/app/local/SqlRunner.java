@@ -1,5 +1,6 @@
 package dev.streamforecast.app.local;
 
+import com.fasterxml.jackson.core.io.NumberOutput;
 import dev.streamforecast.io.SqlScript;
 import dev.streamforecast.io.UserError;
 import java.io.PrintStream;
@@ -7,6 +8,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.StringJoiner;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.function.BooleanSupplier;
@@ -18,8 +21,11 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.TableResult;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.table.types.DataType;
+import org.apache.flink.table.types.logical.ArrayType;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.LogicalTypeFamily;
+import org.apache.flink.table.types.logical.MapType;
+import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.ExceptionUtils;
@@ -27,7 +33,8 @@ import org.apache.flink.util.ExceptionUtils;
 /**
  * Runs a SQL script's statements in order on a local Flink mini cluster, as the SQL client would: a
  * statement that defines or sets something takes effect at once; an INSERT (or a statement set)
- * starts a job and the script goes on; a query prints its rows as they arrive until its input ends.
+ * starts a job and the script goes on; a query prints its rows as they arrive until its input ends,
+ * each with its kind as the SQL client's tableau mode shows it.
  * When the script is done, the runner waits for the jobs it started.
  *
  * <p>Mistakes in a statement are {@link UserError}s naming the statement's line: the SQL client would
@@ -65,7 +72,8 @@ final class SqlRunner {
             try {
                 result = tables.executeSql(s.sql());
             } catch (Exception e) {
-                throw new UserError(where(s) + ": " + message(e), e);
+                java.util.Optional<UserError> mistake = ExceptionUtils.findThrowable(e, UserError.class);
+                throw new UserError(where(s) + ": " + (mistake.isPresent() ? mistake.get().getMessage() : whole(e)), e);
             }
             if (isQuery(s.sql())) {
                 print(s, result, stopQuery);
@@ -124,23 +132,30 @@ final class SqlRunner {
         }
     }
 
+    /**
+     * Prints a query's rows as the SQL client's tableau mode does in streaming mode: first the row's kind
+     * ({@code +I} insert, {@code -U}/{@code +U} the old and new row of an update, {@code -D} delete), then
+     * its columns.
+     */
     private void print(SqlScript.Statement s, TableResult result, BooleanSupplier stopQuery) throws Exception {
         List<String> columns = result.getResolvedSchema().getColumnNames();
         List<DataType> types = result.getResolvedSchema().getColumnDataTypes();
+        LogicalType[] logical = new LogicalType[columns.size()];
         int[] widths = new int[columns.size()];
         boolean[] numbers = new boolean[columns.size()];
-        StringBuilder header = new StringBuilder();
+        StringBuilder header = new StringBuilder(pad(KIND, KIND.length(), false));
         for (int i = 0; i < widths.length; i++) {
-            widths[i] = Math.max(columns.get(i).length(), width(types.get(i).getLogicalType()));
-            numbers[i] = types.get(i).getLogicalType().is(LogicalTypeFamily.NUMERIC);
-            header.append(i > 0 ? "  " : "").append(pad(columns.get(i), widths[i], numbers[i]));
+            logical[i] = types.get(i).getLogicalType();
+            widths[i] = Math.max(columns.get(i).length(), width(logical[i]));
+            numbers[i] = logical[i].is(LogicalTypeFamily.NUMERIC);
+            header.append("  ").append(pad(columns.get(i), widths[i], numbers[i]));
         }
         out.println(header.toString().stripTrailing());
         try (CloseableIterator<Row> rows = result.collect()) {
             Stopper stopper = stopQuery == null ? null : new Stopper(rows, stopQuery);
             try {
                 while (rows.hasNext()) {
-                    out.println(format(rows.next(), widths, numbers));
+                    out.println(format(rows.next(), logical, widths, numbers));
                     if (stopper != null) {
                         stopper.touched();
                     }
@@ -187,17 +202,60 @@ final class SqlRunner {
         }
     }
 
-    /** A row as a line: each value in its column's width, numbers right-aligned, doubles to four places. */
-    private static String format(Row row, int[] widths, boolean[] numbers) {
-        StringBuilder b = new StringBuilder();
+    /** The header of the row kind's column, as the SQL client names it. */
+    private static final String KIND = "op";
+
+    /** A row as a line: its kind, then each value in its column's width, numbers right-aligned. */
+    private static String format(Row row, LogicalType[] types, int[] widths, boolean[] numbers) {
+        StringBuilder b = new StringBuilder(row.getKind().shortString());
         for (int i = 0; i < row.getArity(); i++) {
-            Object v = row.getField(i);
-            String text = v instanceof Double ? String.format(Locale.ROOT, "%.4f", (Double) v)
-                    : v == null ? "NULL" : v.toString();
-            boolean last = i >= widths.length;
-            b.append(i > 0 ? "  " : "").append(pad(text, last ? 0 : widths[i], !last && numbers[i]));
+            boolean known = i < widths.length;
+            String text = known ? value(row.getField(i), types[i]) : String.valueOf(row.getField(i));
+            b.append("  ").append(pad(text, known ? widths[i] : 0, known && numbers[i]));
         }
         return b.toString().stripTrailing();
+    }
+
+    /**
+     * A value as text: NULL, doubles and floats in their shortest form that reads back as the same
+     * number, times as ISO-8601, arrays as {@code [a, b]}, rows as {@code (name=a, name=b)} and maps as
+     * {@code {k=v}}, their elements alike.
+     */
+    static String value(Object v, LogicalType type) {
+        if (v == null) {
+            return "NULL";
+        }
+        if (v instanceof Double) {
+            return NumberOutput.toString((Double) v, true);
+        }
+        if (v instanceof Float) {
+            return NumberOutput.toString((Float) v, true);
+        }
+        if (v instanceof Object[] && type instanceof ArrayType) {
+            LogicalType element = ((ArrayType) type).getElementType();
+            StringJoiner j = new StringJoiner(", ", "[", "]");
+            for (Object e : (Object[]) v) {
+                j.add(value(e, element));
+            }
+            return j.toString();
+        }
+        if (v instanceof Row && type instanceof RowType) {
+            RowType rowType = (RowType) type;
+            Row r = (Row) v;
+            StringJoiner j = new StringJoiner(", ", "(", ")");
+            for (int i = 0; i < r.getArity(); i++) {
+                j.add(rowType.getFieldNames().get(i) + "=" + value(r.getField(i), rowType.getTypeAt(i)));
+            }
+            return j.toString();
+        }
+        if (v instanceof Map && type instanceof MapType) {
+            MapType mapType = (MapType) type;
+            StringJoiner j = new StringJoiner(", ", "{", "}");
+            ((Map<?, ?>) v).forEach((k, e) -> j.add(value(k, mapType.getKeyType()) + "="
+                    + value(e, mapType.getValueType())));
+            return j.toString();
+        }
+        return v.toString();
     }
 
     /** How wide a column of this type prints, at least. */
@@ -284,5 +342,27 @@ final class SqlRunner {
     private static String message(Throwable e) {
         String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip();
         return m.lines().findFirst().orElse(m);
+    }
+
+    /**
+     * Flink's whole message about a statement on one line: each message of the chain of causes, its lines
+     * joined, leaving out one that repeats the message before it. A validation error's first line often
+     * only announces the rest ("SQL validation failed. Invalid function call:"); the reason is last.
+     */
+    static String whole(Throwable e) {
+        StringJoiner line = new StringJoiner(": ");
+        String previous = "";
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = t.getMessage() == null ? "" : String.join(" ", t.getMessage().strip().lines()
+                    .map(String::strip).filter(l -> !l.isEmpty()).toArray(String[]::new));
+            if (m.endsWith(":")) {
+                m = m.substring(0, m.length() - 1);
+            }
+            if (!m.isEmpty() && !previous.contains(m)) {
+                line.add(m);
+                previous = m;
+            }
+        }
+        return line.length() == 0 ? e.getClass().getSimpleName() : line.toString();
     }
 }

@@ -34,7 +34,7 @@ CREATE TABLE forecasts (
   `model` STRING,
   refusal STRING,
   reason STRING,
-  steps ARRAY<DOUBLE>
+  steps ARRAY<ROW<h INT, ts TIMESTAMP_LTZ(3), forecast DOUBLE, `lower` DOUBLE, `upper` DOUBLE>>
 ) WITH (
   'connector' = 'kafka',
   'topic' = 'forecasts',

@@ -30,13 +30,20 @@ class SqlCommandITCase {
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
         try {
             int code = cli.execute("sql", "--file", script.toString());
-            // columns are padded to their widths: compare their values
-            String printed = out.toString(StandardCharsets.UTF_8).lines().map(l -> String.join("  ", l.strip().split(" +")))
+            // columns are padded to their widths, at least two spaces apart: compare their values
+            String printed = out.toString(StandardCharsets.UTF_8).lines().map(l -> String.join("  ", l.strip().split("  +")))
                     .collect(Collectors.joining("\n"));
             return new Outcome(code, printed, err.toString());
         } finally {
             System.setOut(stdout);
         }
+    }
+
+    /** What a script that must succeed prints, line by line. */
+    private static List<String> printed(Path file, String script) throws Exception {
+        Outcome o = sql(Files.writeString(file, script));
+        assertEquals(0, o.code, o.err);
+        return o.out.lines().collect(Collectors.toList());
     }
 
     private static final String FUNCTION = "CREATE FUNCTION forecast AS 'dev.streamforecast.sql.ForecastTableFunction';\n";
@@ -53,9 +60,49 @@ class SqlCommandITCase {
         Outcome o = sql(script);
         assertEquals(0, o.code, o.err);
         List<String> lines = o.out.lines().sorted().collect(Collectors.toList());
-        assertEquals(List.of("a  1970-01-01T00:00:01Z  1  NULL", "a  1970-01-01T00:00:02Z  2  NULL",
-                "a  1970-01-01T00:00:03Z  NULL  refused", "b  1970-01-01T00:00:01Z  1  NULL",
-                "series  ts  events  refusal"), lines);
+        assertEquals(List.of("+I  a  1970-01-01T00:00:01Z  1  NULL", "+I  a  1970-01-01T00:00:02Z  2  NULL",
+                "+I  a  1970-01-01T00:00:03Z  NULL  refused", "+I  b  1970-01-01T00:00:01Z  1  NULL",
+                "op  series  ts  events  refusal"), lines);
+    }
+
+    @Test
+    void anUpdatingQueryPrintsEachRowsKindAsTheSqlClientDoes(@TempDir Path dir) throws Exception {
+        List<String> lines = printed(dir.resolve("count.sql"), "SET 'parallelism.default' = '1';\n" + FUNCTION + INPUT
+                + "SELECT series, COUNT(*) AS forecasts FROM forecast(input => TABLE obs PARTITION BY series, "
+                + "time_column => 'ts', value_column => 'reading') WHERE refusal IS NULL GROUP BY series;");
+        assertEquals("op  series  forecasts", lines.get(0));
+        // a's count is inserted, then updated: the old row retracted (-U) and the new one added (+U)
+        assertEquals(List.of("+I  a  1", "-U  a  1", "+U  a  2"),
+                lines.stream().filter(l -> l.contains("  a  ")).collect(Collectors.toList()));
+        assertEquals(List.of("+I  b  1"), lines.stream().filter(l -> l.contains("  b  ")).collect(Collectors.toList()));
+    }
+
+    @Test
+    void stepsPrintAsAnArrayOfRowsWithTheirTimesAndBoundsAndDoublesInTheirShortestForm(@TempDir Path dir)
+            throws Exception {
+        StringBuilder rows = new StringBuilder();
+        for (int i = 0; i < 24; i++) {
+            rows.append(i > 0 ? ", " : "").append("('a', CAST(").append(3_600_000L * i).append(" AS BIGINT), ")
+                    .append(1.0 + i % 3).append(")");
+        }
+        List<String> lines = printed(dir.resolve("steps.sql"), "SET 'parallelism.default' = '1';\n" + FUNCTION
+                + "CREATE TEMPORARY VIEW hourly AS SELECT * FROM (VALUES " + rows + ", ('big', CAST(0 AS BIGINT), 1e300)) "
+                + "AS t(series, ts, reading);\n"
+                + "SELECT series, `value`, steps FROM forecast(input => TABLE hourly PARTITION BY series, "
+                + "time_column => 'ts', value_column => 'reading', config => MAP['forecast.horizon', '2', "
+                // every row waits for the end of the input, and is used in time order however it arrives
+                + "'model.hidden', '4', 'events.max-out-of-orderness', '1d']);");
+        assertEquals("op  series  value  steps", lines.get(0));
+        assertTrue(lines.contains("+I  big  1.0E300  [(h=1, ts=NULL, forecast=1.0E300, lower=NULL, upper=NULL), "
+                + "(h=2, ts=NULL, forecast=1.0E300, lower=NULL, upper=NULL)]"), String.join("\n", lines));
+        assertTrue(lines.contains("+I  a  1.0  [(h=1, ts=NULL, forecast=1.0, lower=NULL, upper=NULL), "
+                + "(h=2, ts=NULL, forecast=1.0, lower=NULL, upper=NULL)]"), String.join("\n", lines));
+        // the last hour: a cadence, so each step's expected time, and an interval around each forecast
+        String last = lines.stream().filter(l -> l.startsWith("+I  a  3.0")).reduce((x, y) -> y).orElseThrow();
+        String number = "-?[0-9.]+(E-?[0-9]+)?";
+        assertTrue(last.matches("\\+I  a  3\\.0  \\[\\(h=1, ts=1970-01-02T00:00:00Z, forecast=" + number + ", lower="
+                + number + ", upper=" + number + "\\), \\(h=2, ts=1970-01-02T01:00:00Z, forecast=" + number
+                + ", lower=" + number + ", upper=" + number + "\\)\\]"), last);
     }
 
     @Test
@@ -78,6 +125,20 @@ class SqlCommandITCase {
         assertTrue(o.err.contains("nowhere") && o.err.strip().lines().count() == 1, o.err);
     }
 
+    @Test
+    void aValidationErrorIsFlinksWholeMessageOnOneLine(@TempDir Path dir) throws Exception {
+        Path script = Files.writeString(dir.resolve("partition.sql"), FUNCTION + INPUT
+                + "SELECT * FROM forecast(input => TABLE obs, time_column => 'ts', value_column => 'reading');");
+        Outcome o = sql(script);
+        assertEquals(Main.USAGE, o.code, o.err);
+        String line = o.err.strip();
+        assertEquals(1, line.lines().count(), line);
+        assertTrue(line.startsWith("sql: " + script + ", statement at line 5: SQL validation failed. Invalid function "
+                + "call: default_catalog.default_database.forecast("), line);
+        assertTrue(line.endsWith(": Table argument 'input' requires a PARTITION BY clause for parallel processing."),
+                line);
+    }
+
     /** As the SQL client declares it: the function from the cluster job jar, {@code USING JAR}. */
     @Test
     void theFunctionComesFromTheJobJarUsingJar(@TempDir Path dir) throws Exception {
@@ -89,6 +150,7 @@ class SqlCommandITCase {
                 + "value_column => 'reading') WHERE refusal IS NULL;");
         Outcome o = sql(script);
         assertEquals(0, o.code, o.err);
-        assertEquals(List.of("a  1", "a  2", "b  1", "series  events"), o.out.lines().sorted().collect(Collectors.toList()));
+        assertEquals(List.of("+I  a  1", "+I  a  2", "+I  b  1", "op  series  events"),
+                o.out.lines().sorted().collect(Collectors.toList()));
     }
 }
