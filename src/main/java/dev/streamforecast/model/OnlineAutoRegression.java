@@ -908,10 +908,11 @@ public final class OnlineAutoRegression {
      */
     public static final class State {
         /**
-         * Bumped whenever the binary form changes. Version 3 adds the extra regressors and the steps
-         * beyond the first; versions 1 and 2 are still read.
+         * Bumped whenever the binary form changes. Version 4 says whether the state holds a covariance of
+         * its own (a key whose linear part learns with a pooled one holds none); version 3 adds the extra
+         * regressors and the steps beyond the first; versions 1 to 3 are still read.
          */
-        public static final int SCHEMA_VERSION = 3;
+        public static final int SCHEMA_VERSION = 4;
 
         /** Coefficients, lags first (most recent first), then the intercept if any, then the extras. */
         public final double[] theta;
@@ -993,7 +994,7 @@ public final class OnlineAutoRegression {
 
         /** Size in bytes of the binary form {@link #writeTo} writes. */
         public int stateSize() {
-            return 4 + 4 + 4 + 8 * (theta.length + covariance.length + 2 * lags.length) + 4 + 4 + 8 * 4 + 8 * 3
+            return 4 + 4 + 4 + 1 + 8 * (theta.length + covariance.length + 2 * lags.length) + 4 + 4 + 8 * 4 + 8 * 3
                     + 4 + 4 + 8 * (exog.length + 1 + steps.length + origins.length + rowIndex.length
                     + stepInnovation.length) + 2 * (8 + 4 * rows.length);
         }
@@ -1043,6 +1044,7 @@ public final class OnlineAutoRegression {
             out.writeInt(SCHEMA_VERSION);
             out.writeInt(lags.length);
             out.writeInt(theta.length);
+            out.writeBoolean(covariance.length > 0);
             for (double v : theta) {
                 out.writeDouble(v);
             }
@@ -1108,8 +1110,10 @@ public final class OnlineAutoRegression {
                 throw new IOException("corrupt autoregression state: order " + order + ", "
                         + parameters + " coefficients");
             }
+            // version 4 says whether P is the key's own (n x n) or the pooled one's (none kept here)
+            boolean own = version < 4 || in.readBoolean();
             double[] theta = new double[parameters];
-            double[] covariance = new double[parameters * parameters];
+            double[] covariance = new double[own ? parameters * parameters : 0];
             double[] lags = new double[order];
             double[] lagWeights = new double[order];
             Arrays.fill(lagWeights, 1.0);
@@ -1167,8 +1171,8 @@ public final class OnlineAutoRegression {
                 throw new IOException("corrupt autoregression state: order " + order + ", "
                         + parameters + " coefficients, " + extras + " extras");
             }
-            State s = fill(new State(order, parameters, extras, horizon), theta, covariance, lags, lagWeights, head,
-                    filled, last, meanSquare);
+            State s = fill(new State(order, parameters, extras, horizon, covariance.length), theta, covariance, lags,
+                    lagWeights, head, filled, last, meanSquare);
             s.prior = prior;
             s.innovation = innovation;
             s.count = count;

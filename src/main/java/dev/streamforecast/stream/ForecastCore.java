@@ -268,7 +268,8 @@ public final class ForecastCore {
             r.model = fresh.get();
             r.shape = shape;
         }
-        SeriesState s = state.attach(r, SeriesState.Part.WEIGHTS);
+        // a key's own weights come from their own state; a shared network's are the network's
+        SeriesState s = network == null ? state.attach(r, SeriesState.Part.WEIGHTS) : r.model;
         if (forecaster.trainsNext(s)) {
             state.attach(r, SeriesState.Part.MOMENTS);
         }

@@ -191,11 +191,14 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
      */
     private void export(KeyRecord r, Context ctx) throws Exception {
         if (settings.exportModels && r.model != null) {
-            store.attach(r, SeriesState.Part.WEIGHTS);
-            SeriesState s = store.attach(r, SeriesState.Part.MOMENTS);
             SharedNetwork shared = network();
-            String json = shared == null ? ModelJson.write(settings.model, s, ctx.getCurrentKey())
-                    : ModelJson.write(settings.model, shared.withWeightsOf(s), ctx.getCurrentKey(), shared.pool());
+            String json;
+            if (shared == null) {
+                store.attach(r, SeriesState.Part.WEIGHTS);
+                json = ModelJson.write(settings.model, store.attach(r, SeriesState.Part.MOMENTS), ctx.getCurrentKey());
+            } else {
+                json = ModelJson.write(settings.model, shared.withWeightsOf(r.model), ctx.getCurrentKey(), shared.pool());
+            }
             ctx.output(models, new ModelSnapshot(ctx.getCurrentKey(), json));
         }
         if (settings.exportModels && r.model == null) {

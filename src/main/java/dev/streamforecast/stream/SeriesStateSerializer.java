@@ -2,7 +2,6 @@ package dev.streamforecast.stream;
 
 import dev.streamforecast.model.SeriesState;
 import dev.streamforecast.model.SeriesState.Part;
-import dev.streamforecast.model.SharedKeyState;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,11 +42,6 @@ public abstract class SeriesStateSerializer<T> extends TypeSerializer<T> {
     static final int RECORD_FORMAT = 4;
     /** The earlier layout, still read: its records hold no event. */
     static final int RECORD_FORMAT_WITHOUT_HELD = 3;
-    /**
-     * The layout shared-scope records had before both scopes wrote one: no held event, and
-     * {@link SharedKeyState}'s model.
-     */
-    static final int SHARED_RECORD_FORMAT = 1;
 
     public static final Weights WEIGHTS = new Weights();
     public static final Moments MOMENTS = new Moments();
@@ -190,25 +184,17 @@ public abstract class SeriesStateSerializer<T> extends TypeSerializer<T> {
             }
         }
 
-        /**
-         * A record in the layout written now, or in {@link #SHARED_RECORD_FORMAT}, the layout keys that shared
-         * their network were written in before both scopes had one.
-         */
         @Override
         public KeyRecord deserialize(DataInputView source) throws IOException {
             int format = source.readInt();
-            if (format != RECORD_FORMAT && format != RECORD_FORMAT_WITHOUT_HELD && format != SHARED_RECORD_FORMAT) {
+            if (format != RECORD_FORMAT && format != RECORD_FORMAT_WITHOUT_HELD) {
                 throw new IOException("unsupported key record format " + format + " (this build reads "
-                        + SHARED_RECORD_FORMAT + ", " + RECORD_FORMAT_WITHOUT_HELD + " and " + RECORD_FORMAT + ")");
+                        + RECORD_FORMAT_WITHOUT_HELD + " and " + RECORD_FORMAT + ")");
             }
             KeyRecord r = readBookkeeping(source, format == RECORD_FORMAT);
             if (source.readBoolean()) {
-                if (format == SHARED_RECORD_FORMAT) {
-                    r.model = SharedKeyState.read(source);
-                } else {
-                    r.model = new SeriesState();
-                    r.model.read(Part.RECURRENT, source);
-                }
+                r.model = new SeriesState();
+                r.model.read(Part.RECURRENT, source);
             }
             return r;
         }
@@ -437,8 +423,11 @@ public abstract class SeriesStateSerializer<T> extends TypeSerializer<T> {
         public TypeSerializerSchemaCompatibility<KeyRecord> resolveSchemaCompatibility(
                 TypeSerializerSnapshot<KeyRecord> oldSnapshot) {
             StateShape before;
+            boolean migrate = false;
             if (oldSnapshot instanceof SharedStateSerializer.RecordsSnapshot) {
+                // records of the shared scope's own earlier form: read with its serializer, written anew
                 before = ((SharedStateSerializer.RecordsSnapshot) oldSnapshot).shape();
+                migrate = true;
             } else if (oldSnapshot instanceof RecordsSnapshot) {
                 RecordsSnapshot old = (RecordsSnapshot) oldSnapshot;
                 if (old.legacy()) {
@@ -459,7 +448,8 @@ public abstract class SeriesStateSerializer<T> extends TypeSerializer<T> {
             }
             List<String> changes = shape.changesFrom(before);
             if (changes.isEmpty() || onShapeChange == JobSettings.ShapeChange.RESET) {
-                return TypeSerializerSchemaCompatibility.compatibleAsIs();
+                return migrate ? TypeSerializerSchemaCompatibility.compatibleAfterMigration()
+                        : TypeSerializerSchemaCompatibility.compatibleAsIs();
             }
             throw new SuppressRestartsException(new IllegalStateException(shapeChangeMessage(changes)));
         }

@@ -10,13 +10,51 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * What is left of the serializer shared-scope keys' records had before both scopes were written by
- * {@link SeriesStateSerializer}'s: the snapshot class that savepoints of that time name. It reads their
- * shape, and restores their records with {@link SeriesStateSerializer}'s serializer, which reads
- * {@link SeriesStateSerializer#SHARED_RECORD_FORMAT} ({@link SharedKeyState}'s model); a job of either
- * scope checks it in {@code SeriesStateSerializer.RecordsSnapshot#resolveSchemaCompatibility}.
+ * {@link SeriesStateSerializer}'s: the snapshot class that savepoints of that time name, and the reader
+ * of their records (the key scope's record layout, 3, with {@link SharedKeyState}'s model). A job checks
+ * such a snapshot in {@code SeriesStateSerializer.RecordsSnapshot#resolveSchemaCompatibility}, and Flink
+ * reads the records with {@link LegacyRecords} and writes them anew.
  */
 public final class SharedStateSerializer {
+    /** The layout the snapshot names (its records opened with {@link SeriesStateSerializer#RECORD_FORMAT_WITHOUT_HELD}). */
+    static final int SNAPSHOT_FORMAT = 1;
+
     private SharedStateSerializer() {}
+
+    /** Reads shared-scope records of that time: bookkeeping without a held event, {@link SharedKeyState}'s model. */
+    static final class LegacyRecords extends SeriesStateSerializer.RecordSerializer {
+        private static final long serialVersionUID = 1L;
+        private final StateShape shape;
+
+        LegacyRecords(StateShape shape) {
+            this.shape = shape;
+        }
+
+        @Override
+        public void serialize(KeyRecord record, DataOutputView target) {
+            throw new UnsupportedOperationException("records of both scopes are written by SeriesStateSerializer");
+        }
+
+        @Override
+        public KeyRecord deserialize(DataInputView source) throws IOException {
+            int format = source.readInt();
+            if (format != SeriesStateSerializer.RECORD_FORMAT_WITHOUT_HELD) {
+                throw new IOException("unsupported shared key record format " + format + " (this build reads "
+                        + SeriesStateSerializer.RECORD_FORMAT_WITHOUT_HELD + ")");
+            }
+            KeyRecord r = SeriesStateSerializer.readBookkeeping(source, false);
+            if (source.readBoolean()) {
+                r.model = SharedKeyState.read(source);
+            }
+            return r;
+        }
+
+        @Override
+        public TypeSerializerSnapshot<KeyRecord> snapshotConfiguration() {
+            // qualified: the name alone is the inherited SeriesStateSerializer.RecordsSnapshot here
+            return new SharedStateSerializer.RecordsSnapshot(shape);
+        }
+    }
 
     /** The record serializer's snapshot as shared-scope savepoints of that time hold it. */
     public static final class RecordsSnapshot implements TypeSerializerSnapshot<KeyRecord> {
@@ -25,6 +63,10 @@ public final class SharedStateSerializer {
 
         /** For Flink, which reads the snapshot into it. */
         public RecordsSnapshot() {}
+
+        RecordsSnapshot(StateShape shape) {
+            this.shape = shape;
+        }
 
         /** The shape the state was made under. */
         StateShape shape() {
@@ -38,7 +80,7 @@ public final class SharedStateSerializer {
 
         @Override
         public void writeSnapshot(DataOutputView out) throws IOException {
-            out.writeInt(SeriesStateSerializer.SHARED_RECORD_FORMAT);
+            out.writeInt(SNAPSHOT_FORMAT);
             SeriesStateSerializer.writeShape(out, shape);
         }
 
@@ -49,16 +91,16 @@ public final class SharedStateSerializer {
                         + VERSION + "): restore with the version of the forecaster that wrote it");
             }
             int format = in.readInt();
-            if (format != SeriesStateSerializer.SHARED_RECORD_FORMAT) {
+            if (format != SNAPSHOT_FORMAT) {
                 throw new IOException("unsupported shared key record format " + format + " (this build reads "
-                        + SeriesStateSerializer.SHARED_RECORD_FORMAT + ")");
+                        + SNAPSHOT_FORMAT + ")");
             }
             shape = SeriesStateSerializer.readShape(in);
         }
 
         @Override
         public TypeSerializer<KeyRecord> restoreSerializer() {
-            return SeriesStateSerializer.records(shape, JobSettings.ShapeChange.FAIL);
+            return new LegacyRecords(shape);
         }
 
         /** Never the new snapshot: jobs write {@link SeriesStateSerializer}'s. */

@@ -55,7 +55,7 @@ class ModelConfigTest {
             names.put(s.name, s.defaultText);
         }
         assertEquals(defaults, ModelConfig.fromMap(names));
-        assertEquals(29, names.size());
+        assertEquals(30, names.size());
     }
 
     @Test
@@ -109,14 +109,12 @@ class ModelConfigTest {
     }
 
     @Test
-    void aSharedNetworkRefusesStepsAheadAndCalendarInputsNamingTheSetting() {
-        IllegalArgumentException horizon = assertThrows(IllegalArgumentException.class,
-                () -> ModelConfig.fromMap(Map.of("model.scope", "shared", "forecast.horizon", "24")));
-        assertTrue(horizon.getMessage().startsWith("invalid forecast.horizon = 24"), horizon.getMessage());
-        IllegalArgumentException calendar = assertThrows(IllegalArgumentException.class,
-                () -> ModelConfig.fromMap(Map.of("model.scope", "shared", "model.calendar", "week")));
-        assertTrue(calendar.getMessage().startsWith("invalid model.calendar = week"), calendar.getMessage());
-        assertEquals(ModelScope.SHARED, ModelConfig.fromMap(Map.of("model.scope", "shared")).scope);
-        assertEquals(24, ModelConfig.fromMap(Map.of("forecast.horizon", "24")).horizon);
+    void aSharedNetworkTakesStepsAheadCalendarInputsAndEveryOtherFeatureAsAKeyScopeModelDoes() {
+        ModelConfig c = ModelConfig.fromMap(Map.of("model.scope", "shared", "forecast.horizon", "24",
+                "model.calendar", "week", "model.candidates", "hybrid,seasonal", "forecast.intervals", "gaussian"));
+        assertEquals(ModelScope.SHARED, c.scope);
+        assertEquals(24, c.horizon);
+        assertEquals(Calendar.Mode.WEEK, c.calendarMode());
+        assertEquals(List.of("hybrid", "seasonal"), c.candidates);
     }
 }

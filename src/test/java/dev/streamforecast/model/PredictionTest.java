@@ -30,12 +30,12 @@ class PredictionTest {
 
     /** A shared-scope forecaster, fed one key. */
     private static DoubleFunction<Prediction> sharedScope() {
-        SharedNetwork network = SharedNetwork.create(ModelConfig.builder().scope(ModelScope.SHARED).build());
-        SharedForecaster f = new SharedForecaster(network, new BatchTrainer(network.config()));
-        SeriesState s = f.newState();
+        OnlineForecaster f = new OnlineForecaster(ModelConfig.builder().scope(ModelScope.SHARED).build());
+        SeriesState s = f.newState("k");
         Prediction p = new Prediction();
+        long[] ts = {1_700_000_000_000L};
         return v -> {
-            f.observe(s, SharedForecaster.keyHash("k"), v, null, p);
+            f.observe(s, OnlineForecaster.keyHash("k"), ts[0] += 3_600_000L, v, null, p);
             return p;
         };
     }

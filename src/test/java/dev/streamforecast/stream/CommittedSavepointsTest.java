@@ -52,9 +52,7 @@ class CommittedSavepointsTest {
     static KeyedOneInputStreamOperatorTestHarness<String, Observation, Forecast> harness(ModelConfig model)
             throws Exception {
         JobSettings settings = JobSettings.defaults(model);
-        ForecastFunction f = model.scope == ModelScope.SHARED
-                ? new SharedForecastFunction(settings, ForecastTopology.DEAD_LETTERS, ForecastTopology.MODELS)
-                : new ForecastFunction(settings, ForecastTopology.DEAD_LETTERS, ForecastTopology.MODELS);
+        ForecastFunction f = new ForecastFunction(settings, ForecastTopology.DEAD_LETTERS, ForecastTopology.MODELS);
         var h = new KeyedOneInputStreamOperatorTestHarness<String, Observation, Forecast>(
                 new KeyedProcessOperator<>(f), obs -> obs.key, Types.STRING);
         h.setStateBackend(new HashMapStateBackend());

@@ -26,7 +26,7 @@ class KeyRecordFormatTest {
     private static List<TypeSerializer<KeyRecord>> serializers() {
         return List.of(SeriesStateSerializer.records(KEY, JobSettings.ShapeChange.FAIL),
                 new SeriesStateSerializer.UnshapedRecords(),
-                SharedStateSerializer.records(SHARED, JobSettings.ShapeChange.FAIL));
+                SeriesStateSerializer.records(SHARED, JobSettings.ShapeChange.FAIL));
     }
 
     /** A record without a model, as the earlier layout of {@code format} wrote it. */
@@ -100,7 +100,7 @@ class KeyRecordFormatTest {
                 new DataInputDeserializer(out.getCopyOfBuffer()), getClass().getClassLoader());
 
         out.clear();
-        out.writeInt(SharedStateSerializer.RECORD_FORMAT_WITHOUT_HELD);
+        out.writeInt(SharedStateSerializer.SNAPSHOT_FORMAT);
         SeriesStateSerializer.writeShape(out, SHARED);
         new SharedStateSerializer.RecordsSnapshot().readSnapshot(1, new DataInputDeserializer(out.getCopyOfBuffer()),
                 getClass().getClassLoader());

@@ -7,12 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamforecast.event.Forecast;
 import dev.streamforecast.event.Observation;
-import dev.streamforecast.model.BatchTrainer;
 import dev.streamforecast.model.ModelConfig;
 import dev.streamforecast.model.ModelScope;
 import dev.streamforecast.model.Prediction;
 import dev.streamforecast.model.SeriesState;
-import dev.streamforecast.model.SharedForecaster;
+import dev.streamforecast.model.OnlineForecaster;
 import dev.streamforecast.model.SharedNetwork;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -45,7 +44,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class SharedForecastStateTest {
     private static final ModelConfig MODEL = ModelConfig.builder().hidden(8).k1(4).k2(12).linearOrder(6)
-            .scope(ModelScope.SHARED).set(ModelConfig.BATCH, 4).build();
+            .scope(ModelScope.SHARED).set(ModelConfig.BATCH, 4).set(ModelConfig.SHARED_BUDGET, 1000).build();
     private static final int MAX_PARALLELISM = 128;
 
     /** A harness of the operator and the function inside it, subtask {@code index} of {@code parallelism}. */
@@ -57,15 +56,13 @@ class SharedForecastStateTest {
         }
 
         SharedNetwork network() {
-            return ((SharedForecastFunction) function).network();
+            return function.network();
         }
     }
 
     private static Harness harness(JobSettings settings, String backend, int parallelism, int index)
             throws Exception {
-        ForecastFunction f = settings.model.scope == ModelScope.SHARED
-                ? new SharedForecastFunction(settings, ForecastTopology.DEAD_LETTERS, ForecastTopology.MODELS)
-                : new ForecastFunction(settings, ForecastTopology.DEAD_LETTERS, ForecastTopology.MODELS);
+        ForecastFunction f = new ForecastFunction(settings, ForecastTopology.DEAD_LETTERS, ForecastTopology.MODELS);
         var h = new KeyedOneInputStreamOperatorTestHarness<String, Observation, Forecast>(
                 new KeyedProcessOperator<>(f), obs -> obs.key, Types.STRING, MAX_PARALLELISM, parallelism, index);
         h.setStateBackend(backend.equals("rocksdb") ? new EmbeddedRocksDBStateBackend() : new HashMapStateBackend());
@@ -153,21 +150,21 @@ class SharedForecastStateTest {
             assertEquals(180, out.size());
             // the same events, in the same order, through the model alone
             SharedNetwork network = SharedNetwork.create(MODEL);
-            SharedForecaster alone = new SharedForecaster(network, new BatchTrainer(MODEL));
+            OnlineForecaster alone = new OnlineForecaster(network);
             Map<String, SeriesState> states = new HashMap<>();
             Prediction p = new Prediction();
             List<Observation> sent = inUseOrder(events(keys, 0, 60));
             for (int i = 0; i < sent.size(); i++) {
                 Observation o = sent.get(i);
-                SeriesState s = states.computeIfAbsent(o.key, k -> alone.newState());
-                alone.observe(s, SharedForecaster.keyHash(o.key), o.value, null, p);
+                SeriesState s = states.computeIfAbsent(o.key, alone::newState);
+                alone.observe(s, OnlineForecaster.keyHash(o.key), o.ts, o.value, null, p);
                 assertEquals(p.forecast, out.get(i).forecast, "event " + i);
                 assertEquals(s.events, out.get(i).events);
                 assertEquals(MODEL.id(), out.get(i).modelId);
             }
             assertTrue(network.updates() > 5);
             assertEquals(network.updates(), h.network().updates());
-            assertEquals(keys.size() * SharedKeyStore.STATES_PER_KEY, h.h.numKeyedStateEntries());
+            assertEquals(keys.size() * ForecastFunction.STATES_PER_SHARED_KEY, h.h.numKeyedStateEntries());
         }
     }
 
@@ -235,7 +232,7 @@ class SharedForecastStateTest {
             feed(b, events(one, 0, 70), 0);
             s0 = a.h.snapshot(1, 1);
             s1 = b.h.snapshot(1, 1);
-            merged = SharedNetwork.merge(List.of(a.network(), b.network()), new BatchTrainer(MODEL));
+            merged = SharedNetwork.merge(List.of(a.network(), b.network()));
         }
         OperatorSubtaskState both = AbstractStreamOperatorTestHarness.repackageState(s0, s1);
         try (Harness c = harness(immediate(MODEL), "hashmap", 1, 0)) {

@@ -2,16 +2,12 @@ package dev.streamforecast.bench;
 
 import dev.streamforecast.event.Forecast;
 import dev.streamforecast.event.Observation;
-import dev.streamforecast.model.BatchTrainer;
 import dev.streamforecast.model.ModelConfig;
 import dev.streamforecast.model.ModelScope;
 import dev.streamforecast.model.OnlineForecaster;
 import dev.streamforecast.model.ParameterLayout;
 import dev.streamforecast.model.Prediction;
 import dev.streamforecast.model.SeriesState;
-import dev.streamforecast.model.SharedForecaster;
-import dev.streamforecast.model.SharedKeyState;
-import dev.streamforecast.model.SharedNetwork;
 import dev.streamforecast.stream.ForecastTopology;
 import dev.streamforecast.stream.JobSettings;
 import java.io.BufferedReader;
@@ -384,32 +380,23 @@ public final class CheckpointBench {
         }
     }
 
-    /** The binary form's bytes of one key's state after {@code events} events: what a checkpoint stores per key. */
+    /**
+     * The binary form's bytes of one key's state after {@code events} hourly events: what a checkpoint
+     * stores per key (in shared scope the key's own part, the weights being the network's).
+     */
     static long stateBytesPerKey(ModelConfig model, int events) throws IOException {
-        if (model.scope == ModelScope.SHARED) {
-            return sharedStateBytesPerKey(model, events);
-        }
         OnlineForecaster f = new OnlineForecaster(model);
         SeriesState s = f.newState("k0");
-        Prediction p = new Prediction();
+        Prediction p = new Prediction(model.horizon);
         for (int t = 0; t < events; t++) {
-            f.observe(s, Math.sin(0.05 * t), null, p);
+            f.observe(s, 1_700_000_000_000L + 3_600_000L * t, Math.sin(0.05 * t), null, p);
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        s.writeTo(new DataOutputStream(bytes));
-        return bytes.size();
-    }
-
-    /** {@link #stateBytesPerKey} of a key that shares its network: its own part only. */
-    private static long sharedStateBytesPerKey(ModelConfig model, int events) throws IOException {
-        SharedForecaster f = new SharedForecaster(SharedNetwork.create(model), new BatchTrainer(model));
-        SeriesState s = f.newState();
-        Prediction p = new Prediction();
-        for (int t = 0; t < events; t++) {
-            f.observe(s, 0, Math.sin(0.05 * t), null, p);
+        if (model.scope == ModelScope.SHARED) {
+            s.write(SeriesState.Part.RECURRENT, new DataOutputStream(bytes));
+        } else {
+            s.writeTo(new DataOutputStream(bytes));
         }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        SharedKeyState.write(s, new DataOutputStream(bytes));
         return bytes.size();
     }
 

@@ -1,13 +1,10 @@
 package dev.streamforecast.bench;
 
-import dev.streamforecast.model.BatchTrainer;
 import dev.streamforecast.model.ModelConfig;
 import dev.streamforecast.model.ModelScope;
 import dev.streamforecast.model.OnlineForecaster;
 import dev.streamforecast.model.Prediction;
 import dev.streamforecast.model.SeriesState;
-import dev.streamforecast.model.SharedForecaster;
-import dev.streamforecast.model.SharedNetwork;
 import java.util.List;
 import java.util.Locale;
 
@@ -104,12 +101,10 @@ final class SharedBench {
             c = c.toBuilder().k1(100_000).build();
         }
         Prediction p = new Prediction();
-        SharedForecaster shared = scope == ModelScope.SHARED
-                ? new SharedForecaster(SharedNetwork.create(c), new BatchTrainer(c)) : null;
-        OnlineForecaster own = shared == null ? new OnlineForecaster(c) : null;
+        OnlineForecaster f = new OnlineForecaster(c);
         SeriesState[] states = new SeriesState[JOB_KEYS];
         for (int k = 0; k < JOB_KEYS; k++) {
-            states[k] = shared != null ? shared.newState() : own.newState("k" + k);
+            states[k] = f.newState("k" + k);
         }
         long start = 0;
         for (int e = 0; e < 60; e++) {
@@ -118,11 +113,7 @@ final class SharedBench {
             }
             for (int k = 0; k < JOB_KEYS; k++) {
                 double v = Math.sin(0.05 * e) + 0.01 * (k % 7);
-                if (shared != null) {
-                    shared.observe(states[k], k, v, null, p);
-                } else {
-                    own.observe(states[k], v, null, p);
-                }
+                f.observe(states[k], k, 1_700_000_000_000L + 3_600_000L * e, v, null, p);
             }
         }
         return (System.nanoTime() - start) / 1e3 / (40.0 * JOB_KEYS);

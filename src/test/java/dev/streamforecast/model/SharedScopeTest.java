@@ -22,18 +22,21 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Keys sharing one network: the numerics' promises hold per key, learning is a pure function of the
- * events' order (batches close on counts), a checkpoint in the middle of a batch continues bit for
- * bit, replicas merge deterministically, and a key's state stays within 4 KB.
+ * Keys sharing one network ({@code model.scope=shared}): the numerics' promises hold per key, learning is
+ * a pure function of the events' order (the budget picks windows by key and count, batches close on
+ * counts), a checkpoint in the middle of a batch continues bit for bit, replicas merge deterministically,
+ * and a key's state stays small.
  */
-class SharedForecasterTest {
+class SharedScopeTest {
     private static final ModelConfig SHARED = ModelConfig.builder().scope(ModelScope.SHARED).build();
+    /** Every window given to the network: for the tests of batches, which count windows. */
+    private static final ModelConfig EVERY_WINDOW = SHARED.toBuilder().set(ModelConfig.SHARED_BUDGET, 1000).build();
     private static final String[] KEYS = {"a", "b", "c"};
 
     /** Keys a, b and c taking turns, one value each per round, through one shared network. */
     private static final class Fleet {
         final SharedNetwork network;
-        final SharedForecaster forecaster;
+        final OnlineForecaster forecaster;
         final SeriesState[] states = new SeriesState[KEYS.length];
         final Prediction p = new Prediction();
         int applied;
@@ -44,15 +47,15 @@ class SharedForecasterTest {
 
         Fleet(SharedNetwork network) {
             this.network = network;
-            this.forecaster = new SharedForecaster(network, new BatchTrainer(network.config()));
+            this.forecaster = new OnlineForecaster(network);
         }
 
         /** Feeds key k its next value; returns the forecast. */
         double observe(int k, double v) {
             if (states[k] == null) {
-                states[k] = forecaster.newState();
+                states[k] = forecaster.newState(KEYS[k]);
             }
-            forecaster.observe(states[k], SharedForecaster.keyHash(KEYS[k]), v, null, p);
+            forecaster.observe(states[k], OnlineForecaster.keyHash(KEYS[k]), Long.MIN_VALUE, v, null, p);
             assertTrue(!p.diverged, p.divergence);
             applied += p.trained ? 1 : 0;
             return p.forecast;
@@ -94,7 +97,7 @@ class SharedForecasterTest {
 
     @Test
     void aBatchIsAppliedWhenAKeyInItBringsAnotherWindowOrWhenItIsFull() {
-        ModelConfig c = SHARED.toBuilder().k1(4).set(ModelConfig.BATCH, 2).build();
+        ModelConfig c = EVERY_WINDOW.toBuilder().k1(4).set(ModelConfig.BATCH, 2).build();
         Fleet f = new Fleet(c);
         for (int t = 0; t < 4; t++) {
             for (int k = 0; k < KEYS.length; k++) {
@@ -106,7 +109,7 @@ class SharedForecasterTest {
         assertEquals(2, f.network.windows());
         assertEquals(1, f.network.pending());
 
-        ModelConfig wide = SHARED.toBuilder().k1(4).set(ModelConfig.BATCH, 32).build();
+        ModelConfig wide = EVERY_WINDOW.toBuilder().k1(4).set(ModelConfig.BATCH, 32).build();
         Fleet g = new Fleet(wide);
         for (int t = 0; t < 8; t++) {
             for (int k = 0; k < KEYS.length; k++) {
@@ -150,11 +153,11 @@ class SharedForecasterTest {
     void aKeysStateRoundTripsBitForBit(CellType cell) throws IOException {
         ModelConfig c = SHARED.toBuilder().cell(cell).layers(2).hidden(8).features(List.of("f")).build();
         SharedNetwork n = SharedNetwork.create(c);
-        SharedForecaster f = new SharedForecaster(n, new BatchTrainer(c));
-        SeriesState s = f.newState();
+        OnlineForecaster f = new OnlineForecaster(n);
+        SeriesState s = f.newState("k");
         Prediction p = new Prediction();
         for (int t = 0; t < 300; t++) {
-            f.observe(s, 7L, 1e200 * Math.sin(0.2 * t), new double[] {1e-200 * t}, p);
+            f.observe(s, 7L, Long.MIN_VALUE, 1e200 * Math.sin(0.2 * t), new double[] {1e-200 * t}, p);
         }
         SeriesState back = readKey(bytes(s));
         assertEquals(s, back);
@@ -246,8 +249,8 @@ class SharedForecasterTest {
         }
         SeriesState sick = f.states[1];
         sick.hidden[3] = Double.NaN;
-        SeriesState now = f.forecaster.observeOrRestart(sick, SharedForecaster.keyHash("b"), 0.25, null, f.p,
-                f.forecaster::newState);
+        SeriesState now = f.forecaster.observeOrRestart(sick, OnlineForecaster.keyHash("b"), Long.MIN_VALUE, 0.25,
+                null, f.p, () -> f.forecaster.newState("b"));
         assertNotSame(sick, now);
         assertTrue(f.p.diverged);
         assertTrue(f.p.divergence.startsWith("non-finite"), f.p.divergence);
@@ -276,13 +279,12 @@ class SharedForecasterTest {
         // ten series of the same AR(2), one after another: every later one starts from the pool
         double shared = 0;
         double own = 0;
-        SharedNetwork network = SharedNetwork.create(SHARED);
-        SharedForecaster f = new SharedForecaster(network, new BatchTrainer(SHARED));
+        OnlineForecaster f = new OnlineForecaster(SHARED);
         OnlineForecaster key = new OnlineForecaster(ModelConfig.builder().build());
         Prediction p = new Prediction();
         for (int series = 0; series < 10; series++) {
             double[] y = Fixtures.ar2(150, 1.2, -0.5, 1.0, series);
-            SeriesState s = f.newState();
+            SeriesState s = f.newState("s" + series);
             SeriesState k = key.newState("s" + series);
             double fs = 0;
             double fk = 0;
@@ -291,7 +293,7 @@ class SharedForecasterTest {
                     shared += Math.abs(y[t] - fs);
                     own += Math.abs(y[t] - fk);
                 }
-                f.observe(s, SharedForecaster.keyHash("s" + series), y[t], null, p);
+                f.observe(s, OnlineForecaster.keyHash("s" + series), Long.MIN_VALUE, y[t], null, p);
                 fs = p.forecast;
                 key.observe(k, y[t], null, p);
                 fk = p.forecast;
@@ -305,7 +307,7 @@ class SharedForecasterTest {
 
     @Test
     void observeAllocatesNothingWhenItGathersOrAppliesABatch() {
-        Fleet f = new Fleet(SHARED);
+        Fleet f = new Fleet(EVERY_WINDOW);
         for (int t = 0; t < 2_000; t++) {
             for (int k = 0; k < KEYS.length; k++) {
                 f.observe(k, value(k, t));
@@ -331,23 +333,22 @@ class SharedForecasterTest {
             two.observe(1, value(1, t));
             two.observe(2, value(2, t));
         }
-        BatchTrainer trainer = new BatchTrainer(SHARED);
-        SharedNetwork merged = SharedNetwork.merge(List.of(one.network, two.network), trainer);
+        SharedNetwork merged = SharedNetwork.merge(List.of(one.network, two.network));
         SharedNetwork again = SharedNetwork.merge(List.of(readNetwork(bytes(one.network), SHARED),
-                readNetwork(bytes(two.network), SHARED)), new BatchTrainer(SHARED));
+                readNetwork(bytes(two.network), SHARED)));
         assertArrayEquals(bytes(merged), bytes(again), "every instance merges the same replicas alike");
         assertEquals(one.network.pending() + two.network.pending(), merged.pending(), "windows kept, in order");
 
-        trainer.apply(one.network);
-        trainer.apply(two.network);
-        SharedNetwork mean = SharedNetwork.merge(List.of(one.network, two.network), trainer);
+        one.network.apply();
+        two.network.apply();
+        SharedNetwork mean = SharedNetwork.merge(List.of(one.network, two.network));
         for (int i = 0; i < mean.params().length; i++) {
             for (int j = 0; j < mean.params()[i].length; j++) {
                 double expected = Float32.round(0.5 * one.network.params()[i][j] + 0.5 * two.network.params()[i][j]);
                 assertEquals(expected, mean.params()[i][j]);
             }
         }
-        assertEquals(one.network, SharedNetwork.merge(List.of(one.network), trainer));
+        assertEquals(one.network, SharedNetwork.merge(List.of(one.network)));
     }
 
     @Test
@@ -360,7 +361,7 @@ class SharedForecasterTest {
 
     @Test
     void aSmallerBatchAfterARestoreLearnsFromTheWindowsThatNoLongerFit() throws IOException {
-        Fleet f = new Fleet(SHARED);
+        Fleet f = new Fleet(EVERY_WINDOW);
         for (int t = 0; t < 40; t++) {
             for (int k = 0; k < KEYS.length; k++) {
                 f.observe(k, value(k, t));
@@ -368,15 +369,16 @@ class SharedForecasterTest {
         }
         int pending = f.network.pending();
         assertTrue(pending >= 2, pending + " windows waiting");
-        ModelConfig small = SHARED.toBuilder().set(ModelConfig.BATCH, 1).build();
+        ModelConfig small = EVERY_WINDOW.toBuilder().set(ModelConfig.BATCH, 1).build();
         SharedNetwork restored = readNetwork(bytes(f.network), small);
         assertEquals(0, restored.pending());
         assertEquals(f.network.updates() + pending, restored.updates());
     }
 
+    /** A key's stored form in shared scope: its state's recurrent part (it has no other). */
     static byte[] bytes(SeriesState s) throws IOException {
         ByteArrayOutputStream bos = new ByteArrayOutputStream();
-        SharedKeyState.write(s, new DataOutputStream(bos));
+        s.write(SeriesState.Part.RECURRENT, new DataOutputStream(bos));
         return bos.toByteArray();
     }
 
@@ -387,10 +389,15 @@ class SharedForecasterTest {
     }
 
     static SeriesState readKey(byte[] b) throws IOException {
-        return SharedKeyState.read(new DataInputStream(new ByteArrayInputStream(b)));
+        SeriesState s = new SeriesState();
+        s.read(SeriesState.Part.RECURRENT, new DataInputStream(new ByteArrayInputStream(b)));
+        s.params = new double[0][];
+        s.adamM = new double[0][];
+        s.adamV = new double[0][];
+        return s;
     }
 
     static SharedNetwork readNetwork(byte[] b, ModelConfig c) throws IOException {
-        return SharedNetwork.readFrom(new DataInputStream(new ByteArrayInputStream(b)), c, new BatchTrainer(c));
+        return SharedNetwork.readFrom(new DataInputStream(new ByteArrayInputStream(b)), c);
     }
 }
