@@ -57,26 +57,29 @@ final class FlinkOptions {
     private static final Method TYPE = accessible("getClazz");
     private static final Method IS_LIST = accessible("isList");
 
-    /** The options Flink's loaders interpret, each with the values it accepts. */
-    private static final List<Implementation> IMPLEMENTATIONS = List.of(
-            new Implementation(StateBackendOptions.STATE_BACKEND, " or the class name of a StateBackendFactory",
-                    List.of(StateBackendLoader.HASHMAP_STATE_BACKEND_NAME, StateBackendLoader.ROCKSDB_STATE_BACKEND_NAME,
-                            StateBackendLoader.FORST_STATE_BACKEND_NAME),
-                    (c, loader) -> StateBackendLoader.loadStateBackendFromConfig(c, loader, null)),
-            new Implementation(CheckpointingOptions.CHECKPOINT_STORAGE, " or the class name of a CheckpointStorageFactory",
-                    List.of("jobmanager", "filesystem"), (c, loader) -> CheckpointStorageLoader.fromConfig(c, loader, null)),
-            new Implementation(RestartStrategyOptions.RESTART_STRATEGY, "",
-                    Arrays.stream(RestartStrategyOptions.RestartStrategyType.values())
-                            .flatMap(t -> t.getAllAvailableValues().stream()).collect(Collectors.toList()),
-                    (c, loader) -> RestartBackoffTimeStrategyFactoryLoader.createRestartBackoffTimeStrategyFactory(
-                            c, new Configuration(), true)));
-
     /** Options by key and by each of their deprecated or fallback keys. */
     private final Map<String, ConfigOption<?>> byKey = new TreeMap<>();
     /** Options whose keys hold a placeholder, by the pattern of the keys they stand for. */
     private final Map<Pattern, ConfigOption<?>> patterns = new LinkedHashMap<>();
     /** Map options, which Flink also reads as one key per entry: {@code pipeline.global-job-parameters.a=1}. */
     private final List<String> prefixMaps = new ArrayList<>();
+
+    /** The options Flink's loaders interpret, each with the values it accepts; loaded when first asked for. */
+    private static final class Implementations {
+        static final List<Implementation> ALL = List.of(
+                new Implementation(StateBackendOptions.STATE_BACKEND, " or the class name of a StateBackendFactory",
+                        List.of(StateBackendLoader.HASHMAP_STATE_BACKEND_NAME, StateBackendLoader.ROCKSDB_STATE_BACKEND_NAME,
+                                StateBackendLoader.FORST_STATE_BACKEND_NAME),
+                        (c, loader) -> StateBackendLoader.loadStateBackendFromConfig(c, loader, null)),
+                new Implementation(CheckpointingOptions.CHECKPOINT_STORAGE, " or the class name of a "
+                        + "CheckpointStorageFactory", List.of("jobmanager", "filesystem"),
+                        (c, loader) -> CheckpointStorageLoader.fromConfig(c, loader, null)),
+                new Implementation(RestartStrategyOptions.RESTART_STRATEGY, "",
+                        Arrays.stream(RestartStrategyOptions.RestartStrategyType.values())
+                                .flatMap(t -> t.getAllAvailableValues().stream()).collect(Collectors.toList()),
+                        (c, loader) -> RestartBackoffTimeStrategyFactoryLoader.createRestartBackoffTimeStrategyFactory(
+                                c, new Configuration(), true)));
+    }
 
     private static final class Holder {
         static final FlinkOptions KNOWN = scan(FlinkOptions.class.getClassLoader());
@@ -130,8 +133,11 @@ final class FlinkOptions {
      * loaders, in the context of {@code conf} (a checkpoint storage on the file system needs a directory).
      */
     static void checkImplementations(String prefix, Map<String, String> conf, Collection<String> keys) {
+        if (keys.isEmpty()) {
+            return;
+        }
         ClassLoader loader = FlinkOptions.class.getClassLoader();
-        for (Implementation i : IMPLEMENTATIONS) {
+        for (Implementation i : Implementations.ALL) {
             String key = keys.stream().filter(k -> i.option.key().equals(k) || isFallback(i.option, k))
                     .findFirst().orElse(null);
             String failure = key == null ? null : i.failure(conf, loader);
