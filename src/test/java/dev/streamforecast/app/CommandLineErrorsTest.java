@@ -151,6 +151,20 @@ class CommandLineErrorsTest {
     }
 
     @Test
+    void theBrokerCommandChecksItsPortBeforeStarting() throws IOException {
+        assertEquals("kafka: kafka.bootstrap-servers is kafka-1:9092, but this broker listens on localhost: give "
+                + "--port, or a configuration whose kafka.bootstrap-servers is localhost:PORT\n",
+                mistake("kafka", "--set", "kafka.bootstrap-servers=kafka-1:9092"));
+        assertEquals("kafka: --port 70000: expected an integer from 1 to 65535\n", mistake("kafka", "--port", "70000"));
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("localhost"))) {
+            assertEquals("kafka: port " + taken.getLocalPort() + " of localhost is taken (a broker running already?): "
+                    + "stop what listens there or choose another port with --port\n",
+                    mistake("kafka", "--port", Integer.toString(taken.getLocalPort())));
+        }
+        assertEquals("consume: --max 0: expected an integer from 1 to 2147483647\n", mistake("consume", "--max", "0"));
+    }
+
+    @Test
     void theDemoChecksItsSettingsBeforeStartingKafka() {
         // the message is the whole output: nothing was started or written before it
         assertEquals("demo: invalid model.hidden = -1: expected an integer in [1, 4096]\n",

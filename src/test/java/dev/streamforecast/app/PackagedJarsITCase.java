@@ -195,7 +195,7 @@ class PackagedJarsITCase {
             assertTrue(backtest.out().stream().anyMatch(l -> l.startsWith("sensor-load") && l.contains("persistence")),
                     backtest.out().toString());
         }
-        for (Map.Entry<String, Path> command : Map.of("demo", BROKER_JAR, "sql --file x.sql", SQL_JAR)
+        for (Map.Entry<String, Path> command : Map.of("demo", BROKER_JAR, "kafka", BROKER_JAR, "sql --file x.sql", SQL_JAR)
                 .entrySet()) {
             try (ShellCommand alone = ShellCommand.start("java -jar " + LOCAL_JAR + " " + command.getKey(),
                     Path.of("").toAbsolutePath())) {

@@ -10,7 +10,7 @@ import java.nio.file.Path;
  * command needs it and starts that command with it.
  */
 enum LocalJar {
-    /** The embedded Kafka broker (KRaft) and Scala, for {@code demo} and {@code sql --demo}. */
+    /** The embedded Kafka broker (KRaft) and Scala, for {@code demo}, {@code kafka} and {@code sql --demo}. */
     BROKER("forecaster-broker.jar", "the embedded Kafka broker", "org.apache.kafka.common.test.KafkaClusterTestKit"),
     /** The Table API, the SQL planner and the JSON format, for {@code sql}. */
     SQL("forecaster-sql.jar", "the SQL planner", "org.apache.flink.table.planner.loader.DelegatePlannerFactory");
