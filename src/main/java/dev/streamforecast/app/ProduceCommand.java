@@ -26,8 +26,6 @@ import picocli.CommandLine.Option;
                 + "unless --topic. A line that is a JSON object with a \"key\" is keyed by it (the series key); any "
                 + "other line is sent as it is, without a key (the job makes it a dead letter).")
 public final class ProduceCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @Mixin
     ConfigOptions settings;
 
@@ -42,6 +40,7 @@ public final class ProduceCommand implements Callable<Integer> {
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
+        ObjectMapper json = new ObjectMapper();
         int sent = 0;
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p);
                 BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
@@ -49,7 +48,7 @@ public final class ProduceCommand implements Callable<Integer> {
                 if (line.isBlank()) {
                     continue;
                 }
-                String key = key(line);
+                String key = key(json, line);
                 producer.send(new ProducerRecord<>(to, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
                         line.getBytes(StandardCharsets.UTF_8))).get();
                 sent++;
@@ -61,9 +60,9 @@ public final class ProduceCommand implements Callable<Integer> {
     }
 
     /** The series key of an event's JSON, or null when the line is not such an object. */
-    static String key(String line) {
+    static String key(ObjectMapper json, String line) {
         try {
-            JsonNode key = JSON.readTree(line).path("key");
+            JsonNode key = json.readTree(line).path("key");
             return key.isTextual() ? key.asText() : null;
         } catch (Exception e) {
             return null;
