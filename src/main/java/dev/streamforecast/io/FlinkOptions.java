@@ -49,9 +49,12 @@ final class FlinkOptions {
     /** The escape: a Flink key written after this prefix passes unchecked, without it. */
     static final String UNCHECKED = "unchecked.";
 
-    /** Options classes of connectors, formats and table factories hold table options, not configuration. */
+    /**
+     * Options classes of connectors, formats and table factories hold table options, not configuration;
+     * those of the libraries Flink shades are the libraries' own.
+     */
     private static final Pattern NOT_CONFIGURATION = Pattern.compile(
-            ".*/(connector|connectors|formats)/.*|org/apache/flink/table/(?!api/config/).*");
+            ".*/(connector|connectors|formats)/.*|org/apache/flink/table/(?!api/config/).*|org/apache/flink/shaded/.*");
     /** A placeholder segment of a key: {@code <name>}, {@code #}. */
     private static final Pattern PLACEHOLDER = Pattern.compile("<[^>]+>|#");
     private static final Method TYPE = accessible("getClazz");
