@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.common.errors.InvalidTopicException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -58,14 +59,26 @@ public final class KafkaCommand implements Callable<Integer> {
         String input = c.get(AppConfig.INPUT_TOPIC);
         String output = c.get(AppConfig.OUTPUT_TOPIC);
         String deadLetters = c.get(AppConfig.DEAD_LETTER_TOPIC);
-        kafka.createTopic(input, partitions);
-        kafka.createTopic(output, partitions);
-        kafka.createTopic(deadLetters, 1);
+        createTopic(kafka, input, partitions);
+        createTopic(kafka, output, partitions);
+        createTopic(kafka, deadLetters, 1);
         System.out.printf(Locale.ROOT, "kafka: broker at %s (KRaft), topics '%s' and '%s' (%d partitions each) and "
                 + "'%s' (1); stop it with Ctrl-C%n", kafka.bootstrapServers(), input, output, partitions, deadLetters);
         System.out.flush();
         stopped.await(); // the process ends once the shutdown hook has stopped the broker
         return 0;
+    }
+
+    private static void createTopic(EmbeddedKafka kafka, String name, int partitions) {
+        try {
+            kafka.createTopic(name, partitions);
+        } catch (IllegalStateException e) {
+            if (e.getCause() instanceof InvalidTopicException) {
+                throw new UserError("'" + name + "' is not a topic name Kafka accepts (" + e.getCause().getMessage()
+                        + "): see kafka.input-topic, kafka.output-topic and kafka.dead-letter-topic", e);
+            }
+            throw e;
+        }
     }
 
     /** The port of the first of {@code servers} (host:port,...), which must name this machine. */
