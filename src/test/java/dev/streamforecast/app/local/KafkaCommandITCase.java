@@ -20,8 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The README's "Run against your own Kafka" steps, as written, each a process of its own through
  * {@code ./forecaster}: {@code kafka} starts a broker with the topics, {@code run} the job, {@code produce}
- * writes an event, {@code consume} reads its forecast; then the broker stops on SIGTERM, cleanly. Only
- * the port differs: the configuration the steps name is copied with a free port in place of 9092.
+ * writes a key's first two events, {@code consume} reads the first one's forecast; then the broker stops
+ * on SIGTERM, cleanly. Only the port differs: the configuration the steps name is copied with a free
+ * port in place of 9092.
  */
 class KafkaCommandITCase {
     private static final Path ROOT = Path.of("").toAbsolutePath();
@@ -65,7 +66,7 @@ class KafkaCommandITCase {
             try (ShellCommand run = ShellCommand.start(lines.get(1), ROOT);
                     ShellCommand produce = ShellCommand.start(lines.get(2), ROOT)) {
                 assertEquals(0, produce.awaitExit(start), String.join("\n", produce.err()));
-                assertEquals(List.of("produce: 1 record written to 'observations' at localhost:" + port), produce.err());
+                assertEquals(List.of("produce: 2 records written to 'observations' at localhost:" + port), produce.err());
                 try (ShellCommand consume = ShellCommand.start(lines.get(3), ROOT)) {
                     String forecast;
                     try {
