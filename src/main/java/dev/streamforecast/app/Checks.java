@@ -66,7 +66,7 @@ public final class Checks {
     }
 
     /** An integer option within bounds. */
-    static int range(int value, int min, int max, String option) {
+    public static int range(int value, int min, int max, String option) {
         if (value < min || value > max) {
             throw new UserError(option + " " + value + ": expected an integer from " + min + " to " + max);
         }

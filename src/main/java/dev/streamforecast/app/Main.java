@@ -23,7 +23,8 @@ import picocli.CommandLine.ScopeType;
         description = "Online per-key LSTM forecasting inside Apache Flink.",
         subcommands = {dev.streamforecast.app.local.DemoCommand.class, RunCommand.class,
             dev.streamforecast.app.local.SqlCommand.class, BacktestCommand.class, AccuracyCommand.class,
-            ConfigCommand.class,
+            ConfigCommand.class, dev.streamforecast.app.local.KafkaCommand.class, ProduceCommand.class,
+            ConsumeCommand.class,
             BenchHint.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

@@ -47,7 +47,7 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     /** The config file (or the defaults) with {@code key=value} overrides applied. */
-    static AppConfig load(Path file, List<String> overrides) throws Exception {
+    public static AppConfig load(Path file, List<String> overrides) throws Exception {
         AppConfig c = file == null ? AppConfig.defaultsOnly() : AppConfig.load(file);
         return c.with(parseOverrides(overrides));
     }

@@ -23,7 +23,8 @@ import org.apache.flink.util.TimeUtils;
  * file whose keys are the job's settings below and the model's ({@link ModelConfig#settings()}).
  *
  * <p>Keys under {@code kafka.properties.} are handed to the Kafka clients unchanged (security,
- * timeouts) and keys under {@code flink.} to Flink's configuration; any other key not listed is
+ * timeouts) and keys under {@code flink.} to Flink's configuration, checked against the options Flink
+ * defines ({@code flink.unchecked.} passes a key Flink does not define); any other key not listed is
  * refused, naming the key, so a typo never silently falls back to a default. A new setting is one line
  * in the table below.
  */
@@ -36,7 +37,8 @@ public final class AppConfig implements Serializable {
     private static final Setting.Table TABLE = new Setting.Table();
     private static final Pattern SECRET = Pattern.compile("password|secret|jaas|token|credential",
             Pattern.CASE_INSENSITIVE);
-    private static final String DURATION = "a duration such as 250ms, 5s, 10min, 7d";
+    static final String DURATION = "a duration such as 250ms, 5s, 10min, 7d";
+    private static final String FLINK = "flink.";
 
     public static final Setting<String> BOOTSTRAP_SERVERS = TABLE.text("kafka.bootstrap-servers", "localhost:9092",
             "the Kafka brokers to connect to first, host:port[,host:port...]");
@@ -166,12 +168,22 @@ public final class AppConfig implements Serializable {
      */
     public static AppConfig of(Map<String, String> settings) {
         Map<String, String> all = defaults();
-        for (String k : new TreeMap<>(settings).keySet()) {
-            if (!all.containsKey(k) && PASS_THROUGH.stream().noneMatch(k::startsWith)) {
-                throw new UserError("unknown setting '" + k + "'" + nearest(k, all.keySet())
+        Map<String, String> flink = new TreeMap<>();
+        List<String> checked = new ArrayList<>();
+        for (Map.Entry<String, String> e : new TreeMap<>(settings).entrySet()) {
+            String k = e.getKey();
+            if (k.startsWith(FLINK)) {
+                String flinkKey = FlinkOptions.known().check(FLINK, k.substring(FLINK.length()), e.getValue());
+                flink.put(flinkKey, e.getValue());
+                if (flinkKey.equals(k.substring(FLINK.length()))) {
+                    checked.add(flinkKey);
+                }
+            } else if (!all.containsKey(k) && PASS_THROUGH.stream().noneMatch(k::startsWith)) {
+                throw new UserError("unknown setting '" + k + "'" + nearest(k, all.keySet(), "")
                         + "; docs/configuration.md lists every setting");
             }
         }
+        FlinkOptions.checkImplementations(FLINK, flink, checked);
         all.putAll(settings);
         try {
             for (Setting<?> s : TABLE.all()) {
@@ -186,8 +198,24 @@ public final class AppConfig implements Serializable {
         }
     }
 
+    /**
+     * Checks a setting of a Flink session (a SQL script's {@code SET 'key' = 'value'}) as the properties
+     * file's {@code flink.*} keys are checked, in the context of the session's settings so far.
+     *
+     * @return the key Flink reads the value under ({@code unchecked.} taken off)
+     * @throws UserError naming an unknown key with the nearest one Flink defines, or a bad value with
+     *     what it accepts
+     */
+    public static String flinkSetting(String key, String value, Map<String, String> session) {
+        String flinkKey = FlinkOptions.known().check("", key, value);
+        Map<String, String> conf = new TreeMap<>(session);
+        conf.put(flinkKey, value);
+        FlinkOptions.checkImplementations("", conf, flinkKey.equals(key) ? List.of(key) : List.of());
+        return flinkKey;
+    }
+
     /** ", did you mean X?" for the known key closest to a mistyped one, or nothing if none is close. */
-    private static String nearest(String key, Iterable<String> known) {
+    static String nearest(String key, Iterable<String> known, String prefix) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String k : known) {
@@ -197,7 +225,8 @@ public final class AppConfig implements Serializable {
                 bestDistance = d;
             }
         }
-        return best != null && bestDistance <= Math.max(2, key.length() / 4) ? " (did you mean " + best + "?)" : "";
+        return best != null && bestDistance <= Math.max(2, key.length() / 4)
+                ? " (did you mean " + prefix + best + "?)" : "";
     }
 
     private static int editDistance(String a, String b) {
@@ -285,12 +314,13 @@ public final class AppConfig implements Serializable {
         return p;
     }
 
-    /** The {@code flink.*} entries without their prefix, for Flink's Configuration. */
+    /** The {@code flink.*} entries without their prefix (and without {@code unchecked.}), for Flink's Configuration. */
     public Map<String, String> flinkSettings() {
         Map<String, String> m = new TreeMap<>();
         values.forEach((k, v) -> {
-            if (k.startsWith("flink.")) {
-                m.put(k.substring("flink.".length()), v);
+            if (k.startsWith(FLINK)) {
+                String key = k.substring(FLINK.length());
+                m.put(key.startsWith(FlinkOptions.UNCHECKED) ? key.substring(FlinkOptions.UNCHECKED.length()) : key, v);
             }
         });
         return m;

@@ -26,9 +26,15 @@ public final class ConfigurationReference {
                 run with. Unknown keys are refused, naming the nearest known one; a bad value is refused naming
                 its key and what it accepts. `configs/` holds documented examples.
 
-                Two prefixes pass settings on unchanged: `kafka.properties.*` to the Kafka clients without the
-                prefix (security, timeouts, `transaction.timeout.ms`, ...), and `flink.*` to Flink's configuration
-                (e.g. `flink.state.backend.type=rocksdb`).
+                Two prefixes pass settings on: `kafka.properties.*` to the Kafka clients without the prefix
+                (security, timeouts, `transaction.timeout.ms`, ...), and `flink.*` to Flink's configuration (e.g.
+                `flink.state.backend.type=rocksdb`), checked against the options the Flink on the class path
+                defines: an unknown key is refused naming the nearest one Flink defines, a value that does not parse
+                naming what the option accepts, and a state backend, checkpoint storage or restart strategy that
+                Flink's own loaders cannot resolve with Flink's reason. A key Flink does not define (a file system
+                plugin's, say) passes only when spelled deliberately: `flink.unchecked.<key>` hands `<key>` to Flink
+                unchecked. A SQL script's `SET 'key' = 'value'` is checked the same way when it runs, in the context
+                of the `SET`s before it (`SET 'unchecked.<key>' = ...` is its escape).
 
                 A backtest runs at its own `--parallelism`, without checkpoints, and keeps every key to the end of
                 the replay: it ignores `job.*` and `events.idle-state-retention`, and a file replay reads no `kafka.*`.

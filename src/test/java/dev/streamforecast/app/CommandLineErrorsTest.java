@@ -91,6 +91,80 @@ class CommandLineErrorsTest {
     }
 
     @Test
+    void anUnknownFlinkKeyIsRefusedNamingTheNearestOneFlinkDefinesAndTheEscape() throws IOException {
+        assertEquals("run: unknown setting 'flink.state.backend.typ' (did you mean flink.state.backend.type?); Flink "
+                + "defines no such option (one it does not define passes as flink.unchecked.state.backend.typ)\n",
+                mistake("run", "--set", "flink.state.backend.typ=rocksdb"));
+        assertTrue(mistake("backtest", "--input", sample(), "--output", out(), "--set",
+                "flink.execution.checkpointing.intervall=5s").startsWith("backtest: unknown setting "
+                + "'flink.execution.checkpointing.intervall' (did you mean flink.execution.checkpointing.interval?)"));
+        Path config = Files.writeString(dir.resolve("job.properties"), "flink.parallelism.defualt=2\n");
+        assertTrue(mistake("config", "--config", config.toString()).startsWith("config: " + config
+                + ": unknown setting 'flink.parallelism.defualt' (did you mean flink.parallelism.default?)"));
+    }
+
+    @Test
+    void aBadFlinkValueIsRefusedNamingTheKeyTheValueAndWhatFlinkAccepts() throws IOException {
+        assertEquals("backtest: invalid flink.state.backend.type = rocksdbx: expected hashmap, rocksdb or the class "
+                + "name of a StateBackendFactory (Flink: Cannot find configured state backend factory class: rocksdbx)\n",
+                mistake("backtest", "--input", sample(), "--output", out(), "--set", "flink.state.backend.type=rocksdbx"));
+        assertEquals("run: invalid flink.execution.runtime-mode = streamin: expected one of STREAMING, BATCH, AUTOMATIC\n",
+                mistake("run", "--set", "flink.execution.runtime-mode=streamin"));
+        assertEquals("accuracy: invalid flink.execution.checkpointing.interval = often: expected a duration such as "
+                + "250ms, 5s, 10min, 7d\n", mistake("accuracy", "--set", "flink.execution.checkpointing.interval=often"));
+        assertEquals("demo: invalid flink.taskmanager.memory.managed.size = lots: expected a memory size such as 64kb, "
+                + "256mb, 2gb\n", mistake("demo", "--set", "flink.taskmanager.memory.managed.size=lots"));
+        Path config = Files.writeString(dir.resolve("job.properties"), "flink.restart-strategy.type=sometimes\n");
+        assertEquals("config: " + config + ": invalid flink.restart-strategy.type = sometimes: expected one of disable, "
+                + "off, none, fixed-delay, fixeddelay, failure-rate, failurerate, exponential-delay, exponentialdelay "
+                + "(Flink: sometimes is an unknown value of RestartStrategyType.)\n",
+                mistake("config", "--config", config.toString()));
+        assertTrue(mistake("run", "--set", "flink.execution.checkpointing.storage=filesystem").contains(
+                "does not specify the checkpoint directory 'execution.checkpointing.dir'"));
+    }
+
+    @Test
+    void flinkKeysFlinkDefinesInAnySpellingAndUncheckedOnesPass() throws IOException {
+        List<String> settings = List.of("flink.state.backend.type=rocksdb",
+                "flink.state.backend.rocksdb.compression.per.level=NO_COMPRESSION;LZ4_COMPRESSION",
+                "flink.execution.checkpointing.storage=filesystem", "flink.execution.checkpointing.dir=file:///tmp/c",
+                "flink.restart-strategy=fixed-delay", // a deprecated spelling Flink still reads
+                "flink.metrics.reporter.prom.factory.class=org.apache.flink.metrics.prometheus.PrometheusReporterFactory",
+                "flink.metrics.reporter.prom.port=9250-9260", "flink.pipeline.global-job-parameters.site=eu-1",
+                "flink.unchecked.s3.endpoint=http://minio:9000");
+        List<String> args = new java.util.ArrayList<>(List.of("config"));
+        settings.forEach(s -> args.addAll(List.of("--set", s)));
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+        Outcome o;
+        try {
+            o = run(Main.commandLine(), args.toArray(String[]::new));
+        } finally {
+            System.setOut(stdout);
+        }
+        assertEquals(0, o.code, o.err);
+        List<String> lines = printed.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        for (String s : settings) {
+            assertTrue(lines.contains(s), s + " in " + lines);
+        }
+    }
+
+    @Test
+    void theBrokerCommandChecksItsPortBeforeStarting() throws IOException {
+        assertEquals("kafka: kafka.bootstrap-servers is kafka-1:9092, but this broker listens on localhost: give "
+                + "--port, or a configuration whose kafka.bootstrap-servers is localhost:PORT\n",
+                mistake("kafka", "--set", "kafka.bootstrap-servers=kafka-1:9092"));
+        assertEquals("kafka: --port 70000: expected an integer from 1 to 65535\n", mistake("kafka", "--port", "70000"));
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("localhost"))) {
+            assertEquals("kafka: port " + taken.getLocalPort() + " of localhost is taken (a broker running already?): "
+                    + "stop what listens there or choose another port with --port\n",
+                    mistake("kafka", "--port", Integer.toString(taken.getLocalPort())));
+        }
+        assertEquals("consume: --max 0: expected an integer from 1 to 2147483647\n", mistake("consume", "--max", "0"));
+    }
+
+    @Test
     void theDemoChecksItsSettingsBeforeStartingKafka() {
         // the message is the whole output: nothing was started or written before it
         assertEquals("demo: invalid model.hidden = -1: expected an integer in [1, 4096]\n",

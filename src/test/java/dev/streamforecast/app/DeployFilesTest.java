@@ -117,6 +117,70 @@ class DeployFilesTest {
         }
     }
 
+    private record Run(int code, String err, List<String> creates) {}
+
+    /**
+     * deploy/create-topics.sh against a cluster of {@code brokers} brokers (none: it does not answer), with
+     * Kafka's two tools replaced by stand-ins that print what Kafka 4's print and note their arguments.
+     */
+    private static Run createTopics(Path dir, int brokers, String replication) throws Exception {
+        Path versions = dir.resolve("kafka-broker-api-versions.sh");
+        StringBuilder lines = new StringBuilder();
+        for (int id = 1; id <= brokers; id++) {
+            lines.append("echo 'kafka-").append(id).append(":9092 (id: ").append(id)
+                    .append(" rack: null isFenced: false) -> ('\necho '\tProduce(0): 0 to 12 [usable: 12],'\necho ')'\n");
+        }
+        Files.writeString(versions, "#!/usr/bin/env bash\n" + (brokers == 0
+                ? "echo 'org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node' >&2\nexit 1\n"
+                : lines.toString()));
+        Path creates = dir.resolve("creates.txt");
+        Path topics = dir.resolve("kafka-topics.sh");
+        Files.writeString(topics, "#!/usr/bin/env bash\necho \"$*\" >> " + creates + "\n");
+        for (Path tool : List.of(versions, topics)) {
+            tool.toFile().setExecutable(true);
+        }
+        ProcessBuilder pb = new ProcessBuilder("bash", "deploy/create-topics.sh").redirectErrorStream(false);
+        pb.environment().put("KAFKA_BROKER_API_VERSIONS", versions.toString());
+        pb.environment().put("KAFKA_TOPICS", topics.toString());
+        pb.environment().put("BOOTSTRAP", "kafka-1:9092");
+        if (replication != null) {
+            pb.environment().put("REPLICATION", replication);
+        }
+        Process p = pb.redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        int code = p.waitFor();
+        return new Run(code, err, Files.exists(creates) ? Files.readAllLines(creates) : List.of());
+    }
+
+    @Test
+    void createTopicsUsesAtMostAsManyReplicasAsTheClusterHasBrokers(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Run one = createTopics(Files.createDirectory(dir.resolve("one")), 1, null);
+        assertEquals(0, one.code, one.err);
+        assertEquals("create-topics.sh: 1 broker(s) at kafka-1:9092, so 1 replica(s) a partition instead of 3\n", one.err);
+        assertEquals(3, one.creates.size(), one.creates.toString());
+        for (String create : one.creates) {
+            assertTrue(create.startsWith("--bootstrap-server kafka-1:9092 --create --if-not-exists --topic "), create);
+            assertTrue(create.contains("--replication-factor 1 ") && create.endsWith("--config min.insync.replicas=1"),
+                    create);
+        }
+        assertTrue(one.creates.get(0).contains("--topic observations --partitions 12 "), one.creates.get(0));
+
+        Run three = createTopics(Files.createDirectory(dir.resolve("three")), 3, null);
+        assertEquals("", three.err);
+        assertTrue(three.creates.stream().allMatch(c -> c.contains("--replication-factor 3 ")
+                && c.endsWith("min.insync.replicas=2")), three.creates.toString());
+
+        Run five = createTopics(Files.createDirectory(dir.resolve("five")), 3, "5");
+        assertTrue(five.err.contains("3 replica(s) a partition instead of 5"), five.err);
+
+        Run none = createTopics(Files.createDirectory(dir.resolve("none")), 0, null);
+        assertEquals(1, none.code);
+        assertEquals("create-topics.sh: no answer from the brokers at kafka-1:9092: org.apache.kafka.common.errors."
+                + "TimeoutException: Timed out waiting for a node\n", none.err);
+        assertEquals(List.of(), none.creates);
+    }
+
     @Test
     void everyYamlFileParses() throws Exception {
         try (var files = Files.list(Path.of("deploy"))) {

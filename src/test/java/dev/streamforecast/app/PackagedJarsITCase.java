@@ -3,11 +3,14 @@ package dev.streamforecast.app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.streamforecast.testutil.ShellCommand;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.jar.Attributes;
@@ -16,16 +19,22 @@ import java.util.jar.JarFile;
 import java.util.stream.Collectors;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What {@code mvn package} puts in the two jars. The cluster job jar carries the Kafka client with
- * every codec it may meet on a topic, the SQL function, and of Flink only the Kafka connector (the
- * cluster provides the rest, the Table API, planner and JSON format included); the local jar runs with
- * {@code java -jar}, SQL scripts included, and holds no benchmarks.
+ * What {@code mvn package} puts in the jars. The cluster job jar carries the Kafka client with every
+ * codec it may meet on a topic, the SQL function, and of Flink only the Kafka connector (the cluster
+ * provides the rest, the Table API, planner and JSON format included). The local jar runs every command
+ * with {@code java -jar} but those that need the SQL planner or the embedded broker, which come in jars
+ * of their own that start the same program with the local jar on their class path; no class is in two of
+ * them, and none holds benchmarks.
  */
 class PackagedJarsITCase {
     private static final Path JOB_JAR = Path.of("target/forecaster-job.jar");
     private static final Path LOCAL_JAR = Path.of("target/forecaster.jar");
+    private static final Path SQL_JAR = Path.of("target/forecaster-sql.jar");
+    private static final Path BROKER_JAR = Path.of("target/forecaster-broker.jar");
+    private static final Duration RUN = Duration.ofMinutes(3);
 
     private static Set<String> entries(Path jar) throws IOException {
         assertTrue(Files.exists(jar), "run after mvn package: " + jar);
@@ -104,19 +113,24 @@ class PackagedJarsITCase {
     }
 
     @Test
-    void theLocalJarRunsSqlScriptsWithThePlannerTheJsonFormatAndKafka() throws Exception {
-        Set<String> local = entries(LOCAL_JAR);
-        for (String e : List.of("dev/streamforecast/app/local/SqlCommand.class", "dev/streamforecast/app/local/demo.sql",
-                "dev/streamforecast/sql/ForecastTableFunction.class", "flink-table-planner.jar",
+    void theSqlJarCarriesThePlannerTheTableRuntimeAndTheJsonFormatAndTheLocalJarTheKafkaTableConnector()
+            throws Exception {
+        Set<String> sql = entries(SQL_JAR);
+        for (String e : List.of("flink-table-planner.jar", "org/apache/flink/table/api/TableEnvironment.class",
                 "org/apache/flink/table/runtime/operators/process/ProcessSetTableOperator.class")) {
-            assertTrue(local.contains(e), e);
+            assertTrue(sql.contains(e), e);
         }
-        String factories = factories(LOCAL_JAR);
+        String factories = factories(SQL_JAR);
         for (String factory : List.of("org.apache.flink.table.planner.loader.DelegatePlannerFactory",
-                "org.apache.flink.formats.json.JsonFormatFactory", "org.apache.flink.formats.raw.RawFormatFactory",
-                "org.apache.flink.streaming.connectors.kafka.table.KafkaDynamicTableFactory")) {
+                "org.apache.flink.formats.json.JsonFormatFactory", "org.apache.flink.formats.raw.RawFormatFactory")) {
             assertTrue(factories.contains(factory), factory);
         }
+        Set<String> local = entries(LOCAL_JAR);
+        for (String e : List.of("dev/streamforecast/app/local/SqlCommand.class", "dev/streamforecast/app/local/demo.sql",
+                "dev/streamforecast/sql/ForecastTableFunction.class")) {
+            assertTrue(local.contains(e), e);
+        }
+        assertTrue(factories(LOCAL_JAR).contains("org.apache.flink.streaming.connectors.kafka.table.KafkaDynamicTableFactory"));
     }
 
     @Test
@@ -124,7 +138,6 @@ class PackagedJarsITCase {
         Set<String> local = entries(LOCAL_JAR);
         for (String e : List.of("dev/streamforecast/app/local/DemoCommand.class",
                 "org/apache/flink/runtime/minicluster/MiniCluster.class",
-                "org/apache/kafka/common/test/KafkaClusterTestKit.class",
                 "org/rocksdb/RocksDB.class", "librocksdbjni-linux64.so", "log4j2.properties")) {
             assertTrue(local.contains(e), e);
         }
@@ -137,7 +150,80 @@ class PackagedJarsITCase {
             Attributes main = f.getManifest().getMainAttributes();
             assertEquals(Main.class.getName(), main.getValue(Attributes.Name.MAIN_CLASS));
             assertTrue(main.getValue("Add-Opens").contains("java.base/java.util"), "Flink's reflection needs the opens");
+            assertEquals(null, main.getValue(Attributes.Name.CLASS_PATH));
         }
     }
 
+    @Test
+    void theLocalJarLeavesThePlannerAndTheBrokerToJarsOfTheirOwnThatStartTheSameProgram() throws Exception {
+        Set<String> local = entries(LOCAL_JAR);
+        for (String prefix : List.of("flink-table-planner.jar", "org/apache/flink/table/", "org/apache/flink/formats/",
+                "com/ibm/icu/", "scala/", "kafka/server/", "org/apache/kafka/common/test/", "org/apache/kafka/raft/")) {
+            assertEquals(Set.of(), local.stream().filter(e -> e.startsWith(prefix)).limit(3).collect(Collectors.toSet()),
+                    prefix);
+        }
+        Set<String> broker = entries(BROKER_JAR);
+        for (String e : List.of("org/apache/kafka/common/test/KafkaClusterTestKit.class", "kafka/server/KafkaApis.class",
+                "scala/Option.class", "org/apache/kafka/server/common/MetadataVersion.class")) {
+            assertTrue(broker.contains(e), e);
+        }
+        for (Map.Entry<Path, String> addOn : Map.of(SQL_JAR, "forecaster.jar forecaster-broker.jar",
+                BROKER_JAR, "forecaster.jar").entrySet()) {
+            try (JarFile f = new JarFile(addOn.getKey().toFile())) {
+                Attributes main = f.getManifest().getMainAttributes();
+                assertEquals(Main.class.getName(), main.getValue(Attributes.Name.MAIN_CLASS), addOn.getKey().toString());
+                assertEquals(addOn.getValue(), main.getValue(Attributes.Name.CLASS_PATH), addOn.getKey().toString());
+                assertTrue(main.getValue("Add-Opens").contains("java.base/java.util"), addOn.getKey().toString());
+            }
+        }
+        // what one holds, the others do not: one copy of each class on any command's class path (Flink's
+        // shaded Jackson carries a stray Java 9 copy of a class of SnakeYAML, which Kafka brings)
+        Set<String> seen = new TreeSet<>();
+        for (Path jar : List.of(LOCAL_JAR, SQL_JAR, BROKER_JAR)) {
+            for (String c : classes(entries(jar), "")) {
+                assertTrue(seen.add(c) || c.startsWith("META-INF/versions/9/org/yaml/snakeyaml/"),
+                        c + " is in " + jar + " and another local jar");
+            }
+        }
+    }
+
+    @Test
+    void theLocalJarAloneRunsABacktestAndNamesTheJarEachOtherCommandNeeds(@TempDir Path dir) throws Exception {
+        try (ShellCommand backtest = ShellCommand.start("java -jar " + LOCAL_JAR + " backtest --input "
+                + "sample-data/sample.csv --output " + dir.resolve("f.jsonl"), Path.of("").toAbsolutePath())) {
+            assertEquals(0, backtest.awaitExit(RUN), String.join("\n", backtest.err()));
+            assertTrue(backtest.out().stream().anyMatch(l -> l.startsWith("sensor-load") && l.contains("persistence")),
+                    backtest.out().toString());
+        }
+        for (Map.Entry<String, Path> command : Map.of("demo", BROKER_JAR, "kafka", BROKER_JAR, "sql --file x.sql", SQL_JAR)
+                .entrySet()) {
+            try (ShellCommand alone = ShellCommand.start("java -jar " + LOCAL_JAR + " " + command.getKey(),
+                    Path.of("").toAbsolutePath())) {
+                assertEquals(Main.USAGE, alone.awaitExit(RUN), String.join("\n", alone.err()));
+                String name = command.getKey().split(" ")[0];
+                assertEquals(name + ": needs " + (name.equals("sql") ? "the SQL planner" : "the embedded Kafka broker")
+                        + ", which " + command.getValue() + " holds: run ./forecaster " + name + " (it builds that jar "
+                        + "on first use) or java -jar " + command.getValue() + " " + name,
+                        alone.err().get(alone.err().size() - 1));
+            }
+        }
+    }
+
+    @Test
+    void theSqlJarRunsAScriptWithTheForecastFunction(@TempDir Path dir) throws Exception {
+        Path script = Files.writeString(dir.resolve("s.sql"), """
+                CREATE FUNCTION forecast AS 'dev.streamforecast.sql.ForecastTableFunction';
+                CREATE TEMPORARY VIEW obs AS SELECT * FROM (VALUES ('a', CAST(1000 AS BIGINT), 1.0),
+                  ('a', CAST(2000 AS BIGINT), 2.0)) AS t(series, ts, reading);
+                SELECT series, events FROM forecast(input => TABLE obs PARTITION BY series, time_column => 'ts',
+                  value_column => 'reading');
+                """);
+        try (ShellCommand sql = ShellCommand.start("java -jar " + SQL_JAR + " sql --file " + script,
+                Path.of("").toAbsolutePath())) {
+            assertEquals(0, sql.awaitExit(RUN), String.join("\n", sql.err()));
+            // the second row of series a, whatever the table's borders
+            assertTrue(sql.out().stream().anyMatch(l -> List.of(l.split("[\\s|+]+")).containsAll(List.of("a", "2"))),
+                    sql.out().toString());
+        }
+    }
 }

@@ -93,4 +93,28 @@ class AppConfigTest {
         assertEquals(Map.of("state.backend.type", "rocksdb"), c.flinkSettings());
         assertEquals(Duration.ofMillis(250), c.duration("events.max-out-of-orderness"));
     }
+
+    @Test
+    void aKeyFlinkDoesNotDefineReachesFlinkWithoutTheEscape() {
+        AppConfig c = AppConfig.of(Map.of("flink.unchecked.s3.endpoint", "http://minio:9000",
+                "flink.parallelism.default", "3"));
+        assertEquals(Map.of("s3.endpoint", "http://minio:9000", "parallelism.default", "3"), c.flinkSettings());
+    }
+
+    @Test
+    void aSqlSessionsSettingIsCheckedInTheContextOfTheSettingsBeforeIt() {
+        assertEquals("table.exec.mini-batch.enabled", AppConfig.flinkSetting("table.exec.mini-batch.enabled", "true",
+                Map.of()));
+        assertEquals("s3.endpoint", AppConfig.flinkSetting("unchecked.s3.endpoint", "http://minio:9000", Map.of()));
+        assertEquals("execution.checkpointing.storage", AppConfig.flinkSetting("execution.checkpointing.storage",
+                "filesystem", Map.of("execution.checkpointing.dir", "file:///tmp/c")));
+        UserError e = assertThrows(UserError.class, () -> AppConfig.flinkSetting("execution.checkpointing.storage",
+                "filesystem", Map.of()));
+        assertTrue(e.getMessage().startsWith("invalid execution.checkpointing.storage = filesystem: expected "
+                + "jobmanager, filesystem or the class name of a CheckpointStorageFactory (Flink: "), e.getMessage());
+        e = assertThrows(UserError.class, () -> AppConfig.flinkSetting("table.exec.mini-batch.enabeld", "true", Map.of()));
+        assertTrue(e.getMessage().startsWith("unknown setting 'table.exec.mini-batch.enabeld' (did you mean "
+                + "table.exec.mini-batch.enabled?); Flink defines no such option (one it does not define passes as "
+                + "unchecked.table.exec.mini-batch.enabeld)"), e.getMessage());
+    }
 }

@@ -60,6 +60,7 @@ public final class DemoCommand implements Callable<Integer> {
             throw new UserError("--hours and --every expect whole numbers from 1, got " + hours + " and " + every);
         }
         LiveJob.settings(AppConfig.defaultsOnly().with(dev.streamforecast.app.RunCommand.parseOverrides(overrides)));
+        LocalJar.BROKER.require("demo");
         long started = System.nanoTime();
         System.err.println("demo: " + Logging.where());
         System.err.println("demo: starting an embedded Kafka broker (KRaft)...");

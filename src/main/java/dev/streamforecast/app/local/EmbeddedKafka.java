@@ -36,15 +36,17 @@ import org.slf4j.LoggerFactory;
 /**
  * A real single-node Kafka broker in this JVM: KRaft mode, one process acting as broker and controller.
  *
- * <p>For the {@code demo} command and for integration tests, never for production: it listens on a
- * random localhost port without security, keeps its logs in a temporary directory that {@link #close()}
- * deletes, and replicates nothing. Internal topics are sized for one broker and transactions may last
- * up to an hour, so exactly-once Flink sinks work against it unchanged.
+ * <p>For the {@code demo} and {@code kafka} commands and for integration tests, never for production: it
+ * listens on a localhost port (random unless chosen) without security, keeps its logs in a temporary
+ * directory that {@link #close()} deletes, and replicates nothing. Internal topics are sized for one
+ * broker and transactions may last up to an hour, so exactly-once Flink sinks work against it unchanged.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
     private static final Duration TOPIC_READY_TIMEOUT = Duration.ofSeconds(30);
+    /** The listener clients use when the broker serves them on a port they chose. */
+    private static final String CLIENTS = "CLIENTS";
 
     /** Broker settings that differ from Kafka's defaults, which assume a cluster of three or more. */
     static final Map<String, String> BROKER_CONFIG = Map.ofEntries(
@@ -66,18 +68,28 @@ public final class EmbeddedKafka implements AutoCloseable {
     private Admin admin;
     private boolean closed;
 
-    private EmbeddedKafka(KafkaClusterTestKit cluster, Path baseDir) {
+    private EmbeddedKafka(KafkaClusterTestKit cluster, Path baseDir, String bootstrapServers) {
         this.cluster = cluster;
         this.baseDir = baseDir;
-        this.bootstrapServers = cluster.bootstrapServers();
+        this.bootstrapServers = bootstrapServers;
     }
 
     /**
-     * Formats storage in a fresh temporary directory, starts the node and waits until it accepts clients.
+     * Formats storage in a fresh temporary directory, starts the node on a free port and waits until it
+     * accepts clients.
      *
      * @throws IllegalStateException if the broker does not come up; nothing is left behind then
      */
     public static EmbeddedKafka start() {
+        return start(0);
+    }
+
+    /**
+     * As {@link #start()}, with clients served on {@code port} of localhost (0: any free port).
+     *
+     * @throws IllegalStateException if the broker does not come up; nothing is left behind then
+     */
+    public static EmbeddedKafka start(int port) {
         Path dir;
         try {
             dir = Files.createTempDirectory("embedded-kafka-");
@@ -101,14 +113,24 @@ public final class EmbeddedKafka implements AutoCloseable {
                     .setNumBrokerNodes(1)
                     .setNumControllerNodes(1)
                     .setBaseDirectory(dir);
-            KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes.build())
-                    .setDeleteOnClose(true);
+            TestKitNodes built = nodes.build();
+            KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(built).setDeleteOnClose(true);
             BROKER_CONFIG.forEach(builder::setConfigProp);
+            if (port > 0) {
+                // the test kit binds its listeners to ports of its choosing before the node starts: clients
+                // get a listener of their own, which the broker advertises on the port they connected to
+                String broker = built.brokerListenerName().value();
+                String controller = built.controllerListenerName().value();
+                builder.setConfigProp("listeners", broker + "://localhost:0," + controller + "://localhost:0,"
+                        + CLIENTS + "://localhost:" + port);
+                builder.setConfigProp("listener.security.protocol.map", broker + ":PLAINTEXT," + controller
+                        + ":PLAINTEXT," + CLIENTS + ":PLAINTEXT");
+            }
             cluster = builder.build();
             formatQuietly(cluster);
             cluster.startup();
             cluster.waitForReadyBrokers();
-            return new EmbeddedKafka(cluster, dir);
+            return new EmbeddedKafka(cluster, dir, port > 0 ? "localhost:" + port : cluster.bootstrapServers());
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();

@@ -49,6 +49,10 @@ public final class SqlCommand implements Callable<Integer> {
         if (hours < 1) {
             throw new UserError("--hours expects a whole number from 1, got " + hours);
         }
+        LocalJar.SQL.require("sql");
+        if (script.demo) {
+            LocalJar.BROKER.require("sql --demo");
+        }
         long started = System.nanoTime();
         System.err.println("sql: " + Logging.where());
         if (script.file != null) {

@@ -1,6 +1,7 @@
 package dev.streamforecast.app.local;
 
 import com.fasterxml.jackson.core.io.NumberOutput;
+import dev.streamforecast.io.AppConfig;
 import dev.streamforecast.io.SqlScript;
 import dev.streamforecast.io.UserError;
 import java.io.PrintStream;
@@ -106,7 +107,12 @@ final class SqlRunner {
         Matcher set = SET.matcher(sql);
         Matcher reset = RESET.matcher(sql);
         if (set.matches()) {
-            conf.setString(unquote(set.group(1)), unquote(set.group(2)));
+            String value = unquote(set.group(2));
+            try {
+                conf.setString(AppConfig.flinkSetting(unquote(set.group(1)), value, conf.toMap()), value);
+            } catch (UserError e) {
+                throw new UserError(where(s) + ": " + e.getMessage(), e);
+            }
         } else if (reset.matches()) {
             conf.removeKey(unquote(reset.group(1)));
         } else {

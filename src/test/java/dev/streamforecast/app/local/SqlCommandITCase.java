@@ -117,6 +117,25 @@ class SqlCommandITCase {
     }
 
     @Test
+    void aSetOfAKeyOrValueFlinkDoesNotAcceptIsOneLineNamingTheStatement(@TempDir Path dir) throws Exception {
+        Path typo = Files.writeString(dir.resolve("typo.sql"), "SET 'table.exec.mini-batch.enabled' = 'true';\n"
+                + "SET 'unchecked.sql-client.execution.result-mode' = 'tableau';\n"
+                + "SET 'table.exec.mini-batch.alow-latency' = '1s';\n" + INPUT);
+        Outcome o = sql(typo);
+        assertEquals(Main.USAGE, o.code, o.err);
+        assertEquals("sql: " + typo + ", statement at line 3: unknown setting 'table.exec.mini-batch.alow-latency' "
+                + "(did you mean table.exec.mini-batch.allow-latency?); Flink defines no such option (one it does not "
+                + "define passes as unchecked.table.exec.mini-batch.alow-latency)", o.err.strip());
+
+        Path backend = Files.writeString(dir.resolve("backend.sql"), "SET 'state.backend.type' = 'rocksdbx';\n");
+        o = sql(backend);
+        assertEquals(Main.USAGE, o.code, o.err);
+        assertEquals("sql: " + backend + ", statement at line 1: invalid state.backend.type = rocksdbx: expected hashmap, "
+                + "rocksdb or the class name of a StateBackendFactory (Flink: Cannot find configured state backend "
+                + "factory class: rocksdbx)", o.err.strip());
+    }
+
+    @Test
     void aStatementFlinkRefusesIsOneLineNamingItsLine(@TempDir Path dir) throws Exception {
         Path script = Files.writeString(dir.resolve("bad.sql"), FUNCTION + "\n\nSELECT * FROM nowhere;");
         Outcome o = sql(script);
