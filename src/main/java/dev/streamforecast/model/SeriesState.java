@@ -25,7 +25,9 @@ import java.util.Arrays;
  */
 public final class SeriesState {
     /**
-     * Bumped whenever the binary form changes. Version 4 adds the horizon's state ({@link #horizon}: the
+     * Bumped whenever the binary form changes. Version 5 adds the anomaly score's state ({@link #anomaly});
+     * a state of an earlier version is read with {@code anomaly} null, and the key's scores start afresh
+     * when the forecaster next sees it. Version 4 adds the horizon's state ({@link #horizon}: the
      * cadence, the combination, the intervals of every step) and a linear forecast per step in
      * {@link #linearWindow}; a state of version 3 or 2 has neither and is read with {@code horizon}
      * null, which the forecaster fills when it next sees the key. Version 3 adds each column's units and
@@ -33,7 +35,7 @@ public final class SeriesState {
      * see {@link #adoptRawUnits}. Version 2 stores parameters and moments in four bytes (version 1 held
      * doubles, in one piece; it is not read).
      */
-    public static final int SCHEMA_VERSION = 4;
+    public static final int SCHEMA_VERSION = 5;
 
     // Model parameters and Adam moments: tensors as ParameterLayout splits them.
     public double[][] params;
@@ -89,6 +91,8 @@ public final class SeriesState {
     public long changes;
     /** The cadence, the combination of candidates and the intervals of steps 1..H; null in a state from before them. */
     public Horizon.State horizon;
+    /** What the key's anomaly scores remember; null in a state from before them. */
+    public AnomalyScore.State anomaly;
 
     public SeriesState() {}
 
@@ -116,6 +120,7 @@ public final class SeriesState {
             s.linearWindow = new double[linearSlots(config) * config.horizon];
         }
         s.horizon = new Horizon(config).newState();
+        s.anomaly = new AnomalyScore.State();
         return s;
     }
 
@@ -202,6 +207,7 @@ public final class SeriesState {
                 changeLog = from.changeLog;
                 changes = from.changes;
                 horizon = from.horizon;
+                anomaly = from.anomaly;
         }
     }
 
@@ -231,6 +237,7 @@ public final class SeriesState {
                 c.magnitude = magnitude.clone();
                 c.nonzero = nonzero.clone();
                 c.horizon = horizon == null ? null : horizon.copy();
+                c.anomaly = anomaly == null ? null : anomaly.copy();
         }
         return c;
     }
@@ -288,12 +295,17 @@ public final class SeriesState {
                 if (horizon != null) {
                     horizon.writeTo(out);
                 }
+                out.writeBoolean(anomaly != null);
+                if (anomaly != null) {
+                    anomaly.writeTo(out);
+                }
         }
     }
 
     /**
      * Reads {@code part}'s binary form into this object's fields for that part, in this schema or
-     * versions 3 and 2 (see {@link #adoptRawUnits}; neither has a {@link #horizon}).
+     * versions 4, 3 and 2 (without an {@link #anomaly}; see {@link #adoptRawUnits}; versions 3 and 2 have
+     * no {@link #horizon}).
      */
     public void read(Part part, DataInput in) throws IOException {
         int version = in.readInt();
@@ -328,6 +340,7 @@ public final class SeriesState {
                 residuals = in.readLong();
                 linear = in.readBoolean() ? OnlineAutoRegression.State.readFrom(in) : null;
                 linearWindow = readArray(in);
+                anomaly = null;
                 if (version == 2) {
                     adoptRawUnits();
                     horizon = null;
@@ -342,6 +355,7 @@ public final class SeriesState {
                 changeLog = in.readDouble();
                 changes = in.readLong();
                 horizon = version >= 4 && in.readBoolean() ? Horizon.State.readFrom(in) : null;
+                anomaly = version >= 5 && in.readBoolean() ? AnomalyScore.State.readFrom(in) : null;
                 if (exponent.length != mean.length || magnitude.length != mean.length
                         || nonzero.length != mean.length) {
                     throw new IOException("corrupt series state: " + mean.length + " columns, units for "
@@ -418,6 +432,9 @@ public final class SeriesState {
         }
         if (horizon != null) {
             horizon.sanitize();
+        }
+        if (anomaly != null) {
+            anomaly.sanitize();
         }
     }
 
@@ -536,7 +553,7 @@ public final class SeriesState {
                 && java.util.Objects.equals(linear, s.linear) && Arrays.equals(linearWindow, s.linearWindow)
                 && Arrays.equals(exponent, s.exponent) && Arrays.equals(magnitude, s.magnitude)
                 && Arrays.equals(nonzero, s.nonzero) && same(changeLog, s.changeLog) && changes == s.changes
-                && java.util.Objects.equals(horizon, s.horizon);
+                && java.util.Objects.equals(horizon, s.horizon) && java.util.Objects.equals(anomaly, s.anomaly);
     }
 
     private static boolean same(double a, double b) {

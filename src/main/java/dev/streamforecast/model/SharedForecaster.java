@@ -18,8 +18,8 @@ import java.util.function.Supplier;
  *
  * <p>Per event the arithmetic is {@link OnlineForecaster}'s: the statistics take the value, the linear
  * part learns it and forecasts the next change, the network steps the carried state with the shared
- * weights and corrects that change within the key's bound, and the interval comes from the key's
- * residuals. The carried state is kept rounded to float32, so that a key's state stores it in four
+ * weights and corrects that change within the key's bound, the interval comes from the key's
+ * residuals, and the event is scored against the forecast made for it ({@link AnomalyScore}). The carried state is kept rounded to float32, so that a key's state stores it in four
  * bytes. Learning differs: at a key's k1-th event its window (scaled inputs, targets, the carried state
  * saved at its start) is copied into the shared batch, and the batch is applied as one update
  * ({@link BatchTrainer}) when it is full or when a key already in it brings another window: a replay
@@ -46,6 +46,7 @@ public final class SharedForecaster {
     private final boolean linearInput;
     private final OnlineAutoRegression linear;
     private final SeriesStatistics stats;
+    private final AnomalyScore anomalies = new AnomalyScore();
 
     // Work arrays.
     private final double[] x;
@@ -114,6 +115,8 @@ public final class SharedForecaster {
         s.events = step + 1;
         s.lastValue = value;
         double sigma = interval(s, forecast, out);
+        s.anomaly = anomalies.adapt(s.anomaly);
+        anomalies.score(s.anomaly, value, out);
         if (!finite(s, forecast + sigma)) {
             diverge(s, value, out, "non-finite carried state or statistics at event " + s.events);
             return;
@@ -139,6 +142,7 @@ public final class SharedForecaster {
         observe(fresh, key, value, features, out);
         out.divergence = out.diverged ? reason + "; the fresh model diverged too: " + out.divergence : reason;
         out.diverged = true;
+        out.anomalyStatus = AnomalyScore.Status.RESET;
         return fresh;
     }
 

@@ -14,12 +14,15 @@ import java.util.Arrays;
  * <p>The binary form (schema {@value #SCHEMA_VERSION}) stores the carried state and the saved states
  * in four bytes a value, which they are rounded to as they are computed, and everything else as it is
  * held, so a round trip is bit-exact ({@code SharedKeyStateTest}). For the default model (LSTM-32,
- * AR(48), k1 = 8, k2 = 32) it is about 3.4 KB: 1.6 KB of carried and saved states, 0.5 KB of windows,
- * 1.2 KB of the linear part, the rest statistics and counters.
+ * AR(48), k1 = 8, k2 = 32) it is about 3.5 KB: 1.6 KB of carried and saved states, 0.5 KB of windows,
+ * 1.2 KB of the linear part, 0.15 KB of the anomaly score's state, the rest statistics and counters.
  */
 public final class SharedKeyState {
-    /** Bumped whenever the binary form changes. */
-    public static final int SCHEMA_VERSION = 1;
+    /**
+     * Bumped whenever the binary form changes. Version 2 adds the anomaly score's state; a key of version 1
+     * is read without one, and its scores start afresh.
+     */
+    public static final int SCHEMA_VERSION = 2;
 
     private SharedKeyState() {}
 
@@ -46,6 +49,7 @@ public final class SharedKeyState {
             s.linear = new OnlineAutoRegression.State(config.linearOrder, config.linearOrder, 0);
             s.linearWindow = new double[SeriesState.windowCapacity(config)];
         }
+        s.anomaly = new AnomalyScore.State();
         return s;
     }
 
@@ -93,13 +97,17 @@ public final class SharedKeyState {
             out.writeLong(l.updates);
             writeDoubles(out, s.linearWindow);
         }
+        out.writeBoolean(s.anomaly != null);
+        if (s.anomaly != null) {
+            s.anomaly.writeTo(out);
+        }
     }
 
-    /** Reads what {@link #write} wrote. */
+    /** Reads what {@link #write} wrote, in this schema or version 1. */
     public static SeriesState read(DataInput in) throws IOException {
         int version = in.readInt();
-        if (version != SCHEMA_VERSION) {
-            throw new IOException("unsupported shared key state schema version " + version + " (this build reads "
+        if (version < 1 || version > SCHEMA_VERSION) {
+            throw new IOException("unsupported shared key state schema version " + version + " (this build reads 1 to "
                     + SCHEMA_VERSION + ")");
         }
         SeriesState s = new SeriesState();
@@ -157,6 +165,7 @@ public final class SharedKeyState {
             s.linear = l;
             s.linearWindow = readDoubles(in);
         }
+        s.anomaly = version >= 2 && in.readBoolean() ? AnomalyScore.State.readFrom(in) : null;
         return s;
     }
 
