@@ -1,13 +1,21 @@
 package dev.streamforecast.io;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.streamforecast.event.Forecast;
+import java.io.IOException;
 
 /**
  * Forecasts as JSON: {@code {"key", "ts", "ts_ms", "value", "forecast", "lower", "upper", "events",
- * "updates", "model"}}, and with a horizon above one step {@code "steps": [{"h", "ts", "forecast", "lower",
+ * "updates", "model", "anomaly", "anomalous"}}, and with a horizon above one step {@code "steps": [{"h", "ts", "forecast", "lower",
  * "upper"}, ...]} for steps 1..H, {@code ts} there the target's expected epoch ms from the key's cadence
  * (null while it has none).
+ *
+ * <p>{@code anomaly} is how surprising the event's {@code value} was, in [0, 1], against the step-1
+ * forecast made for it at the key's event before (docs/anomalies.md); {@code anomalous} is true when it
+ * is at or above {@code anomaly.threshold}. While a key warms up, and at the event its model is reset,
+ * the score is 0 and {@code "anomaly_status"} says so ({@code "warming-up"}, {@code "reset"}); a scored
+ * event has no {@code anomaly_status}.
  *
  * <p>{@code ts} is ISO-8601 UTC for people, {@code ts_ms} the same instant in epoch milliseconds for
  * programs. Doubles are written in their shortest round-tripping form, so decoding gives back the same
@@ -23,16 +31,18 @@ public final class ForecastCodec {
     public static byte[] encode(Forecast f) {
         return JsonSupport.write(256, g -> {
             g.writeStartObject();
-            g.writeStringField("key", f.key);
-            g.writeStringField("ts", Timestamps.format(f.ts));
-            g.writeNumberField("ts_ms", f.ts);
-            g.writeNumberField("value", f.value);
+            writeEvent(g, f);
             g.writeNumberField("forecast", f.forecast);
             g.writeNumberField("lower", f.lower);
             g.writeNumberField("upper", f.upper);
             g.writeNumberField("events", f.events);
             g.writeNumberField("updates", f.updates);
             g.writeStringField("model", f.modelId);
+            g.writeNumberField("anomaly", f.anomaly);
+            g.writeBooleanField("anomalous", f.anomalous);
+            if (f.anomalyStatus != null) {
+                g.writeStringField("anomaly_status", f.anomalyStatus);
+            }
             if (f.stepForecasts != null) {
                 g.writeArrayFieldStart("steps");
                 for (int h = 1; h <= f.stepForecasts.length; h++) {
@@ -55,6 +65,14 @@ public final class ForecastCodec {
         });
     }
 
+    /** The fields of the event a record follows, as forecasts and flagged events both open: key, times, value. */
+    static void writeEvent(JsonGenerator g, Forecast f) throws IOException {
+        g.writeStringField("key", f.key);
+        g.writeStringField("ts", Timestamps.format(f.ts));
+        g.writeNumberField("ts_ms", f.ts);
+        g.writeNumberField("value", f.value);
+    }
+
     /**
      * Reads a forecast written by {@link #encode}; {@code ts_ms} is authoritative.
      *
@@ -72,6 +90,10 @@ public final class ForecastCodec {
                 JsonSupport.integer(root, "events", WHAT),
                 JsonSupport.integer(root, "updates", WHAT),
                 JsonSupport.text(root, "model", WHAT));
+        // absent in records from before scores: 0, not flagged
+        f.anomaly = root.path("anomaly").asDouble(0);
+        f.anomalous = root.path("anomalous").asBoolean(false);
+        f.anomalyStatus = root.hasNonNull("anomaly_status") ? root.get("anomaly_status").asText() : null;
         JsonNode steps = root.get("steps");
         if (steps != null && steps.isArray() && steps.size() > 0) {
             int n = steps.size();

@@ -38,6 +38,8 @@ import java.util.Arrays;
  * nothing. One instance serves every key of a subtask.
  */
 public final class AnomalyScore {
+    /** The default threshold of a flag ({@code anomaly.threshold}): an alarm, a tail of RED. */
+    public static final double DEFAULT_THRESHOLD = 0.5;
     /** Raw surprises averaged: HTM's short window. */
     static final int AVERAGE = 10;
     /** Memory, in events, of the RMS of the errors that scales them. */

@@ -55,7 +55,10 @@ import org.apache.flink.types.Row;
  * {@code upper}, {@code events}, {@code updates}, {@code model}; a row the forecaster refuses comes out
  * as a row of its own, with its {@code ts} and {@code value}, the forecast columns NULL and
  * {@code refusal} (late, duplicate, refused) and {@code reason} set. {@code steps} holds the forecasts of
- * steps 1..H with {@code forecast.horizon} H above 1 (step 1's is {@code forecast}), NULL with one step. With {@code on_time}, Flink adds {@code rowtime}.
+ * steps 1..H with {@code forecast.horizon} H above 1 (step 1's is {@code forecast}), NULL with one step.
+ * {@code anomaly} scores the row's value against the forecast made for it, {@code anomalous} flags it at
+ * {@code anomaly.threshold} and {@code anomaly_status} says why a score of 0 is none ({@code warming-up},
+ * {@code reset}; NULL when scored), all three NULL in a refusal. With {@code on_time}, Flink adds {@code rowtime}.
  *
  * <p>Time: only event-time timers exist here. A series' waiting rows are used when its own newer rows
  * move its clock past them (as in the DataStream job), when the input's watermark is
@@ -174,13 +177,13 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
         @Override
         public void forecast(Forecast f) {
             collect(Row.of(Instant.ofEpochMilli(f.ts), f.value, f.forecast, f.lower, f.upper, f.events, f.updates,
-                    f.modelId, null, null, steps(f)));
+                    f.modelId, null, null, steps(f), f.anomaly, f.anomalous, f.anomalyStatus));
         }
 
         @Override
         public void refused(Observation obs, DeadLetter letter) {
             collect(Row.of(rowTime, rowValue == null ? null : obs.value, null, null, null, null, null, null,
-                    letter.kind, letter.reason, null));
+                    letter.kind, letter.reason, null, null, null, null));
         }
     }
 
@@ -368,5 +371,8 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
             DataTypes.FIELD("model", DataTypes.STRING()),
             DataTypes.FIELD("refusal", DataTypes.STRING()),
             DataTypes.FIELD("reason", DataTypes.STRING()),
-            DataTypes.FIELD("steps", DataTypes.ARRAY(DataTypes.DOUBLE())));
+            DataTypes.FIELD("steps", DataTypes.ARRAY(DataTypes.DOUBLE())),
+            DataTypes.FIELD("anomaly", DataTypes.DOUBLE()),
+            DataTypes.FIELD("anomalous", DataTypes.BOOLEAN()),
+            DataTypes.FIELD("anomaly_status", DataTypes.STRING()));
 }

@@ -60,16 +60,18 @@ public final class JobSettings implements Serializable {
     public final boolean replay;
     /** Payload bytes a dead letter keeps; longer payloads are cut, their size noted. */
     public final int maxPayloadBytes;
+    /** A forecast whose event's anomaly score is at or above this is flagged ({@code anomaly.threshold}). */
+    public final double anomalyThreshold;
 
     public JobSettings(ModelConfig model, Duration maxOutOfOrderness, Duration idleStateRetention,
             String warmStartModelJson) {
         this(model, maxOutOfOrderness, maxOutOfOrderness, idleStateRetention, ShapeChange.FAIL, warmStartModelJson,
-                false, false, DeadLetterCodec.DEFAULT_MAX_PAYLOAD_BYTES);
+                false, false, DeadLetterCodec.DEFAULT_MAX_PAYLOAD_BYTES, dev.streamforecast.model.AnomalyScore.DEFAULT_THRESHOLD);
     }
 
     private JobSettings(ModelConfig model, Duration maxOutOfOrderness, Duration maxWait, Duration idleStateRetention,
             ShapeChange onShapeChange, String warmStartModelJson, boolean exportModels, boolean replay,
-            int maxPayloadBytes) {
+            int maxPayloadBytes, double anomalyThreshold) {
         this.model = model;
         this.maxOutOfOrderness = maxOutOfOrderness;
         this.maxWait = maxWait;
@@ -79,6 +81,7 @@ public final class JobSettings implements Serializable {
         this.exportModels = exportModels;
         this.replay = replay;
         this.maxPayloadBytes = maxPayloadBytes;
+        this.anomalyThreshold = anomalyThreshold;
     }
 
     public static JobSettings defaults(ModelConfig model) {
@@ -87,42 +90,47 @@ public final class JobSettings implements Serializable {
 
     public JobSettings withModelExport(boolean export) {
         return new JobSettings(model, maxOutOfOrderness, maxWait, idleStateRetention, onShapeChange,
-                warmStartModelJson, export, replay, maxPayloadBytes);
+                warmStartModelJson, export, replay, maxPayloadBytes, anomalyThreshold);
     }
 
     public JobSettings withMaxOutOfOrderness(Duration d) {
         return new JobSettings(model, d, maxWait, idleStateRetention, onShapeChange, warmStartModelJson,
-                exportModels, replay, maxPayloadBytes);
+                exportModels, replay, maxPayloadBytes, anomalyThreshold);
     }
 
     public JobSettings withMaxWait(Duration d) {
         return new JobSettings(model, maxOutOfOrderness, d, idleStateRetention, onShapeChange, warmStartModelJson,
-                exportModels, replay, maxPayloadBytes);
+                exportModels, replay, maxPayloadBytes, anomalyThreshold);
     }
 
     public JobSettings withIdleStateRetention(Duration d) {
         return new JobSettings(model, maxOutOfOrderness, maxWait, d, onShapeChange, warmStartModelJson,
-                exportModels, replay, maxPayloadBytes);
+                exportModels, replay, maxPayloadBytes, anomalyThreshold);
     }
 
     public JobSettings withOnShapeChange(ShapeChange c) {
         return new JobSettings(model, maxOutOfOrderness, maxWait, idleStateRetention, c, warmStartModelJson,
-                exportModels, replay, maxPayloadBytes);
+                exportModels, replay, maxPayloadBytes, anomalyThreshold);
     }
 
     public JobSettings withWarmStart(String json) {
         return new JobSettings(model, maxOutOfOrderness, maxWait, idleStateRetention, onShapeChange, json,
-                exportModels, replay, maxPayloadBytes);
+                exportModels, replay, maxPayloadBytes, anomalyThreshold);
     }
 
     public JobSettings withMaxPayloadBytes(int bytes) {
         return new JobSettings(model, maxOutOfOrderness, maxWait, idleStateRetention, onShapeChange, warmStartModelJson,
-                exportModels, replay, bytes);
+                exportModels, replay, bytes, anomalyThreshold);
+    }
+
+    public JobSettings withAnomalyThreshold(double threshold) {
+        return new JobSettings(model, maxOutOfOrderness, maxWait, idleStateRetention, onShapeChange, warmStartModelJson,
+                exportModels, replay, maxPayloadBytes, threshold);
     }
 
     /** These settings for a bounded replay: a pure function of the input, whatever the wall clock. */
     public JobSettings forReplay() {
         return new JobSettings(model, maxOutOfOrderness, maxWait, Duration.ZERO, onShapeChange, warmStartModelJson,
-                exportModels, true, maxPayloadBytes);
+                exportModels, true, maxPayloadBytes, anomalyThreshold);
     }
 }

@@ -157,8 +157,8 @@ final class SharedForecastCore implements KeyedForecasting {
             errorModel += ERROR_DECAY * (Math.abs(obs.value - previousForecast) - errorModel);
             errorPersistence += ERROR_DECAY * (Math.abs(obs.value - previousValue) - errorPersistence);
         }
-        out.forecast(new Forecast(obs.key, obs.ts, obs.value, prediction.forecast, prediction.lower,
-                prediction.upper, s.events, s.updates, modelId));
+        out.forecast(ForecastCore.scored(new Forecast(obs.key, obs.ts, obs.value, prediction.forecast,
+                prediction.lower, prediction.upper, s.events, s.updates, modelId), prediction, settings.anomalyThreshold));
         forecastsOut.inc();
     }
 
