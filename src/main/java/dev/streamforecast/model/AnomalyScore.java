@@ -45,9 +45,9 @@ public final class AnomalyScore {
     /** Memory, in events, of the RMS of the errors that scales them. */
     static final double SCALE_MEMORY = 1000;
     /** An error of this many RMS (or more) is a raw surprise of 1. */
-    static final double RAW_DEVIATIONS = 3;
+    static final double RAW_DEVIATIONS = 3.5;
     /** Memory, in events, of the mean and variance of the averaged raw surprise. */
-    static final double LIKELIHOOD_MEMORY = 3000;
+    static final double LIKELIHOOD_MEMORY = 2000;
     /** Errors seen before they have a scale. */
     static final int SCALE_EVENTS = 20;
     /** The event from which the averaged raw surprises enter their distribution. */
@@ -62,7 +62,7 @@ public final class AnomalyScore {
     static final double YELLOW = 1e-3;
     static final int HOLD = 100;
     /** Half-life, in events, of the largest recent normalised error. */
-    static final double MAX_HALF_LIFE = 4000;
+    static final double MAX_HALF_LIFE = 2000;
     private static final double MAX_DECAY = StrictMath.pow(0.5, 1 / MAX_HALF_LIFE);
     /** An error this many times the largest recent one is an alarm on its own. */
     static final double BEYOND_LARGEST = 2;
@@ -259,7 +259,8 @@ public final class AnomalyScore {
             double q = Gaussian.upperTail((m >= mu ? m - mu : Math.max(0, s.mean - m)) / sd);
             if (z > s.largest) {
                 // (z / z_max)^-k, 0 for a first non-zero error after nothing but zeros
-                q = Math.min(q, s.largest > 0 ? StrictMath.pow(z / s.largest, -BEYOND_POWER) : 0.0);
+                // exp and log rather than pow: StrictMath.pow allocates work arrays on every call
+                q = Math.min(q, s.largest > 0 ? StrictMath.exp(-BEYOND_POWER * StrictMath.log(z / s.largest)) : 0.0);
             }
             if (q <= RED) {
                 boolean held0 = s.lastRed >= 0 && n - s.lastRed <= HOLD;
