@@ -192,6 +192,12 @@ final class ReportCharts {
 
     /** Writes every series' columns as one JSON object that is safe to embed in an HTML script element. */
     static void writeJson(Writer out, List<Columns> charts) throws IOException {
+        writeJson(out, charts, java.util.Map.of());
+    }
+
+    /** {@link #writeJson(Writer, List)} with each series' marks, when it has any: "windows" and "flagged". */
+    static void writeJson(Writer out, List<Columns> charts, java.util.Map<String, Report.Marks> marks)
+            throws IOException {
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
             g.writeArrayFieldStart("series");
@@ -211,11 +217,28 @@ final class ReportCharts {
                 writeColumn(g, "upper", c.upper());
                 writeColumn(g, "absError", c.absError());
                 writeColumn(g, "meanError", c.meanError());
+                writeMarks(g, marks.get(c.key()));
                 g.writeEndObject();
             }
             g.writeEndArray();
             g.writeEndObject();
         }
+    }
+
+    private static void writeMarks(JsonGenerator g, Report.Marks m) throws IOException {
+        if (m == null) {
+            return;
+        }
+        g.writeArrayFieldStart("windows");
+        for (long[] w : m.windows()) {
+            g.writeArray(w, 0, 2);
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("flagged");
+        for (long t : m.flagged()) {
+            g.writeNumber(t);
+        }
+        g.writeEndArray();
     }
 
     /* JSON has no NaN or infinities; null is also what uPlot draws as a gap. */
