@@ -1,9 +1,11 @@
 package dev.streamforecast.app;
 
+import dev.streamforecast.backtest.AnomalyEvaluation;
 import dev.streamforecast.backtest.Backtest;
 import dev.streamforecast.backtest.Evaluation;
 import dev.streamforecast.backtest.FleetSummary;
 import dev.streamforecast.backtest.Metrics;
+import dev.streamforecast.backtest.NabScore;
 import dev.streamforecast.backtest.Protocol;
 import dev.streamforecast.backtest.Report;
 import dev.streamforecast.backtest.ScoreTable;
@@ -11,6 +13,8 @@ import dev.streamforecast.backtest.StepEvaluation;
 import dev.streamforecast.event.DeadLetter;
 import dev.streamforecast.event.Forecast;
 import dev.streamforecast.event.Observation;
+import dev.streamforecast.io.AnomalyCodec;
+import dev.streamforecast.io.AnomalyLabels;
 import dev.streamforecast.io.AppConfig;
 import dev.streamforecast.io.DeadLetterCodec;
 import dev.streamforecast.io.ForecastCodec;
@@ -50,8 +54,9 @@ import picocli.CommandLine.Option;
         description = "Replay a file or a Kafka topic through the forecasting job; write every forecast, "
                 + "score it against persistence, seasonal naive, Holt and online AR, optionally as an HTML report.")
 public final class BacktestCommand implements Callable<Integer> {
-    @Option(names = {"-i", "--input"}, description = "History file to replay.")
-    Path input;
+    @Option(names = {"-i", "--input"}, arity = "1..*", description = "History file to replay; several files, or a "
+            + "folder (its .csv and .jsonl files), are replayed together, each file's series keyed by the file's name.")
+    List<Path> inputs = List.of();
 
     @Option(names = {"-f", "--format"}, description = "auto (detect from the file), csv-wide, csv-long or jsonl "
             + "(default: ${DEFAULT-VALUE}).")
@@ -121,6 +126,11 @@ public final class BacktestCommand implements Callable<Integer> {
     @Option(names = "--export-model", description = "Write a key's trained model (JSON, usable as model.warm-start): KEY=FILE (repeatable).")
     List<String> exports = List.of();
 
+    @Option(names = "--labels", description = "Labelled anomaly windows, NAB's JSON (a key or file name -> [[start, "
+            + "end], ...]): prints NAB's scores of the anomaly scores per key and overall, and the flags' precision "
+            + "and recall; the report shades the windows.")
+    Path labels;
+
     /** The history file formats {@code --format} accepts. */
     static final List<String> FORMATS = List.of(HistoryFile.AUTO, "csv-wide", "csv-long", "jsonl");
 
@@ -142,6 +152,7 @@ public final class BacktestCommand implements Callable<Integer> {
             Checks.writableFile(report, "--report");
         }
         Map<String, Path> exportFiles = Checks.exports(exports);
+        Map<String, List<long[]>> labelled = labels == null ? null : AnomalyLabels.read(labels);
         if (!exportFiles.isEmpty() && c.model().scope == ModelScope.SHARED) {
             throw new UserError("--export-model needs model.scope=key: with model.scope=shared the keys share one "
                     + "network and have no model of their own; a key-scope export can start a shared network "
@@ -154,6 +165,7 @@ public final class BacktestCommand implements Callable<Integer> {
                 .withModelExport(!exportFiles.isEmpty());
 
         List<DeadLetter> rejected = new ArrayList<>();
+        Map<String, String> alsoKnownAs = new TreeMap<>();
         Backtest.Result result;
         String source;
         if (kafka) {
@@ -170,27 +182,18 @@ public final class BacktestCommand implements Callable<Integer> {
                     ForecastTopology.sourceWatermarks(settings), "kafka-history");
             result = Backtest.replayParsed(env, parsed, settings, System.err);
         } else {
-            // the far-future rule's reference, taken once so that the whole replay judges alike
-            long replayStart = System.currentTimeMillis();
-            HistoryFile.Contents file = HistoryFile.read(input, format, InputSettings.of(c), replayStart);
-            if (file.detected != null) {
-                System.err.println("backtest: reading " + input + " as " + file.format + " (" + file.detected + ")");
-            }
-            rejected.addAll(file.deadLetters);
-            if (file.problem != null) {
-                Path dead = writeDeadLetters(rejected, output, c.deadLetterLimits().maxPayloadBytes);
-                throw new UserError(file.problem + "; every refusal, with its reason, is in " + dead);
-            }
-            source = input + " (" + file.format + ")";
-            List<Observation> history = file.observations;
-            System.err.printf(Locale.ROOT, "backtest: read %,d events from %s%s%n", history.size(), input,
-                    rejected.isEmpty() ? "" : ", " + rejected.size() + " rows refused");
+            List<Observation> history = new ArrayList<>();
+            source = readFiles(c, history, rejected, alsoKnownAs);
             checkLengths(history, scoring);
             result = Backtest.replay(history, settings, parallelism, LiveJob.flinkConfiguration(c), System.err);
         }
         rejected.addAll(result.deadLetters);
 
         writeForecasts(result.forecasts, output);
+        Path flaggedFile = writeAnomalies(result.forecasts, output);
+        System.err.printf(Locale.ROOT, "backtest: %,d events flagged at anomaly.threshold %s, in %s%n",
+                result.forecasts.stream().filter(f -> f.anomalous).count(), c.get(AppConfig.ANOMALY_THRESHOLD.name),
+                flaggedFile);
         if (!rejected.isEmpty()) {
             Path deadFile = writeDeadLetters(rejected, output, c.deadLetterLimits().maxPayloadBytes);
             System.err.printf(Locale.ROOT, "backtest: %d input records refused, with reasons, in %s%n",
@@ -217,6 +220,11 @@ public final class BacktestCommand implements Callable<Integer> {
             System.out.print(ScoreTable.steps(byStep));
         }
         List<String> unknownCharts = new ArrayList<>();
+        AnomalyEvaluation anomalies = labelled == null ? null
+                : AnomalyEvaluation.of(result.forecasts, labelled, alsoKnownAs);
+        if (anomalies != null) {
+            printAnomalies(anomalies, c.get(AppConfig.ANOMALY_THRESHOLD));
+        }
         if (report != null) {
             ModelConfig model = c.model();
             List<String> notes = List.of(
@@ -233,9 +241,10 @@ public final class BacktestCommand implements Callable<Integer> {
                             : "the keys --charts chose") + ".");
             Set<String> charts = charts(fleet, unknownCharts);
             Report.write(report, "Backtest of " + model.name() + " on "
-                    + (kafka ? "topic " + c.get("kafka.input-topic") : input.getFileName()),
+                    + (kafka ? "topic " + c.get("kafka.input-topic") : inputs.size() == 1 ? inputs.get(0).getFileName()
+                            : inputs.size() + " inputs"),
                     series(eval, result.forecasts, scoring), scores, effectiveConfiguration(c),
-                    byStep == null ? notes : withStepNotes(notes, byStep), charts);
+                    byStep == null ? notes : withStepNotes(notes, byStep), charts, marks(result.forecasts, anomalies));
             System.err.println("backtest: report written to " + report);
         }
         System.err.printf(Locale.ROOT, "backtest: %,d forecasts written to %s in %.1f s%n", result.forecasts.size(),
@@ -281,7 +290,7 @@ public final class BacktestCommand implements Callable<Integer> {
     /** A file to read in a known format, or a topic, but not both. */
     private void checkSource(AppConfig c) {
         if (kafka) {
-            if (input != null) {
+            if (!inputs.isEmpty()) {
                 throw new UserError("give --input FILE or --kafka, not both");
             }
             if (from != null) {
@@ -292,14 +301,18 @@ public final class BacktestCommand implements Callable<Integer> {
             }
             return;
         }
-        if (input == null) {
+        if (inputs.isEmpty()) {
             throw new UserError("give the history to replay: --input FILE (with --format), or --kafka to replay "
                     + "the configuration's input topic");
         }
         if (from != null || to != null) {
             throw new UserError("--from and --to select records of a topic: use them with --kafka");
         }
-        Checks.readableFile(input, "--input");
+        for (Path input : inputs) {
+            if (!Files.isDirectory(input)) {
+                Checks.readableFile(input, "--input");
+            }
+        }
         if (!FORMATS.contains(format)) {
             throw new UserError("--format " + format + " is not a format: expected one of " + String.join(", ", FORMATS));
         }
@@ -311,6 +324,52 @@ public final class BacktestCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserError(option + " " + text + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * Reads every input file into {@code history}, its refused rows into {@code rejected}; with several files
+     * each file's series is keyed by the file's name (file/key when it holds several), and a lone file's
+     * lone series is also known by the file's name ({@code alsoKnownAs}), for labels. Returns the source, in
+     * words.
+     */
+    private String readFiles(AppConfig c, List<Observation> history, List<DeadLetter> rejected,
+            Map<String, String> alsoKnownAs) throws IOException {
+        List<Path> files = Checks.historyFiles(inputs, "--input");
+        // the far-future rule's reference, taken once so that the whole replay judges alike
+        long replayStart = System.currentTimeMillis();
+        Map<String, Path> named = new TreeMap<>();
+        String formats = null;
+        for (Path input : files) {
+            HistoryFile.Contents file = HistoryFile.read(input, format, InputSettings.of(c), replayStart);
+            if (file.detected != null) {
+                System.err.println("backtest: reading " + input + " as " + file.format + " (" + file.detected + ")");
+            }
+            rejected.addAll(file.deadLetters);
+            if (file.problem != null) {
+                Path dead = writeDeadLetters(rejected, output, c.deadLetterLimits().maxPayloadBytes);
+                throw new UserError(file.problem + "; every refusal, with its reason, is in " + dead);
+            }
+            String name = input.getFileName().toString();
+            Path other = named.put(name, input);
+            if (other != null) {
+                throw new UserError("--input " + other + " and " + input + " have the same name, which keys their "
+                        + "series: rename one");
+            }
+            List<String> keys = file.observations.stream().map(o -> o.key).distinct().collect(Collectors.toList());
+            for (Observation o : file.observations) {
+                if (files.size() > 1) {
+                    o.key = keys.size() == 1 ? name : name + "/" + o.key;
+                }
+                history.add(o);
+            }
+            if (files.size() == 1 && keys.size() == 1) {
+                alsoKnownAs.put(keys.get(0), name);
+            }
+            formats = formats == null || formats.equals(file.format) ? file.format : "mixed formats";
+            System.err.printf(Locale.ROOT, "backtest: read %,d events from %s%s%n", file.observations.size(), input,
+                    file.deadLetters.isEmpty() ? "" : ", " + file.deadLetters.size() + " rows refused");
+        }
+        return (files.size() == 1 ? files.get(0).toString() : files.size() + " files") + " (" + formats + ")";
     }
 
     /** Every series is long enough for the scoring protocol, checked before the replay rather than after. */
@@ -387,6 +446,20 @@ public final class BacktestCommand implements Callable<Integer> {
         return file;
     }
 
+    /** Writes the flagged events as JSON lines ({@link AnomalyCodec}) beside {@code output}; returns the file. */
+    static Path writeAnomalies(List<Forecast> forecasts, Path output) throws IOException {
+        Path file = output.resolveSibling(output.getFileName() + ".anomalies.jsonl");
+        try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
+            for (Forecast f : forecasts) {
+                if (f.anomalous) {
+                    out.write(AnomalyCodec.encode(f));
+                    out.write('\n');
+                }
+            }
+        }
+        return file;
+    }
+
     static void writeForecasts(List<Forecast> forecasts, Path file) throws IOException {
         try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
             for (Forecast f : forecasts) {
@@ -413,6 +486,57 @@ public final class BacktestCommand implements Callable<Integer> {
             (keys.contains(k) ? chosen : unknown).add(k);
         }
         return chosen;
+    }
+
+    /**
+     * NAB's scores of the anomaly scores per key (raw, at each profile's threshold optimised over the run)
+     * and overall (normalised), then the precision and recall of the flags at {@code anomaly.threshold}.
+     */
+    private void printAnomalies(AnomalyEvaluation e, double threshold) {
+        System.out.printf(Locale.ROOT, "%nanomalies against %s (NAB's scoring, each profile's threshold optimised over "
+                + "the run; per key: windows found, false positives, raw score)%n", labels.getFileName());
+        System.out.printf(Locale.ROOT, "%-44s %7s", "key", "windows");
+        for (NabScore.Profile p : NabScore.Profile.values()) {
+            System.out.printf(Locale.ROOT, " %24s", p.label);
+        }
+        System.out.println();
+        for (int k = 0; k < e.keys.size(); k++) {
+            System.out.printf(Locale.ROOT, "%-44s %7d", e.keys.get(k), e.windows.get(e.keys.get(k)).size());
+            for (NabScore.Result r : e.results.values()) {
+                NabScore.Outcome o = r.series().get(k);
+                System.out.printf(Locale.ROOT, " %24s", String.format(Locale.ROOT, "%d found %3d FP %7.3f",
+                        o.detected(), o.falsePositives(), o.raw()));
+            }
+            System.out.println();
+        }
+        System.out.printf(Locale.ROOT, "%-44s %7d", "all (normalised, 0 = never fires, 100 = perfect)", e.windowCount);
+        for (NabScore.Result r : e.results.values()) {
+            System.out.printf(Locale.ROOT, " %24s", String.format(Locale.ROOT, "%.2f at %.4f", r.normalised(),
+                    r.threshold()));
+        }
+        System.out.println();
+        if (!e.unlabelled.isEmpty()) {
+            System.out.println("not scored, without labels: " + sample(e.unlabelled));
+        }
+        System.out.printf(Locale.ROOT, "flags at anomaly.threshold %s (after each key's probation): %d, %d in a window: "
+                + "precision %.3f; %d of %d windows flagged: recall %.3f%n", threshold, e.flagged, e.flaggedInWindows,
+                e.precision(), e.windowsFlagged, e.windowCount, e.recall());
+    }
+
+    /** Each key's labelled windows (with labels) and flagged events, for the report's charts. */
+    private static Map<String, Report.Marks> marks(List<Forecast> forecasts, AnomalyEvaluation anomalies) {
+        Map<String, List<Long>> flagged = new TreeMap<>();
+        for (Forecast f : forecasts) {
+            List<Long> times = flagged.computeIfAbsent(f.key, k -> new ArrayList<>());
+            if (f.anomalous) {
+                times.add(f.ts);
+            }
+        }
+        Map<String, Report.Marks> out = new TreeMap<>();
+        flagged.forEach((key, times) -> out.put(key, new Report.Marks(
+                anomalies == null ? List.of() : anomalies.windows.getOrDefault(key, List.of()),
+                times.stream().mapToLong(Long::longValue).toArray())));
+        return out;
     }
 
     private static List<String> withStepNotes(List<String> notes, StepEvaluation e) {

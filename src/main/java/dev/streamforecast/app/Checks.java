@@ -1,11 +1,15 @@
 package dev.streamforecast.app;
 
 import dev.streamforecast.io.UserError;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** Checks of the files a user names, made before anything expensive starts; each failure is a {@link UserError}. */
 public final class Checks {
@@ -49,6 +53,31 @@ public final class Checks {
                     + (dir.isAbsolute() ? "" : " in " + Path.of("").toAbsolutePath()));
         }
         return dir;
+    }
+
+    /**
+     * The history files {@code inputs} name: each file as it is, each folder as its {@code .csv} and
+     * {@code .jsonl} files in name order; all readable.
+     */
+    static List<Path> historyFiles(List<Path> inputs, String option) throws IOException {
+        List<Path> files = new ArrayList<>();
+        for (Path input : inputs) {
+            if (!Files.isDirectory(input)) {
+                files.add(readableFile(input, option));
+                continue;
+            }
+            List<Path> in;
+            try (Stream<Path> listed = Files.list(input)) {
+                in = listed.filter(p -> Files.isRegularFile(p) && p.getFileName().toString().matches(".*\\.(csv|jsonl)"))
+                        .sorted().collect(Collectors.toList());
+            }
+            if (in.isEmpty()) {
+                throw new UserError(option + " " + input + " is a folder without history files (.csv, .jsonl): give "
+                        + "files, or a folder that holds them");
+            }
+            in.forEach(p -> files.add(readableFile(p, option)));
+        }
+        return files;
     }
 
     /** {@code --export-model KEY=FILE} specs as key to writable file, in order. */

@@ -45,7 +45,8 @@ public final class LiveJob {
                 .withMaxWait(config.get(AppConfig.MAX_WAIT))
                 .withOnShapeChange(JobSettings.ShapeChange.of(config.get(AppConfig.ON_SHAPE_CHANGE)))
                 .withMaxPayloadBytes(config.get(AppConfig.MAX_PAYLOAD_BYTES))
-                .withMaxFuture(config.maxFuture());
+                .withMaxFuture(config.maxFuture())
+                .withAnomalyThreshold(config.get(AppConfig.ANOMALY_THRESHOLD));
     }
 
     private static String warmStart(Path file, ModelConfig model) throws IOException {
@@ -93,6 +94,11 @@ public final class LiveJob {
                 .name("kafka-forecasts").uid("kafka-forecasts");
         out.deadLetters.sinkTo(KafkaIO.deadLetterSink(client, config.get("kafka.dead-letter-topic"), guarantee,
                 prefix + "-dead-letters", config.deadLetterLimits())).name("kafka-dead-letters").uid("kafka-dead-letters");
+        String anomalies = config.get(AppConfig.ANOMALY_TOPIC);
+        if (!anomalies.isBlank()) {
+            out.anomalies().sinkTo(KafkaIO.anomalySink(client, anomalies, guarantee, prefix + "-anomalies"))
+                    .name("kafka-anomalies").uid("kafka-anomalies");
+        }
     }
 
     static DeliveryGuarantee guarantee(String name) {

@@ -68,6 +68,16 @@ public final class Report {
         }
     }
 
+    /** What a series' chart marks: labelled anomaly windows ({@code {start, end}}, epoch ms) and flagged events' times. */
+    public record Marks(List<long[]> windows, long[] flagged) {
+        public Marks {
+            Objects.requireNonNull(windows, "windows");
+            Objects.requireNonNull(flagged, "flagged");
+        }
+
+        static final Marks NONE = new Marks(List.of(), new long[0]);
+    }
+
     /** One line of the metrics table. method is e.g. "model", "persistence", "seasonal naive (24)", "holt", "ar(24) rls"; coverage and width are NaN for methods without intervals. key is a series key or "all". */
     public record Row(String key, String method, long n, double mse, double mae, double rmse, double smape, double mase, double coverage, double width) {
         public Row {
@@ -151,7 +161,25 @@ public final class Report {
                 return out;
               }
               function pixelsOf(u) { return Math.max(1, Math.round(u.bbox.width / (window.devicePixelRatio || 1))); }
-              function chart(id, title, yTitle, height, series, bands, full) {
+              // labelled windows shaded and flagged events as red lines, under the series
+              function marker(s) {
+                return function (u) {
+                  var ctx = u.ctx, left = u.bbox.left, right = left + u.bbox.width, top = u.bbox.top, h = u.bbox.height;
+                  function at(t) { return Math.min(right, Math.max(left, u.valToPos(t, 'x', true))); }
+                  ctx.save();
+                  ctx.fillStyle = 'rgba(46,125,50,0.16)';
+                  (s.windows || []).forEach(function (w) { var a = at(w[0]); ctx.fillRect(a, top, Math.max(1, at(w[1]) - a), h); });
+                  ctx.strokeStyle = 'rgba(213,0,0,0.75)';
+                  ctx.lineWidth = 1;
+                  (s.flagged || []).forEach(function (t) {
+                    var x = u.valToPos(t, 'x', true);
+                    if (x < left || x > right) { return; }
+                    ctx.beginPath(); ctx.moveTo(Math.round(x) + 0.5, top); ctx.lineTo(Math.round(x) + 0.5, top + h); ctx.stroke();
+                  });
+                  ctx.restore();
+                };
+              }
+              function chart(id, title, yTitle, height, series, bands, full, marks) {
                 var el = document.getElementById(id);
                 try {
                   var x = full[0];
@@ -160,6 +188,7 @@ public final class Report {
                     scales: { x: { time: true } }, series: series, bands: bands,
                     axes: [{ label: 'time (UTC)', labelSize: 20 }, { label: yTitle, labelSize: 20, size: 60 }],
                     hooks: {
+                      drawClear: marks ? [marks] : [],
                       draw: [countFirstDraw()],
                       // zooming in or out reduces the full columns again for the range shown
                       setScale: [function (u, key) {
@@ -229,7 +258,7 @@ public final class Report {
                       points: { show: true, size: 3, width: 0, stroke: '#212121', fill: '#212121' } },
                     { label: 'forecast', stroke: '#1565c0', width: 1.5 }
                   ], [{ series: [1, 2], fill: band }],
-                  [s.x, s.upper, s.lower, s.actual, s.forecast]);
+                  [s.x, s.upper, s.lower, s.actual, s.forecast], marker(s));
                   chart('error-' + i, s.key + ': absolute error', '|error| (series units)', 230, [
                     {},
                     { label: '|actual \\u2212 forecast|', stroke: 'rgba(198,40,40,0.45)', width: 1 },
@@ -259,15 +288,18 @@ public final class Report {
      */
     public static void write(Path file, String title, List<Series> series, List<Row> rows,
             Map<String, String> configuration, List<String> notes) throws IOException {
-        write(file, title, series, rows, configuration, notes, null);
+        write(file, title, series, rows, configuration, notes, null, Map.of());
     }
 
     /**
      * Writes the report to {@code file}, drawing the charts of the series whose keys are in {@code charts}
-     * (null: {@link FleetSummary#defaultCharts}), and of every series that is not a key of the rows.
+     * (null: {@link FleetSummary#defaultCharts}), and of every series that is not a key of the rows; each
+     * series' forecast chart also shades the labelled windows and marks the flagged events {@code marks}
+     * gives for its key.
      */
     public static void write(Path file, String title, List<Series> series, List<Row> rows,
-            Map<String, String> configuration, List<String> notes, Set<String> charts) throws IOException {
+            Map<String, String> configuration, List<String> notes, Set<String> charts, Map<String, Marks> marks)
+            throws IOException {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(title, "title");
         List<Row> allRows = List.copyOf(rows);
@@ -305,12 +337,20 @@ public final class Report {
                 writeSteps(out, stepRows, steps);
             }
             writeConfiguration(out, sortedConfiguration);
-            writeSeries(out, drawn, fleet, charts == null, series.size());
+            writeSeries(out, drawn, fleet, charts == null, series.size(), marks);
             out.write("<script type=\"application/json\" id=\"report-data\">");
-            ReportCharts.writeJson(out, drawn, histogram, steps);
+            ReportCharts.writeJson(out, drawn, histogram, steps, marks);
             out.write("</script>\n<script>\n" + library + "\n</script>\n<script>\n" + SCRIPT + "</script>\n");
             out.write("</body>\n</html>\n");
         }
+    }
+
+    /** What a chart's marks are, for its caption: nothing when it has none. */
+    private static String marked(Marks m) {
+        return (m.windows().isEmpty() ? "" : " Shaded green: the " + count(m.windows().size()) + " labelled anomaly "
+                + "window" + (m.windows().size() == 1 ? "" : "s") + ".")
+                + (m.flagged().length == 0 ? "" : " Red lines: the " + count(m.flagged().length) + " event"
+                        + (m.flagged().length == 1 ? "" : "s") + " flagged at anomaly.threshold.");
     }
 
     private static void writeNotes(Writer out, List<String> notes) throws IOException {
@@ -505,7 +545,7 @@ public final class Report {
     }
 
     private static void writeSeries(Writer out, List<ReportCharts.Columns> charts, FleetSummary fleet,
-            boolean chosenByDefault, int given) throws IOException {
+            boolean chosenByDefault, int given, Map<String, Marks> marks) throws IOException {
         out.write("<h2>Series</h2>\n");
         if (charts.size() < given) {
             out.write("<p class=\"caption\">Charts of " + count(charts.size()) + " of " + count(given) + " series"
@@ -525,7 +565,7 @@ public final class Report {
             out.write("<p class=\"caption\">Dots: the actual values; blue line: the forecast of each, made at the "
                     + "event before; shaded orange: its prediction interval"
                     + (c.downsampled() ? " (per bucket, from its lowest lower to its highest upper bound)" : "")
-                    + ". " + html(sampling(c)) + "</p>\n");
+                    + ". " + html(sampling(c)) + html(marked(marks.getOrDefault(c.key(), Marks.NONE))) + "</p>\n");
             out.write("<div class=\"chart\" id=\"error-" + i + "\"></div>\n");
             out.write("<p class=\"caption\">" + html("|actual \u2212 forecast| per event, and its mean over the last "
                     + count(c.window()) + " events (those with a forecast), computed from every event. " + sampling(c))

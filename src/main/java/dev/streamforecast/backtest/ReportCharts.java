@@ -276,10 +276,12 @@ final class ReportCharts {
     }
 
     /**
-     * Writes every series' columns, and the fleet's histogram and the steps' scores when given, as one JSON
-     * object that is safe to embed in an HTML script element.
+     * Writes every series' columns (with its marks, when {@code marks} has any for it: "windows" and
+     * "flagged"), and the fleet's histogram and the steps' scores when given, as one JSON object that is safe
+     * to embed in an HTML script element.
      */
-    static void writeJson(Writer out, List<Columns> charts, Histogram histogram, Steps steps) throws IOException {
+    static void writeJson(Writer out, List<Columns> charts, Histogram histogram, Steps steps,
+            java.util.Map<String, Report.Marks> marks) throws IOException {
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
             if (histogram != null) {
@@ -333,11 +335,28 @@ final class ReportCharts {
                 writeColumn(g, "upper", c.upper());
                 writeColumn(g, "absError", c.absError());
                 writeColumn(g, "meanError", c.meanError());
+                writeMarks(g, marks.get(c.key()));
                 g.writeEndObject();
             }
             g.writeEndArray();
             g.writeEndObject();
         }
+    }
+
+    private static void writeMarks(JsonGenerator g, Report.Marks m) throws IOException {
+        if (m == null) {
+            return;
+        }
+        g.writeArrayFieldStart("windows");
+        for (long[] w : m.windows()) {
+            g.writeArray(w, 0, 2);
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("flagged");
+        for (long t : m.flagged()) {
+            g.writeNumber(t);
+        }
+        g.writeEndArray();
     }
 
     /* JSON has no NaN or infinities; null is also what uPlot draws as a gap. */

@@ -14,6 +14,11 @@ import java.util.Objects;
  * and {@link #stepUppers} hold steps 1..H (index h - 1; step 1 is also {@code forecast}, {@code lower},
  * {@code upper}) and {@link #cadence} the key's regular interval in ms (0 while it has none): step h's
  * target is expected at {@code ts + h * cadence}. With one step they are null and 0.
+ *
+ * <p>{@link #anomaly} says how surprising this event's value was against the step-1 forecast made for
+ * it at the key's event before ({@link #expected}, within [{@link #expectedLower}, {@link #expectedUpper}]),
+ * {@link #anomalous} whether that is at or above {@code anomaly.threshold}, and {@link #anomalyStatus} why
+ * a score is 0 without being one (null when the event was scored).
  */
 public class Forecast {
     public String key;
@@ -29,6 +34,20 @@ public class Forecast {
     public double[] stepForecasts;
     public double[] stepLowers;
     public double[] stepUppers;
+    /** The event's anomaly score in [0, 1] (docs/anomalies.md). */
+    public double anomaly;
+    /** Whether {@link #anomaly} is at or above the configured threshold. */
+    public boolean anomalous;
+    /** Null when the event was scored; {@code warming-up} or {@code reset} when its score of 0 says nothing. */
+    public String anomalyStatus;
+    /**
+     * The step-1 forecast made for this event and its interval (the value itself for a key's first event):
+     * what a flagged event is reported against. The forecast's JSON leaves them out: they are the key's
+     * previous record's {@code forecast}, {@code lower} and {@code upper}.
+     */
+    public double expected;
+    public double expectedLower;
+    public double expectedUpper;
 
     public Forecast() {}
 
@@ -71,7 +90,9 @@ public class Forecast {
                 && cadence == f.cadence
                 && java.util.Arrays.equals(stepForecasts, f.stepForecasts)
                 && java.util.Arrays.equals(stepLowers, f.stepLowers)
-                && java.util.Arrays.equals(stepUppers, f.stepUppers);
+                && java.util.Arrays.equals(stepUppers, f.stepUppers)
+                && Double.compare(anomaly, f.anomaly) == 0 && anomalous == f.anomalous
+                && Objects.equals(anomalyStatus, f.anomalyStatus);
     }
 
     @Override
@@ -83,6 +104,8 @@ public class Forecast {
     public String toString() {
         return "Forecast{" + key + ", ts=" + ts + ", value=" + value + ", forecast=" + forecast
                 + ", [" + lower + ", " + upper + "], events=" + events + ", updates=" + updates
-                + (stepForecasts == null ? "" : ", steps=" + java.util.Arrays.toString(stepForecasts)) + "}";
+                + (stepForecasts == null ? "" : ", steps=" + java.util.Arrays.toString(stepForecasts))
+                + ", anomaly=" + anomaly + (anomalous ? " (flagged)" : "")
+                + (anomalyStatus == null ? "" : " (" + anomalyStatus + ")") + "}";
     }
 }

@@ -1,6 +1,7 @@
 package dev.streamforecast.io;
 
 import dev.streamforecast.model.ModelConfig;
+import dev.streamforecast.model.AnomalyScore;
 import dev.streamforecast.model.Setting;
 import java.io.IOException;
 import java.io.Reader;
@@ -99,6 +100,13 @@ public final class AppConfig implements Serializable {
                     + "max.message.bytes); the producer's max.request.size bounds it too");
     public static final Setting<String> WARM_START = TABLE.optionalText("model.warm-start",
             "a model file, or empty", "a model JSON file (from backtest --export-model) that new keys start from");
+    public static final Setting<Double> ANOMALY_THRESHOLD = TABLE.number("anomaly.threshold",
+            AnomalyScore.DEFAULT_THRESHOLD, "(0, 1]", "a forecast record is flagged (`anomalous`) when the "
+                    + "anomaly score of its event is at or above this; 0.5 is a tail probability of 1e-5, 0.6 of 1e-6 "
+                    + "(docs/anomalies.md)");
+    public static final Setting<String> ANOMALY_TOPIC = TABLE.optionalText("anomaly.topic", "a topic, or empty",
+            "the topic flagged events are written to (key, time, value, the forecast and interval made for it, the "
+                    + "score), as well as among the forecasts; empty: none");
 
     private final Map<String, String> values;
 

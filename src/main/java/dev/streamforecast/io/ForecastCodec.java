@@ -7,9 +7,9 @@ import java.io.IOException;
 
 /**
  * Forecasts as JSON: {@code {"key", "ts", "ts_ms", "value", "forecast", "lower", "upper", "events",
- * "updates", "model"}}, and with a horizon above one step {@code "steps": [{"h", "ts", "ts_ms", "forecast",
- * "lower", "upper"}, ...]} for steps 1..H, {@code ts} there the target's expected time from the key's
- * cadence (null while it has none).
+ * "updates", "model", "anomaly", "anomalous"}}, and with a horizon above one step {@code "steps": [{"h",
+ * "ts", "ts_ms", "forecast", "lower", "upper"}, ...]} for steps 1..H, {@code ts} there the target's expected
+ * time from the key's cadence (null while it has none).
  *
  * <p>Every time is written alike: {@code ts} ISO-8601 UTC for people, {@code ts_ms} beside it the same
  * instant in epoch milliseconds for programs. {@code lower} and {@code upper} are null while the key's
@@ -17,6 +17,12 @@ import java.io.IOException;
  * interval rather than one of zero width. Doubles are written in their shortest round-tripping form, so
  * decoding gives back the same bits (negative zero included); NaN and infinities are written as the
  * strings {@code "NaN"}, {@code "Infinity"} and {@code "-Infinity"}.
+ *
+ * <p>{@code anomaly} is how surprising the event's {@code value} was, in [0, 1], against the step-1
+ * forecast made for it at the key's event before (docs/anomalies.md); {@code anomalous} is true when it
+ * is at or above {@code anomaly.threshold}. While a key warms up, and at the event its model is reset,
+ * the score is 0 and {@code "anomaly_status"} says so ({@code "warming-up"}, {@code "reset"}); a scored
+ * event has no {@code anomaly_status}.
  */
 public final class ForecastCodec {
 
@@ -27,14 +33,17 @@ public final class ForecastCodec {
     public static byte[] encode(Forecast f) {
         return JsonSupport.write(256, g -> {
             g.writeStartObject();
-            g.writeStringField("key", f.key);
-            time(g, f.ts);
-            g.writeNumberField("value", f.value);
+            writeEvent(g, f);
             g.writeNumberField("forecast", f.forecast);
             bounds(g, f.lower, f.upper);
             g.writeNumberField("events", f.events);
             g.writeNumberField("updates", f.updates);
             g.writeStringField("model", f.modelId);
+            g.writeNumberField("anomaly", f.anomaly);
+            g.writeBooleanField("anomalous", f.anomalous);
+            if (f.anomalyStatus != null) {
+                g.writeStringField("anomaly_status", f.anomalyStatus);
+            }
             if (f.stepForecasts != null) {
                 g.writeArrayFieldStart("steps");
                 for (int h = 1; h <= f.stepForecasts.length; h++) {
@@ -80,6 +89,13 @@ public final class ForecastCodec {
         return v != null && v.isNull() ? Double.NaN : JsonSupport.real(node, field, WHAT);
     }
 
+    /** The fields of the event a record follows, as forecasts and flagged events both open: key, times, value. */
+    static void writeEvent(JsonGenerator g, Forecast f) throws IOException {
+        g.writeStringField("key", f.key);
+        time(g, f.ts);
+        g.writeNumberField("value", f.value);
+    }
+
     /**
      * Reads a forecast written by {@link #encode}; {@code ts_ms} is authoritative.
      *
@@ -97,6 +113,10 @@ public final class ForecastCodec {
                 JsonSupport.integer(root, "events", WHAT),
                 JsonSupport.integer(root, "updates", WHAT),
                 JsonSupport.text(root, "model", WHAT));
+        // absent in records from before scores: 0, not flagged
+        f.anomaly = root.path("anomaly").asDouble(0);
+        f.anomalous = root.path("anomalous").asBoolean(false);
+        f.anomalyStatus = root.hasNonNull("anomaly_status") ? root.get("anomaly_status").asText() : null;
         JsonNode steps = root.get("steps");
         if (steps != null && steps.isArray() && steps.size() > 0) {
             int n = steps.size();

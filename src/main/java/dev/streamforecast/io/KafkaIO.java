@@ -16,6 +16,7 @@ import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.function.SerializableFunction;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -64,7 +65,18 @@ public final class KafkaIO {
      */
     public static KafkaSink<Forecast> forecastSink(Properties clientProps, String topic,
             DeliveryGuarantee guarantee, String transactionalIdPrefix) {
-        return sink(clientProps, new ForecastSerializer(requireTopic(topic)), guarantee, transactionalIdPrefix);
+        return sink(clientProps, new ForecastSerializer(requireTopic(topic), ForecastCodec::encode), guarantee,
+                transactionalIdPrefix);
+    }
+
+    /**
+     * A sink writing flagged events as {@link AnomalyCodec} JSON, keyed by series key; the transactional
+     * id prefix as {@link #forecastSink}'s, distinct from it.
+     */
+    public static KafkaSink<Forecast> anomalySink(Properties clientProps, String topic, DeliveryGuarantee guarantee,
+            String transactionalIdPrefix) {
+        return sink(clientProps, new ForecastSerializer(requireTopic(topic), AnomalyCodec::encode), guarantee,
+                transactionalIdPrefix);
     }
 
     /**
@@ -259,17 +271,20 @@ public final class KafkaIO {
      * the payload, and brokers refuse record timestamps too far in the future by default.
      */
 
+    /** Forecasts keyed by series key, each written by {@code encode}: as forecasts, or as flagged events. */
     static final class ForecastSerializer implements KafkaRecordSerializationSchema<Forecast> {
-        private static final long serialVersionUID = 1L;
+        private static final long serialVersionUID = 2L;
         private final String topic;
+        private final SerializableFunction<Forecast, byte[]> encode;
 
-        ForecastSerializer(String topic) {
+        ForecastSerializer(String topic, SerializableFunction<Forecast, byte[]> encode) {
             this.topic = topic;
+            this.encode = encode;
         }
 
         @Override
         public ProducerRecord<byte[], byte[]> serialize(Forecast f, KafkaSinkContext context, Long timestamp) {
-            return new ProducerRecord<>(topic, f.key.getBytes(StandardCharsets.UTF_8), ForecastCodec.encode(f));
+            return new ProducerRecord<>(topic, f.key.getBytes(StandardCharsets.UTF_8), encode.apply(f));
         }
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.streamforecast.model.AnomalyScore;
 import dev.streamforecast.model.ModelConfig;
 import dev.streamforecast.model.ParameterLayout;
 import dev.streamforecast.model.PooledCovariance;
@@ -114,6 +115,9 @@ public final class ModelJson {
         if (pool != null) {
             root.put("pool", base64(pool::writeTo));
         }
+        if (s.anomaly != null) {
+            st.put("anomaly", base64(s.anomaly::writeTo));
+        }
         try {
             return MAPPER.writeValueAsString(root);
         } catch (IOException e) {
@@ -210,6 +214,7 @@ public final class ModelJson {
                     throw new IllegalArgumentException("model state 'horizon' is corrupt: " + e.getMessage(), e);
                 }
             }
+            s.anomaly = st.hasNonNull("anomaly") ? binary(st, "anomaly", AnomalyScore.State::readFrom) : null;
         } else {
             s.adoptRawUnits();
         }
@@ -299,5 +304,19 @@ public final class ModelJson {
 
     private interface BinaryWriter {
         void writeTo(java.io.DataOutput out) throws IOException;
+    }
+
+    /** The binary form in base64 at {@code name}, read by {@code reader}. */
+    private static <T> T binary(JsonNode st, String name, BinaryReader<T> reader) {
+        byte[] bytes = java.util.Base64.getDecoder().decode(st.get(name).asText());
+        try {
+            return reader.readFrom(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes)));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("model state '" + name + "' is corrupt: " + e.getMessage(), e);
+        }
+    }
+
+    private interface BinaryReader<T> {
+        T readFrom(java.io.DataInput in) throws IOException;
     }
 }

@@ -16,7 +16,8 @@ import java.util.function.Supplier;
  * the carried state is kept at float32, as the key's stored form holds it.
  *
  * <p>On each event {@link #observe}: updates the key's residual and scaling statistics, appends the
- * input to the window, advances the carried state by one step and forecasts the next value; then,
+ * input to the window, advances the carried state by one step and forecasts the next value, and scores
+ * the event against the forecast made for it ({@link AnomalyScore}); then,
  * every {@code k1} events, runs truncated BPTT over the last {@code k2} steps of the window from the
  * carried state saved at the window's start, clips the gradient's global norm, and applies the
  * optimiser. Everything depends only on the events and their order, so replays are bit-identical.
@@ -60,6 +61,7 @@ public final class OnlineForecaster {
     private final int linearSlots;
     private final Horizon horizons;
     private final Calendar calendar;
+    private final AnomalyScore anomalies = new AnomalyScore();
     /** sqrt(h) for h = 1..H: the network's output for step h is in units of sqrt(h) deviations of the changes. */
     private final double[] rootSteps;
 
@@ -253,6 +255,7 @@ public final class OnlineForecaster {
         s.events = step + 1;
         s.lastValue = SeriesStatistics.toValue(v, s.exponent[0]); // as the memory keeps it
         double check = write(s, v, out);
+        anomalies.score(s.anomaly, value, out);
         if (!finite(s, check)) {
             diverge(s, value, out, "non-finite carried state or statistics at event " + s.events);
             return;
@@ -328,11 +331,12 @@ public final class OnlineForecaster {
 
     /**
      * Fits a state made before this configuration's horizon parts existed (a key restored from an older
-     * build): the linear part gets its extras and steps, the horizon's state starts here. Allocates only
-     * then.
+     * build): the linear part gets its extras and steps, the horizon's and the anomaly score's states
+     * start here. Allocates only then.
      */
     private void adapt(SeriesState s) {
         s.horizon = horizons.adapt(s.horizon, s.events);
+        s.anomaly = anomalies.adapt(s.anomaly);
         if (linear != null && s.linear != null) {
             s.linear = linear.adapt(s.linear);
             int size = linearSlots * horizon;
@@ -391,6 +395,7 @@ public final class OnlineForecaster {
         observe(fresh, key, ts, value, features, out);
         out.divergence = out.diverged ? reason + "; the fresh model diverged too: " + out.divergence : reason;
         out.diverged = true;
+        out.anomalyStatus = AnomalyScore.Status.RESET;
         return fresh;
     }
 

@@ -39,6 +39,16 @@ public final class Prediction {
     public boolean diverged;
     /** Why the model diverged, in a short sentence; null when it did not. */
     public String divergence;
+    /**
+     * How surprising the event was, in [0, 1], against the step-1 forecast made for it ({@link AnomalyScore}),
+     * and what the score says besides: scored, the key warming up, or the key's model reset at this event.
+     */
+    public double anomaly;
+    public AnomalyScore.Status anomalyStatus = AnomalyScore.Status.WARMING_UP;
+    /** The step-1 forecast and interval made for the event, at the key's event before it (the event's value for a first event). */
+    public double expected;
+    public double expectedLower;
+    public double expectedUpper;
 
     /** A holder for one step. */
     public Prediction() {

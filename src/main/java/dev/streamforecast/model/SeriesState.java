@@ -30,7 +30,9 @@ public final class SeriesState {
      * them (a state of an earlier version has them rounded as it is read); a key whose network is shared
      * holds no parameters and no moments, and its linear part no covariance. Version 5 adds the outlier guard's statistics
      * ({@link #errorLog}, {@link #errors}, {@link #outlierRun}, {@link #heldOut}); a state of an earlier version starts them
-     * from the typical change. Version 4 adds the horizon's state ({@link #horizon}: the
+     * from the typical change. Version 6 also adds the anomaly score's state
+     * ({@link #anomaly}); a state of an earlier version is read with {@code anomaly} null, and the key's
+     * scores start afresh when the forecaster next sees it. Version 4 adds the horizon's state ({@link #horizon}: the
      * cadence, the combination, the intervals of every step) and a linear forecast per step in
      * {@link #linearWindow}; a state of version 3 or 2 has neither and is read with {@code horizon}
      * null, which the forecaster fills when it next sees the key. Version 3 adds each column's units and
@@ -105,6 +107,8 @@ public final class SeriesState {
     public long errors;
     public int outlierRun;
     public double[] heldOut = new double[SeriesStatistics.OUTLIER_RUN];
+    /** What the key's anomaly scores remember; null in a state from before them. */
+    public AnomalyScore.State anomaly;
 
     public SeriesState() {}
 
@@ -139,6 +143,7 @@ public final class SeriesState {
             s.linearWindow = new double[linearSlots(config) * config.horizon];
         }
         s.horizon = new Horizon(config).newState();
+        s.anomaly = new AnomalyScore.State();
         return s;
     }
 
@@ -228,6 +233,7 @@ public final class SeriesState {
                 errors = from.errors;
                 outlierRun = from.outlierRun;
                 heldOut = from.heldOut;
+                anomaly = from.anomaly;
         }
     }
 
@@ -258,6 +264,7 @@ public final class SeriesState {
                 c.nonzero = nonzero.clone();
                 c.horizon = horizon == null ? null : horizon.copy();
                 c.heldOut = heldOut.clone();
+                c.anomaly = anomaly == null ? null : anomaly.copy();
         }
         return c;
     }
@@ -319,12 +326,17 @@ public final class SeriesState {
                 out.writeLong(errors);
                 out.writeInt(outlierRun);
                 writeArray(out, heldOut);
+                out.writeBoolean(anomaly != null);
+                if (anomaly != null) {
+                    anomaly.writeTo(out);
+                }
         }
     }
 
     /**
      * Reads {@code part}'s binary form into this object's fields for that part, in this schema or
-     * versions 3 and 2 (see {@link #adoptRawUnits}; neither has a {@link #horizon}).
+     * versions 4, 3 and 2 (without an {@link #anomaly}; see {@link #adoptRawUnits}; versions 3 and 2 have
+     * no {@link #horizon}).
      */
     public void read(Part part, DataInput in) throws IOException {
         int version = in.readInt();
@@ -359,6 +371,7 @@ public final class SeriesState {
                 residuals = in.readLong();
                 linear = in.readBoolean() ? OnlineAutoRegression.State.readFrom(in) : null;
                 linearWindow = readArray(in);
+                anomaly = null;
                 if (version == 2) {
                     adoptRawUnits();
                     adoptTypicalError();
@@ -385,6 +398,7 @@ public final class SeriesState {
                 } else {
                     adoptTypicalError();
                 }
+                anomaly = version >= 6 && in.readBoolean() ? AnomalyScore.State.readFrom(in) : null;
                 if (exponent.length != mean.length || magnitude.length != mean.length
                         || nonzero.length != mean.length) {
                     throw new IOException("corrupt series state: " + mean.length + " columns, units for "
@@ -474,6 +488,9 @@ public final class SeriesState {
         }
         if (horizon != null) {
             horizon.sanitize();
+        }
+        if (anomaly != null) {
+            anomaly.sanitize();
         }
     }
 
@@ -611,7 +628,8 @@ public final class SeriesState {
                 && Arrays.equals(exponent, s.exponent) && Arrays.equals(magnitude, s.magnitude)
                 && Arrays.equals(nonzero, s.nonzero) && same(changeLog, s.changeLog) && changes == s.changes
                 && java.util.Objects.equals(horizon, s.horizon) && same(errorLog, s.errorLog)
-                && errors == s.errors && outlierRun == s.outlierRun && Arrays.equals(heldOut, s.heldOut);
+                && errors == s.errors && outlierRun == s.outlierRun && Arrays.equals(heldOut, s.heldOut)
+                && java.util.Objects.equals(anomaly, s.anomaly);
     }
 
     private static boolean same(double a, double b) {

@@ -60,8 +60,11 @@ import org.apache.flink.types.Row;
  * row refutes ({@link dev.streamforecast.stream.KeyOrder}) comes out so when that next row arrives.
  * {@code lower} and {@code upper} are NULL while the series' interval has no scale. {@code steps} holds
  * steps 1..H with {@code forecast.horizon} H above 1, each a row {@code (h, ts, forecast, lower, upper)} as
- * in the forecast JSON (step 1's forecast is {@code forecast}), NULL with one step. With {@code on_time},
- * Flink adds {@code rowtime}.
+ * in the forecast JSON (step 1's forecast is {@code forecast}), NULL with one step.
+ * {@code anomaly} scores the row's value against the forecast made for it, {@code anomalous} flags it at
+ * {@code anomaly.threshold} and {@code anomaly_status} says why a score of 0 is none ({@code warming-up},
+ * {@code reset}; NULL when scored), all three NULL in a refusal. With {@code on_time}, Flink adds
+ * {@code rowtime}.
  *
  * <p>Time: only event-time timers exist here. A series' waiting rows are used when its own newer rows
  * move its clock past them (as in the DataStream job), when the input's watermark is
@@ -209,7 +212,7 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
         @Override
         public void forecast(Forecast f) {
             collect(Row.of(Instant.ofEpochMilli(f.ts), f.value, f.forecast, bound(f.lower), bound(f.upper), f.events,
-                    f.updates, f.modelId, null, null, steps(f)));
+                    f.updates, f.modelId, null, null, steps(f), f.anomaly, f.anomalous, f.anomalyStatus));
         }
 
         /** {@code obs} is the row being handled, or a held row its successor refuted: that row's time and value. */
@@ -218,7 +221,7 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
             boolean current = obs == row;
             collect(Row.of(current ? rowTime : Instant.ofEpochMilli(obs.ts),
                     current && rowValue == null ? null : obs.value, null, null, null, null, null, null,
-                    letter.kind, letter.reason, null));
+                    letter.kind, letter.reason, null, null, null, null));
         }
     }
 
@@ -419,5 +422,8 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
             DataTypes.FIELD("model", DataTypes.STRING()),
             DataTypes.FIELD("refusal", DataTypes.STRING()),
             DataTypes.FIELD("reason", DataTypes.STRING()),
-            DataTypes.FIELD("steps", DataTypes.ARRAY(STEP)));
+            DataTypes.FIELD("steps", DataTypes.ARRAY(STEP)),
+            DataTypes.FIELD("anomaly", DataTypes.DOUBLE()),
+            DataTypes.FIELD("anomalous", DataTypes.BOOLEAN()),
+            DataTypes.FIELD("anomaly_status", DataTypes.STRING()));
 }

@@ -22,7 +22,8 @@ import java.util.TreeMap;
 final class FunctionSettings {
     /** Keys a call may set, as prefixes or whole names; every other listed key is refused. */
     private static final List<String> APPLY = List.of("model.", "train.", "forecast.",
-            "events.max-out-of-orderness", "events.max-wait", "events.max-future", "events.time-unit");
+            "events.max-out-of-orderness", "events.max-wait", "events.max-future", "events.time-unit",
+            "anomaly.threshold");
     /** Listed keys that do not apply here, each with where its concern lives in SQL. */
     private static final Map<String, String> ELSEWHERE = Map.of(
             "kafka.", "the tables' WITH options (connector, topic, properties.*)",
@@ -30,6 +31,7 @@ final class FunctionSettings {
             "flink.", "Flink's SQL settings (SET 'key' = 'value')",
             "dead-letters.", "the refusal rows the function emits (filter them with WHERE refusal IS NOT NULL)",
             "events.idle-state-retention", "nothing yet: the function keeps every key's state (see docs/sql.md)",
+            "anomaly.topic", "an INSERT of the rows WHERE anomalous into a table of its own",
             "model.warm-start", "nothing yet: a SQL call starts every key from its seed",
             "model.scope", "nothing yet: FORECAST keeps a model per key; a network shared by many keys is the "
                     + "DataStream job's (docs/shared-model.md)");
@@ -46,7 +48,8 @@ final class FunctionSettings {
         return new JobSettings(c.model(), c.get(AppConfig.MAX_OUT_OF_ORDERNESS), Duration.ZERO, null)
                 .withMaxWait(c.get(AppConfig.MAX_WAIT))
                 .withOnShapeChange(JobSettings.ShapeChange.of(c.get(AppConfig.ON_SHAPE_CHANGE)))
-                .withMaxFuture(c.maxFuture());
+                .withMaxFuture(c.maxFuture())
+                .withAnomalyThreshold(c.get(AppConfig.ANOMALY_THRESHOLD));
     }
 
     /** How a call's integer times are read: {@code events.time-unit} of its {@code config} map. */

@@ -4,6 +4,7 @@ import dev.streamforecast.event.DeadLetter;
 import dev.streamforecast.event.Forecast;
 import dev.streamforecast.event.Observation;
 import dev.streamforecast.io.ModelJson;
+import dev.streamforecast.model.AnomalyScore;
 import dev.streamforecast.model.OnlineForecaster;
 import dev.streamforecast.model.Prediction;
 import dev.streamforecast.model.SeriesState;
@@ -309,14 +310,28 @@ public final class ForecastCore {
 
     /** The record of the prediction just made for {@code obs}: step 1, and with a horizon every step. */
     private Forecast forecast(Observation obs, SeriesState s) {
-        Forecast f = new Forecast(obs.key, obs.ts, obs.value, prediction.forecast, prediction.lower,
-                prediction.upper, s.events, s.updates, modelId);
+        Forecast f = scored(new Forecast(obs.key, obs.ts, obs.value, prediction.forecast, prediction.lower,
+                prediction.upper, s.events, s.updates, modelId), prediction, settings.anomalyThreshold);
         if (prediction.horizon() > 1) {
             f.cadence = prediction.cadence;
             f.stepForecasts = prediction.forecasts.clone();
             f.stepLowers = prediction.lowers.clone();
             f.stepUppers = prediction.uppers.clone();
         }
+        return f;
+    }
+
+    /**
+     * {@code f} with the anomaly score of its event from {@code p}, flagged when the score is at or above
+     * {@code threshold}: the one rule of every path (both scopes, the SQL function, the backtest).
+     */
+    static Forecast scored(Forecast f, Prediction p, double threshold) {
+        f.anomaly = p.anomaly;
+        f.anomalyStatus = p.anomalyStatus == AnomalyScore.Status.SCORED ? null : p.anomalyStatus.label;
+        f.anomalous = f.anomalyStatus == null && p.anomaly >= threshold;
+        f.expected = p.expected;
+        f.expectedLower = p.expectedLower;
+        f.expectedUpper = p.expectedUpper;
         return f;
     }
 

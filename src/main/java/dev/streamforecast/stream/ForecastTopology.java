@@ -22,7 +22,7 @@ public final class ForecastTopology {
 
     private ForecastTopology() {}
 
-    /** The topology's two outputs. */
+    /** The topology's outputs. */
     public static final class Outputs {
         public final DataStream<Forecast> forecasts;
         public final DataStream<DeadLetter> deadLetters;
@@ -33,6 +33,14 @@ public final class ForecastTopology {
             this.forecasts = forecasts;
             this.deadLetters = deadLetters;
             this.models = models;
+        }
+
+        /**
+         * The forecasts whose event was flagged ({@link Forecast#anomalous}), for a topic of their own: a
+         * filter added to the job by this call, so call it once, and only where they go somewhere.
+         */
+        public DataStream<Forecast> anomalies() {
+            return forecasts.filter(f -> f.anomalous).name("anomalies").uid("anomalies");
         }
     }
 

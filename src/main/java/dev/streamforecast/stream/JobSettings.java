@@ -67,16 +67,19 @@ public final class JobSettings implements Serializable {
      * held until the key's next event confirms it (see {@link KeyOrder}).
      */
     public final FutureLimit maxFuture;
+    /** A forecast whose event's anomaly score is at or above this is flagged ({@code anomaly.threshold}). */
+    public final double anomalyThreshold;
 
     public JobSettings(ModelConfig model, Duration maxOutOfOrderness, Duration idleStateRetention,
             String warmStartModelJson) {
         this(model, maxOutOfOrderness, maxOutOfOrderness, idleStateRetention, ShapeChange.FAIL, warmStartModelJson,
-                false, false, DeadLetterCodec.DEFAULT_MAX_PAYLOAD_BYTES, FutureLimit.of(Duration.ofDays(1)));
+                false, false, DeadLetterCodec.DEFAULT_MAX_PAYLOAD_BYTES, FutureLimit.of(Duration.ofDays(1)),
+                dev.streamforecast.model.AnomalyScore.DEFAULT_THRESHOLD);
     }
 
     private JobSettings(ModelConfig model, Duration maxOutOfOrderness, Duration maxWait, Duration idleStateRetention,
             ShapeChange onShapeChange, String warmStartModelJson, boolean exportModels, boolean replay,
-            int maxPayloadBytes, FutureLimit maxFuture) {
+            int maxPayloadBytes, FutureLimit maxFuture, double anomalyThreshold) {
         this.model = model;
         this.maxOutOfOrderness = maxOutOfOrderness;
         this.maxWait = maxWait;
@@ -87,6 +90,7 @@ public final class JobSettings implements Serializable {
         this.replay = replay;
         this.maxPayloadBytes = maxPayloadBytes;
         this.maxFuture = maxFuture;
+        this.anomalyThreshold = anomalyThreshold;
     }
 
     public static JobSettings defaults(ModelConfig model) {
@@ -95,47 +99,52 @@ public final class JobSettings implements Serializable {
 
     public JobSettings withModelExport(boolean export) {
         return new JobSettings(model, maxOutOfOrderness, maxWait, idleStateRetention, onShapeChange,
-                warmStartModelJson, export, replay, maxPayloadBytes, maxFuture);
+                warmStartModelJson, export, replay, maxPayloadBytes, maxFuture, anomalyThreshold);
     }
 
     public JobSettings withMaxOutOfOrderness(Duration d) {
         return new JobSettings(model, d, maxWait, idleStateRetention, onShapeChange, warmStartModelJson,
-                exportModels, replay, maxPayloadBytes, maxFuture);
+                exportModels, replay, maxPayloadBytes, maxFuture, anomalyThreshold);
     }
 
     public JobSettings withMaxWait(Duration d) {
         return new JobSettings(model, maxOutOfOrderness, d, idleStateRetention, onShapeChange, warmStartModelJson,
-                exportModels, replay, maxPayloadBytes, maxFuture);
+                exportModels, replay, maxPayloadBytes, maxFuture, anomalyThreshold);
     }
 
     public JobSettings withIdleStateRetention(Duration d) {
         return new JobSettings(model, maxOutOfOrderness, maxWait, d, onShapeChange, warmStartModelJson,
-                exportModels, replay, maxPayloadBytes, maxFuture);
+                exportModels, replay, maxPayloadBytes, maxFuture, anomalyThreshold);
     }
 
     public JobSettings withOnShapeChange(ShapeChange c) {
         return new JobSettings(model, maxOutOfOrderness, maxWait, idleStateRetention, c, warmStartModelJson,
-                exportModels, replay, maxPayloadBytes, maxFuture);
+                exportModels, replay, maxPayloadBytes, maxFuture, anomalyThreshold);
     }
 
     public JobSettings withWarmStart(String json) {
         return new JobSettings(model, maxOutOfOrderness, maxWait, idleStateRetention, onShapeChange, json,
-                exportModels, replay, maxPayloadBytes, maxFuture);
+                exportModels, replay, maxPayloadBytes, maxFuture, anomalyThreshold);
     }
 
     public JobSettings withMaxPayloadBytes(int bytes) {
         return new JobSettings(model, maxOutOfOrderness, maxWait, idleStateRetention, onShapeChange, warmStartModelJson,
-                exportModels, replay, bytes, maxFuture);
+                exportModels, replay, bytes, maxFuture, anomalyThreshold);
     }
 
     public JobSettings withMaxFuture(FutureLimit f) {
         return new JobSettings(model, maxOutOfOrderness, maxWait, idleStateRetention, onShapeChange, warmStartModelJson,
-                exportModels, replay, maxPayloadBytes, f);
+                exportModels, replay, maxPayloadBytes, f, anomalyThreshold);
+    }
+
+    public JobSettings withAnomalyThreshold(double threshold) {
+        return new JobSettings(model, maxOutOfOrderness, maxWait, idleStateRetention, onShapeChange, warmStartModelJson,
+                exportModels, replay, maxPayloadBytes, maxFuture, threshold);
     }
 
     /** These settings for a bounded replay: a pure function of the input, whatever the wall clock. */
     public JobSettings forReplay() {
         return new JobSettings(model, maxOutOfOrderness, maxWait, Duration.ZERO, onShapeChange, warmStartModelJson,
-                exportModels, true, maxPayloadBytes, maxFuture);
+                exportModels, true, maxPayloadBytes, maxFuture, anomalyThreshold);
     }
 }

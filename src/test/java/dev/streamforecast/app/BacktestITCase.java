@@ -87,9 +87,9 @@ class BacktestITCase {
         SampleData.writeCsv(SampleData.generate(400), input);
         Path out = dir.resolve("steps.jsonl");
         Path report = dir.resolve("report.html");
-        String printed = stdout(() -> backtest("backtest", "--input", input.toString(), "--format", "csv-long",
-                "--output", out.toString(), "--report", report.toString(), "--horizon", "4", "--fan", "sensor-temp",
-                "--set", "train.k1=4"));
+        String printed = backtestPrinting("backtest", "--input", input.toString(), "--format", "csv-long", "--output",
+                out.toString(), "--report", report.toString(), "--horizon", "4", "--fan", "sensor-temp", "--set",
+                "train.k1=4");
         List<String> lines = Files.readAllLines(out);
         assertEquals(4 * 400, lines.size());
         JsonNode last = JSON.readTree(lines.get(lines.size() - 1));
@@ -163,6 +163,72 @@ class BacktestITCase {
             System.setOut(stdout);
         }
         return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** {@link #backtest}, returning what it printed on stdout (its tables). */
+    private static String backtestPrinting(String... args) {
+        java.io.ByteArrayOutputStream table = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        System.setOut(new java.io.PrintStream(table, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            backtest(args);
+        } finally {
+            System.setOut(stdout);
+        }
+        return table.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static JsonNode json(String line) {
+        try {
+            return JSON.readTree(line);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** A file of {@code timestamp,value} rows a minute apart: noise around a sine, shifted by {@code shift} from {@code from} on. */
+    private static Path series(Path file, long seed, int from, double shift) throws java.io.IOException {
+        java.util.Random r = new java.util.Random(seed);
+        StringBuilder b = new StringBuilder("timestamp,value\n");
+        for (int t = 0; t < 1500; t++) {
+            double v = 50 + 10 * Math.sin(2 * Math.PI * t / 60) + r.nextGaussian() + (t >= from ? shift : 0);
+            b.append(java.time.Instant.ofEpochMilli(1_700_000_000_000L + 60_000L * t)).append(',').append(v).append('\n');
+        }
+        return Files.writeString(file, b);
+    }
+
+    @Test
+    void severalFilesAreReplayedAsOneKeyEachAndTheirScoresJudgedAgainstLabelledWindows(@TempDir Path dir)
+            throws Exception {
+        Path data = Files.createDirectory(dir.resolve("data"));
+        series(data.resolve("quiet.csv"), 1, Integer.MAX_VALUE, 0);
+        series(data.resolve("shifted.csv"), 2, 1200, 40);
+        Path labels = Files.writeString(dir.resolve("labels.json"), "{\"quiet.csv\": [], \"shifted.csv\": "
+                + "[[\"" + java.time.Instant.ofEpochMilli(1_700_000_000_000L + 60_000L * 1150) + "\", "
+                + "\"2023-11-15 19:03:20.000000\"]], \"elsewhere.csv\": []}");
+        Path out = dir.resolve("f.jsonl");
+        Path report = dir.resolve("report.html");
+        String printed = backtestPrinting("backtest", "--input", data.toString(), "--output", out.toString(), "--labels",
+                labels.toString(), "--report", report.toString());
+        List<String> lines = Files.readAllLines(out);
+        assertEquals(3000, lines.size());
+        assertEquals(List.of("quiet.csv", "shifted.csv"), lines.stream().map(l -> json(l).get("key").asText()).distinct()
+                .collect(java.util.stream.Collectors.toList()), "one key per file, named by the file");
+        String shifted = printed.lines().filter(l -> l.startsWith("shifted.csv") && l.contains(" found ")).findFirst()
+                .orElse(printed);
+        assertTrue(shifted.matches("shifted\\.csv +1 +1 found +0 FP .*"), "the shift's window found: " + printed);
+        assertTrue(printed.contains("all (normalised"), printed);
+        assertTrue(printed.contains("1 of 1 windows flagged: recall 1.000"), printed);
+
+        List<String> flagged = Files.readAllLines(dir.resolve("f.jsonl.anomalies.jsonl"));
+        JsonNode shift = flagged.stream().map(BacktestITCase::json).filter(n -> n.get("key").asText().equals("shifted.csv"))
+                .findFirst().orElseThrow();
+        assertEquals(1_700_000_000_000L + 60_000L * 1200, shift.get("ts_ms").asLong(), "the shift, flagged as it came");
+        assertTrue(shift.get("value").asDouble() > shift.get("upper").asDouble(), shift.toString());
+        assertTrue(shift.get("anomaly").asDouble() >= 0.5, shift.toString());
+        String html = Files.readString(report);
+        assertTrue(html.contains("\"windows\":[[" + (1_700_000_000_000L + 60_000L * 1150)) && html.contains("\"flagged\":[")
+                && html.contains("labelled anomaly window"), "the report marks the window and the flags");
     }
 
     @Test

@@ -69,7 +69,20 @@ class CommandLineErrorsTest {
     void anInputFileThatIsNotThereIsNamedWithWhereItWasLookedFor() {
         String m = mistake("backtest", "--input", "nope.csv", "--output", out());
         assertTrue(m.startsWith("backtest: --input nope.csv: no such file in " + Path.of("").toAbsolutePath()), m);
-        assertTrue(mistake("backtest", "--input", dir.toString(), "--output", out()).contains("is a folder"));
+        assertTrue(mistake("backtest", "--input", dir.toString(), "--output", out())
+                .contains("is a folder without history files (.csv, .jsonl)"));
+    }
+
+    @Test
+    void labelsThatAreNotNabsFormAreRefusedNamingWhatIsWrong() throws Exception {
+        Path labels = dir.resolve("labels.json");
+        Files.writeString(labels, "{\"sample.csv\": [[\"2024-01-02\", \"2024-01-01\"]]}");
+        assertEquals("backtest: --labels " + labels + ", 'sample.csv': window [\"2024-01-02\",\"2024-01-01\"] ends "
+                + "before it starts\n", mistake("backtest", "--input", sample(), "--output", out(), "--labels",
+                        labels.toString()));
+        Files.writeString(labels, "[]");
+        assertTrue(mistake("backtest", "--input", sample(), "--output", out(), "--labels", labels.toString())
+                .contains("expected an object of names"));
     }
 
     @Test

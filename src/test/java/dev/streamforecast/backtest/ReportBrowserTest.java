@@ -50,7 +50,9 @@ class ReportBrowserTest {
                 return fillText.apply(this, arguments);
               };
               function kind(r, g, b, a) {
+                if (a > 20 && a < 100 && g > r + 20 && g > b + 20) { return 'green'; }
                 if (a < 128) { return null; }
+                if (r > 180 && g < 40 && b < 40) { return 'flag'; }
                 if (r < 90 && g < 90 && b < 90) { return 'dark'; }
                 if (b > r + 80 && b > g + 30) { return 'blue'; }
                 if (r > 200 && g > 100 && g < 200 && b < 120) { return 'orange'; }
@@ -186,6 +188,26 @@ class ReportBrowserTest {
         for (JsonNode link : links) {
             assertTrue(link.get("found").asBoolean() && link.get("names").asBoolean(), link.toString());
         }
+    }
+
+    @Test
+    void labelledWindowsAreShadedAndFlaggedEventsMarkedOnlyOnTheirSeriesForecastChart() throws Exception {
+        Report.Series marked = hourly("nab", 2_000, 5);
+        long[] ts = marked.ts();
+        Path page = dir.resolve("report.html");
+        Report.write(page, "Marks", List.of(marked, hourly("plain", 500, 6)), rows("nab", 0.3), Map.of(), List.of(), null,
+                Map.of("nab", new Report.Marks(List.of(new long[] {ts[800], ts[1000]}), new long[] {ts[900], ts[1500]})));
+        Map<String, String> body = bodyAttributes(dumpDom(page));
+        assertNull(body.get("data-render-error"), "render error");
+        assertEquals("4", body.get("data-rendered"));
+        JsonNode charts = new ObjectMapper().readTree(body.get("data-check"));
+        JsonNode ink = chart(charts, "forecast-0").get("ink");
+        assertTrue(ink.path("green").asInt() > 1000, "the window shaded: " + ink);
+        assertTrue(ink.path("flag").asInt() > 50, "the flagged events marked: " + ink);
+        JsonNode plain = chart(charts, "forecast-1").get("ink");
+        assertEquals(0, plain.path("green").asInt() + plain.path("flag").asInt(), "no marks where none were given: " + plain);
+        assertTrue(Files.readString(page).contains("Shaded green: the 1 labelled anomaly window. Red lines: the 2 events "
+                + "flagged at anomaly.threshold."));
     }
 
     private static JsonNode chart(JsonNode charts, String id) {

@@ -141,7 +141,7 @@ class ReportChartsTest {
     void chartDataEscapesEveryAngleBracketAndAmpersand() throws IOException {
         StringWriter out = new StringWriter();
 
-        ReportCharts.writeJson(out, List.of(ReportCharts.of(hourly("a</script>&<!--b", 2, 3))), null, null);
+        ReportCharts.writeJson(out, List.of(ReportCharts.of(hourly("a</script>&<!--b", 2, 3))), null, null, java.util.Map.of());
 
         String json = out.toString();
         assertFalse(json.contains("<") || json.contains(">") || json.contains("&"));

@@ -218,7 +218,7 @@ class ReportTest {
         List<Report.Series> series = new ArrayList<>(fleetSeries(12));
         series.add(hourly("k03 (fan of steps 1..4)", 20, 99));
         Path file = dir.resolve("chosen.html");
-        Report.write(file, "fleet", series, ReportFixtures.fleet(12), Map.of(), List.of(), java.util.Set.of("k07", "k03"));
+        Report.write(file, "fleet", series, ReportFixtures.fleet(12), Map.of(), List.of(), java.util.Set.of("k07", "k03"), Map.of());
         String page = read(file);
 
         assertEquals(List.of("k03", "k07", "k03 (fan of steps 1..4)"), chartedKeys(page));

@@ -39,17 +39,40 @@ class ForecastCodecTest {
     @Test
     void writesTheDocumentedFieldsWithAnIsoAndAnEpochTimestamp() throws Exception {
         Forecast f = new Forecast("meter-7", JULY_1_2016 + 250, 12.5, 13.25, 11.0, 15.5, 42, 40, "lstm-1a2b");
+        f.anomalyStatus = "warming-up";
         JsonNode n = new ObjectMapper().readTree(ForecastCodec.encode(f));
         List<String> names = new ArrayList<>();
         n.fieldNames().forEachRemaining(names::add);
         assertEquals(List.of("key", "ts", "ts_ms", "value", "forecast", "lower", "upper", "events", "updates",
-                "model"), names);
+                "model", "anomaly", "anomalous", "anomaly_status"), names);
+        assertEquals("warming-up", n.get("anomaly_status").textValue());
         assertEquals("meter-7", n.get("key").textValue());
         assertEquals("2016-07-01T00:00:00.250Z", n.get("ts").textValue());
         assertEquals(JULY_1_2016 + 250, n.get("ts_ms").longValue());
         assertEquals(13.25, n.get("forecast").doubleValue());
         assertEquals(42, n.get("events").longValue());
         assertEquals("lstm-1a2b", n.get("model").textValue());
+    }
+
+    @Test
+    void anAnomalyScoreAndItsFlagRoundTripAndAScoredEventHasNoStatus() throws Exception {
+        Forecast f = new Forecast("meter-7", JULY_1_2016, 12.5, 13.25, 11.0, 15.5, 420, 52, "lstm-1a2b");
+        f.anomaly = 0.6180339887498949;
+        f.anomalous = true;
+        assertBitExactRoundTrip(f);
+        JsonNode n = new ObjectMapper().readTree(ForecastCodec.encode(f));
+        assertEquals(0.6180339887498949, n.get("anomaly").doubleValue());
+        assertTrue(n.get("anomalous").booleanValue());
+        assertTrue(!n.has("anomaly_status"), n.toString());
+        f.anomaly = 0;
+        f.anomalous = false;
+        f.anomalyStatus = "reset";
+        assertBitExactRoundTrip(f);
+        // a record written before scores reads as an unflagged 0
+        Forecast old = ForecastCodec.decode(("{\"key\":\"k\",\"ts_ms\":0,\"value\":1,\"forecast\":1,\"lower\":0,"
+                + "\"upper\":2,\"events\":1,\"updates\":0,\"model\":\"m\"}").getBytes(StandardCharsets.UTF_8));
+        assertEquals(0.0, old.anomaly);
+        assertTrue(!old.anomalous && old.anomalyStatus == null);
     }
 
     @Test

@@ -130,11 +130,29 @@ class KafkaIOTest {
     @Test
     void forecastsAreKeyedBySeriesKeyAndEncodedAsJson() {
         Forecast f = new Forecast("série-9", 1000, 1, 2, 0, 4, 5, 3, "m");
-        ProducerRecord<byte[], byte[]> r = new KafkaIO.ForecastSerializer("forecasts").serialize(f, null, 77L);
+        ProducerRecord<byte[], byte[]> r = new KafkaIO.ForecastSerializer("forecasts", ForecastCodec::encode)
+                .serialize(f, null, 77L);
         assertEquals("forecasts", r.topic());
         assertNull(r.partition(), "the producer partitions by key");
         assertArrayEquals("série-9".getBytes(StandardCharsets.UTF_8), r.key());
         assertEquals(f, ForecastCodec.decode(r.value()));
+    }
+
+    @Test
+    void flaggedEventsAreKeyedBySeriesKeyWithTheForecastAndIntervalMadeForThem() throws Exception {
+        Forecast f = new Forecast("série-9", 1000, 9, 2, 0, 4, 5, 3, "m");
+        f.anomaly = 0.75;
+        f.anomalous = true;
+        f.expected = 1.5;
+        f.expectedLower = 1;
+        f.expectedUpper = 2;
+        ProducerRecord<byte[], byte[]> r = new KafkaIO.ForecastSerializer("anomalies", AnomalyCodec::encode)
+                .serialize(f, null, 77L);
+        assertEquals("anomalies", r.topic());
+        assertArrayEquals("série-9".getBytes(StandardCharsets.UTF_8), r.key());
+        assertEquals("{\"key\":\"série-9\",\"ts\":\"1970-01-01T00:00:01Z\",\"ts_ms\":1000,\"value\":9.0,"
+                + "\"forecast\":1.5,\"lower\":1.0,\"upper\":2.0,\"anomaly\":0.75,\"model\":\"m\"}",
+                new String(r.value(), StandardCharsets.UTF_8));
     }
 
     @Test

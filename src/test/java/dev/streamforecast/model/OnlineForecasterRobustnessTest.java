@@ -392,10 +392,14 @@ class OnlineForecasterRobustnessTest {
         f.observe(reference, 42.0, null, q);
         assertEquals(reference, fresh);
         assertEquals(q.forecast, p.forecast);
+        // its anomaly score starts afresh too, and says why it is 0
+        assertEquals(0.0, p.anomaly);
+        assertEquals(AnomalyScore.Status.RESET, p.anomalyStatus);
         // and the next event clears the report
         f.observe(fresh, 43.0, null, p);
         assertTrue(!p.diverged);
         assertNull(p.divergence);
+        assertEquals(AnomalyScore.Status.WARMING_UP, p.anomalyStatus);
     }
 
     @Test

@@ -200,6 +200,9 @@ class SeriesStateTest {
         changes.put("linear.count", c -> c.linear.count++);
         changes.put("linear.updates", c -> c.linear.updates++);
         changes.put("linear.resets", c -> c.linear.resets++);
+        changes.put("anomaly.raw", c -> c.anomaly.raw[3] += 1);
+        changes.put("anomaly.largest", c -> c.anomaly.largest += 1);
+        changes.put("anomaly.upper", c -> c.anomaly.upper += 1);
         changes.forEach((field, change) -> {
             SeriesState c = s.copy();
             assertEquals(s, c);
@@ -213,6 +216,16 @@ class SeriesStateTest {
             assertNotNull(in, name);
             return in.readAllBytes();
         }
+    }
+
+    /** A continuation file's rows after its header: each value and the forecast made after it. */
+    private static double[][] continuation(String name) throws IOException {
+        String[] lines = new String(resource(name), StandardCharsets.UTF_8).split("\n");
+        double[][] rows = new double[lines.length - 1][];
+        for (int i = 1; i < lines.length; i++) {
+            rows[i - 1] = Arrays.stream(lines[i].split(",")).mapToDouble(Double::parseDouble).toArray();
+        }
+        return rows;
     }
 
     /** The configuration the version-2 resources were written with (see their README). */
@@ -296,6 +309,62 @@ class SeriesStateTest {
         assertAllFinite(key, "continued");
         SeriesState again = SeriesState.readFrom(new DataInputStream(new ByteArrayInputStream(bytes(key))));
         assertEquals(key, again);
+    }
+
+    @Test
+    void aVersionFourStateForecastsAsTheCodeThatWroteItAndItsScoresStartAfresh() throws IOException {
+        SeriesState s = SeriesState.readFrom(new DataInputStream(new ByteArrayInputStream(
+                resource("series-state-v4.bin"))));
+        assertEquals(600, s.events);
+        assertNull(s.anomaly);
+        OnlineForecaster f = new OnlineForecaster(version2Config());
+        Prediction p = new Prediction();
+        double[][] rows = continuation("series-state-v4-continuation.csv");
+        for (int i = 0; i < rows.length; i++) {
+            f.observe(s, 1_700_000_000_000L + 3_600_000L * (600 + i), rows[i][0], null, p);
+            // the score is no input of the model: every forecast is the old code's, bit for bit
+            assertEquals(rows[i][1], p.forecast, "forecast after continuation row " + i);
+            assertEquals(i < AnomalyScore.WARM_UP ? AnomalyScore.Status.WARMING_UP : AnomalyScore.Status.SCORED,
+                    p.anomalyStatus, "row " + i);
+        }
+        assertEquals(rows.length, s.anomaly.events, "scores counted from the restore");
+        SeriesState again = SeriesState.readFrom(new DataInputStream(new ByteArrayInputStream(bytes(s))));
+        assertEquals(s, again);
+    }
+
+    /**
+     * A shared-scope key of the form keys of that scope had before both scopes were one forecaster, with
+     * its network: it continues (its count goes on, its scores start afresh) as accurately as the code
+     * that wrote it, which forecast with the hybrid alone; the one forecaster combines its candidates.
+     */
+    @Test
+    void aSharedKeyStateOfVersionOneContinuesAsAccuratelyAsTheCodeThatWroteItAndItsScoresStartAfresh()
+            throws IOException {
+        SeriesState s = SharedKeyState.read(new DataInputStream(new ByteArrayInputStream(
+                resource("shared-key-state-v1.bin"))));
+        assertNull(s.anomaly);
+        long before = s.events;
+        ModelConfig c = version2Config().toBuilder().scope(ModelScope.SHARED).build();
+        SharedNetwork n = SharedNetwork.readFrom(new DataInputStream(new ByteArrayInputStream(
+                resource("shared-network-v1.bin"))), c);
+        OnlineForecaster f = new OnlineForecaster(n);
+        Prediction p = new Prediction();
+        double[][] rows = continuation("shared-key-state-v1-continuation.csv");
+        double ours = 0;
+        double old = 0;
+        for (int i = 0; i < rows.length; i++) {
+            if (i > 0) {
+                ours += Math.abs(rows[i][0] - p.forecast);
+                old += Math.abs(rows[i][0] - rows[i - 1][1]);
+            }
+            f.observe(s, OnlineForecaster.keyHash("sensor-7"), Long.MIN_VALUE, rows[i][0], null, p);
+            assertTrue(!p.diverged && Double.isFinite(p.forecast), "row " + i);
+        }
+        assertEquals(before + rows.length, s.events);
+        assertTrue(ours <= 1.1 * old, "MAE " + ours / (rows.length - 1) + " against the old code's " + old / (rows.length - 1));
+        assertEquals(rows.length, s.anomaly.events);
+        SeriesState again = SharedScopeTest.readKey(SharedScopeTest.bytes(s));
+        assertEquals(s, again);
     }
 
     @Test

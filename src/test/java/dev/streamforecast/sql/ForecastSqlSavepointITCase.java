@@ -63,7 +63,7 @@ class ForecastSqlSavepointITCase {
                 + "'format' = 'json')");
         t.executeSql("CREATE TABLE " + output + " (`key` STRING, ts TIMESTAMP_LTZ(3), `value` DOUBLE, forecast DOUBLE, "
                 + "`lower` DOUBLE, `upper` DOUBLE, events BIGINT, updates BIGINT, `model` STRING, refusal STRING, "
-                + "reason STRING, steps ARRAY<ROW<h INT, ts TIMESTAMP_LTZ(3), forecast DOUBLE, `lower` DOUBLE, `upper` DOUBLE>>) WITH ("
+                + "reason STRING, steps ARRAY<ROW<h INT, ts TIMESTAMP_LTZ(3), forecast DOUBLE, `lower` DOUBLE, `upper` DOUBLE>>, anomaly DOUBLE, anomalous BOOLEAN, anomaly_status STRING) WITH ("
                 + "'connector' = 'kafka', 'topic' = '" + output + "', 'properties.bootstrap.servers' = '" + servers + "', "
                 + "'key.format' = 'raw', 'key.fields' = 'key', 'value.format' = 'json', "
                 + "'sink.delivery-guarantee' = 'exactly-once', 'sink.transactional-id-prefix' = 'tx-" + output + "')");

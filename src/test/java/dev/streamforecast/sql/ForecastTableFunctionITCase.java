@@ -92,9 +92,13 @@ class ForecastTableFunctionITCase {
     }
 
     private static Forecast forecastOf(Row r) {
-        return new Forecast(r.getFieldAs("series"), r.<Instant>getFieldAs("ts").toEpochMilli(),
+        Forecast f = new Forecast(r.getFieldAs("series"), r.<Instant>getFieldAs("ts").toEpochMilli(),
                 r.getFieldAs("value"), r.getFieldAs("forecast"), bound(r, "lower"), bound(r, "upper"),
                 r.<Long>getFieldAs("events"), r.<Long>getFieldAs("updates"), r.getFieldAs("model"));
+        f.anomaly = r.getFieldAs("anomaly");
+        f.anomalous = r.getFieldAs("anomalous");
+        f.anomalyStatus = r.getFieldAs("anomaly_status");
+        return f;
     }
 
     /** A bound column as the DataStream operator's double: NULL (no interval yet) is NaN. */
@@ -140,6 +144,7 @@ class ForecastTableFunctionITCase {
                 .map(r -> r.getField("refusal") + "\t" + r.getField("reason")).sorted().collect(Collectors.toList());
 
         assertEquals(4 * 300, expected.size());
+        assertTrue(expected.stream().anyMatch(f -> f.anomalyStatus == null && f.anomaly > 0), "events scored");
         assertEquals(byKey(expected), byKey(forecasts));
         expectedRefusals.sort(null);
         assertEquals(4 * Fixtures.refusedPerKey(300) + 1, expectedRefusals.size());
@@ -209,7 +214,8 @@ class ForecastTableFunctionITCase {
         for (Row r : out) {
             if (r.getField("refusal") != null) {
                 refusals.put(r.getField("refusal") + " " + r.<Instant>getFieldAs("ts").toEpochMilli(), r);
-                for (String column : List.of("forecast", "lower", "upper", "events", "updates", "model", "steps")) {
+                for (String column : List.of("forecast", "lower", "upper", "events", "updates", "model", "steps",
+                        "anomaly", "anomalous", "anomaly_status")) {
                     assertNull(r.getField(column), column + " of a refusal");
                 }
             }
@@ -227,7 +233,8 @@ class ForecastTableFunctionITCase {
         assertEquals(20, forecasts.size(), "every usable row is forecast from, once");
         assertEquals(20L, forecasts.get(19).<Long>getFieldAs("events"));
         assertEquals(List.of("series", "ts", "value", "forecast", "lower", "upper", "events", "updates", "model",
-                "refusal", "reason", "steps"), List.of(out.get(0).getFieldNames(true).toArray()));
+                "refusal", "reason", "steps", "anomaly", "anomalous", "anomaly_status"),
+                List.of(out.get(0).getFieldNames(true).toArray()));
     }
 
     /**

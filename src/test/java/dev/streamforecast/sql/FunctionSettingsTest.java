@@ -23,11 +23,13 @@ class FunctionSettingsTest {
     @Test
     void theForecastersOwnSettingsApply() {
         JobSettings s = FunctionSettings.of(Map.of("model.hidden", "16", "train.k1", "4",
-                "events.max-out-of-orderness", "0s", "events.max-wait", "1min", "model.on-shape-change", "reset"));
+                "events.max-out-of-orderness", "0s", "events.max-wait", "1min", "model.on-shape-change", "reset",
+                "anomaly.threshold", "0.7"));
         assertEquals(ModelConfig.builder().hidden(16).k1(4).build().id(), s.model.id());
         assertEquals(Duration.ZERO, s.maxOutOfOrderness);
         assertEquals(Duration.ofMinutes(1), s.maxWait);
         assertEquals(JobSettings.ShapeChange.RESET, s.onShapeChange);
+        assertEquals(0.7, s.anomalyThreshold);
         assertEquals(ModelConfig.builder().build().id(), FunctionSettings.of(null).model.id(), "no config: the defaults");
     }
 
@@ -60,5 +62,6 @@ class FunctionSettingsTest {
                 && kafka.contains("WITH options"), kafka);
         assertTrue(refusal(Map.of("job.parallelism", "2")).contains("parallelism.default"));
         assertTrue(refusal(Map.of("events.idle-state-retention", "1d")).contains("keeps every key's state"));
+        assertTrue(refusal(Map.of("anomaly.topic", "alarms")).contains("WHERE anomalous"));
     }
 }

@@ -132,6 +132,38 @@ class ForecastFunctionTest {
         }
     }
 
+    @Test
+    void eachForecastCarriesItsEventsAnomalyScoreAsTheModelAloneScoresItFlaggedAtTheThreshold() throws Exception {
+        double[] v = new double[400];
+        for (int t = 0; t < v.length; t++) {
+            v[t] = value("a", t) + (t == 350 ? 50 : 0);
+        }
+        for (double threshold : new double[] {0.5, 1.0}) {
+            try (var h = harness(immediate().withAnomalyThreshold(threshold))) {
+                h.open();
+                for (int t = 0; t < v.length; t++) {
+                    h.processElement(new Observation("a", 1000L * t, v[t]), t);
+                }
+                List<Forecast> out = h.extractOutputValues();
+                OnlineForecaster f = new OnlineForecaster(MODEL);
+                SeriesState s = f.newState("a");
+                Prediction p = new Prediction();
+                for (int t = 0; t < v.length; t++) {
+                    f.observe(s, v[t], null, p);
+                    assertEquals(p.anomaly, out.get(t).anomaly, "event " + t);
+                    assertEquals(p.expected, out.get(t).expected, "event " + t);
+                }
+                assertEquals("warming-up", out.get(0).anomalyStatus);
+                assertEquals(null, out.get(300).anomalyStatus);
+                assertEquals(out.get(349).forecast, out.get(350).expected, "the forecast made for the event");
+                assertEquals(threshold <= out.get(350).anomaly, out.get(350).anomalous, "threshold " + threshold);
+                assertTrue(out.get(350).anomaly >= 0.5, "a spike of 50 on a sine scores " + out.get(350).anomaly);
+                assertEquals(List.of(), out.subList(0, 350).stream().filter(x -> x.anomalous).map(x -> x.ts)
+                        .collect(Collectors.toList()), "flagged before the spike");
+            }
+        }
+    }
+
     private static List<DeadLetter> deadLetters(KeyedOneInputStreamOperatorTestHarness<String, Observation, Forecast> h) {
         var q = h.getSideOutput(ForecastTopology.DEAD_LETTERS);
         return q == null ? List.of() : q.stream().map(r -> r.getValue()).collect(Collectors.toList());

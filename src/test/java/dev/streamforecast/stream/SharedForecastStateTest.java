@@ -168,6 +168,28 @@ class SharedForecastStateTest {
         }
     }
 
+    @Test
+    void eachForecastCarriesItsEventsAnomalyScoreAsTheModelAloneScoresItFlaggedAtTheThreshold() throws Exception {
+        List<Observation> sent = events(List.of("a"), 0, 300);
+        Observation spike = sent.get(280);
+        sent.set(280, new Observation("a", spike.ts, spike.value + 50));
+        try (Harness h = harness(immediate(MODEL), "hashmap")) {
+            h.h.open();
+            feed(h, sent, 0);
+            List<Forecast> out = h.h.extractOutputValues();
+            OnlineForecaster alone = new OnlineForecaster(SharedNetwork.create(MODEL));
+            SeriesState s = alone.newState("a");
+            Prediction p = new Prediction();
+            for (int i = 0; i < sent.size(); i++) {
+                alone.observe(s, OnlineForecaster.keyHash("a"), sent.get(i).ts, sent.get(i).value, null, p);
+                assertEquals(p.anomaly, out.get(i).anomaly, "event " + i);
+            }
+            assertEquals("warming-up", out.get(0).anomalyStatus);
+            assertTrue(out.get(280).anomalous, "a spike of 50 on a sine scores " + out.get(280).anomaly);
+            assertTrue(out.subList(0, 280).stream().noneMatch(f -> f.anomalous), "flagged before the spike");
+        }
+    }
+
     /**
      * Events that wait for their key's clock and come out in the same order after a restore: what a key's
      * own events release is the same either way; wall-clock releases of silent keys are left out, since a

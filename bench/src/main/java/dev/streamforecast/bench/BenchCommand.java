@@ -92,6 +92,7 @@ public final class BenchCommand implements Callable<Integer> {
                 .include(PeakBenchmark.class.getName() + ".*")
                 .include(KeyedModelBenchmark.class.getName() + ".*")
                 .include(HorizonBenchmark.class.getName() + ".*")
+                .include(AnomalyBenchmark.class.getName() + ".*")
                 .forks(1)
                 .warmupIterations(quick ? 2 : 5)
                 .warmupTime(TimeValue.seconds(1))
@@ -122,6 +123,11 @@ public final class BenchCommand implements Callable<Integer> {
         for (int h : HorizonBenchmark.HORIZONS) {
             figures.add("model_default_event_h" + h, nanos.get("event@h" + h) / 1e3, "us");
         }
+        // the anomaly score: the event at H=1 above includes it; without it, and its share (target: at most 5%)
+        double score = nanos.get("score");
+        figures.add("model_anomaly_score", score, "ns");
+        figures.add("model_default_event_h1_without_anomaly_score", (nanos.get("event@h1") - score) / 1e3, "us");
+        figures.add("model_anomaly_score_over_event_without_it_h1", score / (nanos.get("event@h1") - score), "ratio");
 
         // The peak: measured FMA issue rate of one core x the JIT's vector lanes x 2 flops per FMA.
         double fmaPerSecond = 1e9 / nanos.get("scalarFma");

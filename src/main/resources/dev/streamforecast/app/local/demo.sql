@@ -34,7 +34,10 @@ CREATE TABLE forecasts (
   `model` STRING,
   refusal STRING,
   reason STRING,
-  steps ARRAY<ROW<h INT, ts TIMESTAMP_LTZ(3), forecast DOUBLE, `lower` DOUBLE, `upper` DOUBLE>>
+  steps ARRAY<ROW<h INT, ts TIMESTAMP_LTZ(3), forecast DOUBLE, `lower` DOUBLE, `upper` DOUBLE>>,
+  anomaly DOUBLE,
+  anomalous BOOLEAN,
+  anomaly_status STRING
 ) WITH (
   'connector' = 'kafka',
   'topic' = 'forecasts',
@@ -50,7 +53,8 @@ CREATE TABLE forecasts (
 CREATE FUNCTION forecast AS 'dev.streamforecast.sql.ForecastTableFunction';
 
 INSERT INTO forecasts
-SELECT `key`, ts, `value`, forecast, `lower`, `upper`, events, updates, `model`, refusal, reason, steps
+SELECT `key`, ts, `value`, forecast, `lower`, `upper`, events, updates, `model`, refusal, reason, steps, anomaly,
+  anomalous, anomaly_status
 FROM forecast(
   input => TABLE observations PARTITION BY `key`,
   time_column => 'ts',
