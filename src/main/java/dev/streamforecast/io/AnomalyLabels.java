@@ -22,8 +22,6 @@ import java.util.Map;
  * detection in it is a false positive.
  */
 public final class AnomalyLabels {
-    /** Epoch milliseconds below this (1973-03-03) are taken for seconds and refused. */
-    static final long SMALLEST_MILLIS = 100_000_000_000L;
 
     private AnomalyLabels() {}
 
@@ -83,11 +81,7 @@ public final class AnomalyLabels {
         try {
             ms = Timestamps.parse(text);
         } catch (IllegalArgumentException e) {
-            throw new UserError(where + ": " + e.getMessage());
-        }
-        if (text.strip().chars().allMatch(Character::isDigit) && ms < SMALLEST_MILLIS) {
-            throw new UserError(where + ": " + text + " would be epoch milliseconds in 1970-73; give epoch "
-                    + "milliseconds or ISO-8601 (epoch seconds are not read)");
+            throw new UserError(where + ": " + e.getMessage() + " (labels are read as the input's times are)");
         }
         return ms;
     }

@@ -312,7 +312,7 @@ class SeriesStateTest {
     }
 
     @Test
-    void aVersionFourStateForecastsAsTheCodeThatWroteItAndItsScoresStartAfresh() throws IOException {
+    void aVersionFourStateForecastsAsTheCodeThatWroteItToAMillionthAndItsScoresStartAfresh() throws IOException {
         SeriesState s = SeriesState.readFrom(new DataInputStream(new ByteArrayInputStream(
                 resource("series-state-v4.bin"))));
         assertEquals(600, s.events);
@@ -322,8 +322,9 @@ class SeriesStateTest {
         double[][] rows = continuation("series-state-v4-continuation.csv");
         for (int i = 0; i < rows.length; i++) {
             f.observe(s, 1_700_000_000_000L + 3_600_000L * (600 + i), rows[i][0], null, p);
-            // the score is no input of the model: every forecast is the old code's, bit for bit
-            assertEquals(rows[i][1], p.forecast, "forecast after continuation row " + i);
+            // the score is no input of the model: every forecast is the old code's, but for the carried state
+            // now held at float32 (a relative 1e-7 each step)
+            assertEquals(rows[i][1], p.forecast, 1e-6 * Math.abs(rows[i][1]), "forecast after continuation row " + i);
             assertEquals(i < AnomalyScore.WARM_UP ? AnomalyScore.Status.WARMING_UP : AnomalyScore.Status.SCORED,
                     p.anomalyStatus, "row " + i);
         }
