@@ -99,14 +99,34 @@ public final class ModelConfig implements Serializable {
                     + "standardised level and a constant");
     public static final Setting<String> TIME_ZONE = TABLE.add("model.time-zone", "UTC",
             "a time zone: UTC, an offset such as +02:00, or a region such as Europe/Paris", ModelConfig::zone,
-            v -> true, v -> v, "the time zone of the calendar inputs (days, weekends, daylight saving)");
+            v -> true, v -> v, "the time zone of the calendar inputs (days, weekends, daylight saving); "
+                    + "model.scope=key only");
     public static final Setting<List<String>> CANDIDATES = TABLE.namesFrom("model.candidates",
             "hybrid,linear,seasonal,persistence", List.of("hybrid", "linear", "seasonal", "persistence"), "the forecasts combined per key and step, "
                     + "weighted by their recent errors: the network with the linear part, the linear part alone, "
-                    + "the value a day before the target, the last value; one alone is used as it is");
+                    + "the value a day before the target, the last value; one alone is used as it is; "
+                    + "model.scope=key only (shared scope forecasts with the hybrid)");
     public static final Setting<IntervalMethod> INTERVALS = TABLE.choice("forecast.intervals",
             IntervalMethod.CONFORMAL, "how each step's interval is sized: +-z running RMS of its errors "
-                    + "(gaussian), or that RMS times a multiplier tracked online to the level (conformal)");
+                    + "(gaussian), or that RMS times a multiplier tracked online to the level (conformal); "
+                    + "model.scope=key only (shared scope's are +-z residual RMS)");
+
+    /**
+     * The settings model.scope=shared does not honour yet: each takes only the values that mean what shared
+     * scope does, and any other is refused naming the setting. Shared scope forecasts one step ahead with
+     * the hybrid alone and intervals of +-z residual RMS, and has no calendar inputs. A change that makes
+     * shared scope honour one of these removes its line.
+     */
+    private static final List<KeyScopeOnly> KEY_SCOPE_ONLY = List.of(
+            new KeyScopeOnly(HORIZON, List.of(1), "forecasts one step ahead; steps ahead need model.scope=key"),
+            new KeyScopeOnly(CALENDAR, List.of(Calendar.Mode.AUTO, Calendar.Mode.NONE),
+                    "has no calendar inputs; they need model.scope=key"),
+            new KeyScopeOnly(TIME_ZONE, List.of(TIME_ZONE.defaultValue()),
+                    "has no calendar inputs to read in a time zone; they need model.scope=key"),
+            new KeyScopeOnly(CANDIDATES, List.of(CANDIDATES.defaultValue()),
+                    "forecasts with the hybrid alone; a choice of candidates needs model.scope=key"),
+            new KeyScopeOnly(INTERVALS, List.of(INTERVALS.defaultValue()),
+                    "sizes every interval as +-z times the key's residual RMS; a choice of method needs model.scope=key"));
 
     public final CellType cell;
     public final int hidden;
@@ -344,6 +364,21 @@ public final class ModelConfig implements Serializable {
         return "ModelConfig{" + describe() + "}";
     }
 
+    /** A setting shared scope does not honour: the values it accepts there, and what shared scope does instead. */
+    private record KeyScopeOnly(Setting<?> setting, List<?> accepted, String instead) {
+        void check(Object value) {
+            if (!accepted.contains(value)) {
+                throw new IllegalArgumentException("invalid " + setting.name + " = " + shown(setting, value)
+                        + ": model.scope=shared " + instead);
+            }
+        }
+
+        @SuppressWarnings("unchecked")
+        private static <T> String shown(Setting<T> s, Object value) {
+            return s.format((T) value);
+        }
+    }
+
     /**
      * Mutable builder; {@link #build()} checks every value and names the offending setting. Any setting is
      * set with {@link #set}; the named methods are shortcuts for the settings code sets most.
@@ -416,15 +451,8 @@ public final class ModelConfig implements Serializable {
             }
             v[TABLE.indexOf(CANDIDATES)] = List.copyOf(candidates);
             if (v[TABLE.indexOf(SCOPE)] == ModelScope.SHARED) {
-                int horizon = (Integer) v[TABLE.indexOf(HORIZON)];
-                Calendar.Mode calendar = (Calendar.Mode) v[TABLE.indexOf(CALENDAR)];
-                if (horizon > 1) {
-                    throw new IllegalArgumentException("invalid forecast.horizon = " + horizon
-                            + ": model.scope=shared forecasts one step ahead; steps ahead need model.scope=key");
-                }
-                if (calendar != Calendar.Mode.AUTO && calendar != Calendar.Mode.NONE) {
-                    throw new IllegalArgumentException("invalid model.calendar = " + calendar.name().toLowerCase()
-                            + ": model.scope=shared has no calendar inputs; they need model.scope=key");
+                for (KeyScopeOnly k : KEY_SCOPE_ONLY) {
+                    k.check(v[TABLE.indexOf(k.setting)]);
                 }
             }
             return new ModelConfig(v);
