@@ -25,6 +25,8 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         AppConfig c = load(config, overrides);
+        // the files the settings name are checked before anything is asked of Kafka
+        LiveJob.settings(c);
         System.err.println("run: using " + (config == null ? "the built-in defaults (no --config; configs/ has examples)"
                 : config) + (overrides.isEmpty() ? "" : " with --set " + String.join(" ", overrides)));
         String input = c.get(AppConfig.INPUT_TOPIC);

@@ -96,7 +96,9 @@ public final class AppConfig implements Serializable {
             "the most bytes a dead letter on Kafka may have (keep it below the dead-letter topic's "
                     + "max.message.bytes); the producer's max.request.size bounds it too");
     public static final Setting<String> WARM_START = TABLE.optionalText("model.warm-start",
-            "a model file, or empty", "a model JSON file (from backtest --export-model) that new keys start from");
+            "a model file, or empty", "a model JSON file (from backtest --export-model) that new keys start from "
+                    + "(a shared network in model.scope=shared); one made under other shaping settings (horizon, "
+                    + "cell, hidden, layers, inputs, features, linear order...) is refused at start, naming each");
 
     private final Map<String, String> values;
 

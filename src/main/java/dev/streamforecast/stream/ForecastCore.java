@@ -3,7 +3,6 @@ package dev.streamforecast.stream;
 import dev.streamforecast.event.DeadLetter;
 import dev.streamforecast.event.Forecast;
 import dev.streamforecast.event.Observation;
-import dev.streamforecast.io.ModelJson;
 import dev.streamforecast.model.OnlineForecaster;
 import dev.streamforecast.model.Prediction;
 import dev.streamforecast.model.SeriesState;
@@ -156,8 +155,8 @@ public final class ForecastCore implements KeyedForecasting {
         forecaster = new OnlineForecaster(settings.model);
         prediction = new Prediction(settings.model.horizon);
         modelId = settings.model.id();
-        warmStart = settings.warmStartModelJson == null ? null
-                : forecaster.newState(ModelJson.read(settings.warmStartModelJson).state);
+        SeriesState warm = settings.warmStart();
+        warmStart = warm == null ? null : forecaster.newState(warm);
         shape = StateShape.of(settings.model).fingerprint();
         refusals = new Refusals(settings.maxOutOfOrderness.toMillis(), settings.maxPayloadBytes, metrics);
         order = new KeyOrder(settings.maxOutOfOrderness.toMillis(), settings.maxFuture,

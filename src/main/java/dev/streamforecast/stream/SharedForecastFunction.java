@@ -2,8 +2,8 @@ package dev.streamforecast.stream;
 
 import dev.streamforecast.event.DeadLetter;
 import dev.streamforecast.event.ModelSnapshot;
-import dev.streamforecast.io.ModelJson;
 import dev.streamforecast.model.BatchTrainer;
+import dev.streamforecast.model.SeriesState;
 import dev.streamforecast.model.SharedNetwork;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -112,8 +112,8 @@ public final class SharedForecastFunction extends ForecastFunction implements Ch
 
     /** A network as the job starts one: from the warm-start model, or seeded. */
     private SharedNetwork fresh() {
-        return settings.warmStartModelJson == null ? SharedNetwork.create(settings.model)
-                : SharedNetwork.create(settings.model, ModelJson.read(settings.warmStartModelJson).state);
+        SeriesState warm = settings.warmStart();
+        return warm == null ? SharedNetwork.create(settings.model) : SharedNetwork.create(settings.model, warm);
     }
 
     @Override

@@ -5,13 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.streamforecast.io.ModelJson;
 import dev.streamforecast.io.UserError;
+import dev.streamforecast.model.ModelConfig;
+import dev.streamforecast.model.OnlineForecaster;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -143,6 +147,21 @@ class CommandLineErrorsTest {
         Path notAModel = Files.writeString(dir.resolve("m.json"), "{\"format\": \"something else\"}");
         assertTrue(mistake("backtest", "--input", sample(), "--output", out(), "--set", "model.warm-start=" + notAModel)
                 .contains("not a model file"));
+    }
+
+    @Test
+    void aWarmStartModelOfAnotherShapeIsRefusedNamingWhatDiffersBeforeAnythingStarts() throws IOException {
+        ModelConfig made = ModelConfig.fromMap(Map.of("forecast.horizon", "24"));
+        Path file = dir.resolve("h24.json");
+        ModelJson.writeFile(file, made, new OnlineForecaster(made).newState("k"), "k");
+        String expected = ": model.warm-start " + file + ": the model was made under other shaping settings (the "
+                + "model's -> this job's): forecast.horizon: 24 -> 1; give a model that backtest --export-model wrote "
+                + "under this job's model settings, or run under the model's\n";
+        assertEquals("backtest" + expected, mistake("backtest", "--input", sample(), "--output", out(), "--set",
+                "model.warm-start=" + file));
+        // run checks it before it asks Kafka anything: no broker listens here
+        assertEquals("run" + expected, mistake("run", "--set", "kafka.bootstrap-servers=localhost:1", "--set",
+                "model.warm-start=" + file));
     }
 
     @Test
