@@ -186,6 +186,10 @@ public final class BacktestCommand implements Callable<Integer> {
             System.err.printf(Locale.ROOT, "backtest: read %,d events from %s%s%n", history.size(), input,
                     rejected.isEmpty() ? "" : ", " + rejected.size() + " rows refused");
             checkLengths(history, scoring);
+            String fit = HeapEstimate.of(c, history, parallelism).check(Runtime.getRuntime().maxMemory(), "backtest");
+            if (fit != null) {
+                System.err.println("backtest: " + fit);
+            }
             result = Backtest.replay(history, settings, parallelism, LiveJob.flinkConfiguration(c), System.err);
         }
         rejected.addAll(result.deadLetters);
