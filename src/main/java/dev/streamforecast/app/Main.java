@@ -77,7 +77,7 @@ public final class Main implements Runnable {
     private static int executionError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
         OutOfMemoryError oom = OutOfMemory.find(e);
         if (oom != null) {
-            return OutOfMemory.end(cmd.getCommandName(), oom.getMessage());
+            return OutOfMemory.end(cmd.getCommandName(), oom.getMessage(), cmd.getErr());
         }
         PrintWriter err = cmd.getErr();
         String mistake = userMistake(e);

@@ -1,7 +1,7 @@
 package dev.streamforecast.app;
 
 import com.sun.management.GarbageCollectionNotificationInfo;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -112,9 +112,13 @@ final class OutOfMemory {
      * {@link #install} ran; otherwise (the command line run inside another program) returns the exit code.
      */
     static int end(String name, String what) {
+        return end(name, what, new PrintWriter(System.err, true));
+    }
+
+    /** {@link #end(String, String)}, said on {@code err}. */
+    static int end(String name, String what, PrintWriter err) {
         reserve = null;
         long max = Runtime.getRuntime().maxMemory();
-        PrintStream err = System.err;
         err.println(name + ": out of memory (" + what + "; a heap of " + HeapEstimate.size(max) + "): "
                 + largerHeap(2.0 * max, name) + "; with many keys, model.scope=shared or keyed state in RocksDB "
                 + "(--set flink.state.backend.type=rocksdb) needs less of it");

@@ -184,23 +184,42 @@ class CommandLineErrorsTest {
         }
     }
 
-    @Command(name = "broken")
-    static final class Broken implements Callable<Integer> {
+    /** A command that fails with {@code failure}. */
+    @Command
+    static final class Failing implements Callable<Integer> {
+        private final RuntimeException failure;
+
+        Failing(RuntimeException failure) {
+            this.failure = failure;
+        }
+
         @Override
         public Integer call() {
-            throw new IllegalStateException("an invariant does not hold");
+            throw failure;
         }
     }
 
     @Test
     void aDefectSaysItIsOneAndShowsItsTrace() {
         CommandLine cli = Main.commandLine();
-        cli.addSubcommand(new Broken());
+        cli.addSubcommand("broken", new Failing(new IllegalStateException("an invariant does not hold")));
         Outcome o = run(cli, "broken");
         assertEquals(Main.INTERNAL, o.code);
         assertTrue(o.err.startsWith("broken: internal error, please report it with what follows: "
                 + "java.lang.IllegalStateException: an invariant does not hold"), o.err);
         assertTrue(STACK_FRAME.matcher(o.err).find(), o.err);
+    }
+
+    @Test
+    void runningOutOfMemoryIsOneLineWithTheWayOutAndExitCode3() {
+        CommandLine cli = Main.commandLine();
+        cli.addSubcommand("fleet", new Failing(new IllegalStateException("job failed",
+                new OutOfMemoryError("Java heap space"))));
+        Outcome o = run(cli, "fleet");
+        assertEquals(OutOfMemory.EXIT_CODE, o.code);
+        assertEquals(1, o.err.lines().count(), o.err);
+        assertTrue(o.err.startsWith("fleet: out of memory (Java heap space; a heap of "), o.err);
+        assertTrue(o.err.contains("give Java a larger heap: FORECASTER_JAVA_OPTS=-Xmx"), o.err);
     }
 
     @Test
