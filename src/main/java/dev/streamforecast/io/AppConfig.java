@@ -61,6 +61,12 @@ public final class AppConfig implements Serializable {
             "parallelism of the job; 0 = the environment's default");
     public static final Setting<Duration> CHECKPOINT_INTERVAL = duration("job.checkpoint-interval", "10s",
             "time between checkpoints; exactly-once output becomes visible at each");
+    public static final Setting<String> CHECKPOINT_DIR = TABLE.optionalText("job.checkpoint-dir",
+            "a folder, or empty", "where the job's checkpoints go, in a folder per job.name: run keeps them on this "
+                    + "machine (empty: $XDG_STATE_HOME/forecaster/checkpoints, else ~/.local/state/forecaster/"
+                    + "checkpoints), retains them when stopped and resumes from the newest; the cluster job writes "
+                    + "them there when set (a folder every machine reaches, or s3://...), else to the cluster's "
+                    + "execution.checkpointing.dir");
     public static final Setting<Duration> MAX_OUT_OF_ORDERNESS = duration("events.max-out-of-orderness", "5s",
             "a key's event waits until the key's own newest event time is this far past it, so older events of "
                     + "the key arriving meanwhile are used first; an event older than one its key has used is "

@@ -96,7 +96,8 @@ public final class ChildJvm implements AutoCloseable {
 
     /** Sends SIGTERM, as a service manager or {@code kill} does, and waits for it to end. */
     public int stop(Duration timeout) throws InterruptedException {
-        process.destroy();
+        // the handle's destroy only signals; Process.destroy would also close its output, losing its last lines
+        process.toHandle().destroy();
         return await(timeout);
     }
 
