@@ -165,6 +165,13 @@ class CommandLineErrorsTest {
     }
 
     @Test
+    void theDemoRefusesACheckpointFolderSinceItKeepsNone() {
+        assertEquals("demo: job.checkpoint-dir is where run keeps checkpoints to resume from; the demo starts afresh "
+                + "on a broker of its own every time and keeps none\n", mistake("demo", "--set",
+                "job.checkpoint-dir=" + dir));
+    }
+
+    @Test
     void usageErrorsAreTwoLinesWithASuggestion() throws IOException {
         assertEquals("backtest: Unknown options: '--inptu', 'x'\nDid you mean --input? Try 'forecaster backtest --help' "
                 + "for the options.\n", mistake("backtest", "--inptu", "x"));
