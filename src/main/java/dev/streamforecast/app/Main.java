@@ -44,7 +44,7 @@ public final class Main implements Runnable {
         try {
             code = commandLine().execute(args);
         } catch (OutOfMemoryError e) {
-            code = OutOfMemory.end(Logging.command(args), e.getMessage());
+            code = OutOfMemory.end(Logging.command(args), e.getMessage(), new PrintWriter(System.err, true));
         }
         System.exit(code);
     }

@@ -57,6 +57,7 @@ public final class RunCommand implements Callable<Integer> {
         flink.addAll(storage);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
         LiveJob.define(env, c, null);
+        // after the job's flink.* settings: run's checkpoints are kept and resumed from, whatever those say
         env.configure(storage);
         System.err.println("run: model " + c.model().name() + " (" + c.model().id() + "), "
                 + c.get(AppConfig.DELIVERY_GUARANTEE) + ", checkpoint every " + c.get("job.checkpoint-interval")
