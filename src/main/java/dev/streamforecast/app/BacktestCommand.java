@@ -185,6 +185,10 @@ public final class BacktestCommand implements Callable<Integer> {
             List<Observation> history = new ArrayList<>();
             source = readFiles(c, history, rejected, alsoKnownAs);
             checkLengths(history, scoring);
+            String fit = HeapEstimate.of(c, history, parallelism).check(Runtime.getRuntime().maxMemory(), "backtest");
+            if (fit != null) {
+                System.err.println("backtest: " + fit);
+            }
             result = Backtest.replay(history, settings, parallelism, LiveJob.flinkConfiguration(c), System.err);
         }
         rejected.addAll(result.deadLetters);

@@ -24,6 +24,7 @@ public final class ClusterJob {
         AppConfig c = config == null ? AppConfig.defaultsOnly() : AppConfig.load(config);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         LiveJob.define(env, c, null);
+        env.configure(RunCheckpoints.clusterStorage(c));
         env.execute(c.get("job.name"));
     }
 }

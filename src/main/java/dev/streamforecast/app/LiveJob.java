@@ -4,10 +4,7 @@ import dev.streamforecast.event.Parsed;
 import dev.streamforecast.io.AppConfig;
 import dev.streamforecast.io.InputSettings;
 import dev.streamforecast.io.KafkaIO;
-import dev.streamforecast.io.ModelJson;
 import dev.streamforecast.io.UserError;
-import dev.streamforecast.model.ModelConfig;
-import dev.streamforecast.model.OnlineForecaster;
 import dev.streamforecast.stream.ForecastTopology;
 import dev.streamforecast.stream.JobSettings;
 import java.io.IOException;
@@ -39,26 +36,25 @@ public final class LiveJob {
      */
     public static JobSettings settings(AppConfig config) throws IOException {
         String warm = config.get(AppConfig.WARM_START);
-        String json = warm.isBlank() ? null : warmStart(Path.of(warm), config.model());
-        return new JobSettings(config.model(), config.get(AppConfig.MAX_OUT_OF_ORDERNESS),
+        String json = null;
+        if (!warm.isBlank()) {
+            Checks.readableFile(Path.of(warm), AppConfig.WARM_START.name);
+            json = Files.readString(Path.of(warm));
+        }
+        JobSettings settings = new JobSettings(config.model(), config.get(AppConfig.MAX_OUT_OF_ORDERNESS),
                 config.get(AppConfig.IDLE_STATE_RETENTION), json)
                 .withMaxWait(config.get(AppConfig.MAX_WAIT))
                 .withOnShapeChange(JobSettings.ShapeChange.of(config.get(AppConfig.ON_SHAPE_CHANGE)))
                 .withMaxPayloadBytes(config.get(AppConfig.MAX_PAYLOAD_BYTES))
                 .withMaxFuture(config.maxFuture())
                 .withAnomalyThreshold(config.get(AppConfig.ANOMALY_THRESHOLD));
-    }
-
-    private static String warmStart(Path file, ModelConfig model) throws IOException {
-        Checks.readableFile(file, "model.warm-start");
-        String json = Files.readString(file);
         try {
-            new OnlineForecaster(model).newState(ModelJson.read(json).state);
+            settings.warmStart();
         } catch (IllegalArgumentException e) {
-            throw new UserError("model.warm-start " + file + ": " + e.getMessage() + "; give a model that "
-                    + "backtest --export-model wrote with the same model.* settings");
+            throw new UserError(AppConfig.WARM_START.name + " " + warm + ": " + e.getMessage() + "; give a model "
+                    + "that backtest --export-model wrote under this job's model settings, or run under the model's");
         }
-        return json;
+        return settings;
     }
 
     /** Adds the job to {@code env}; a bounded source (replays, the demo) is passed as {@code stop}. */

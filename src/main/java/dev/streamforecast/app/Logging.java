@@ -31,9 +31,13 @@ public final class Logging {
      * holds {@code anchor}.
      */
     public static void configure(String[] args, Class<?> anchor) {
-        String command = Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst()
+        configure(command(args), args, anchor);
+    }
+
+    /** The subcommand a command line runs ({@code demo}, {@code backtest}...), or {@code forecaster}. */
+    static String command(String[] args) {
+        return Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst()
                 .filter(a -> a.matches("[a-z][a-z-]*")).orElse("forecaster");
-        configure(command, args, anchor);
     }
 
     /** As {@link #configure(String[], Class)}, for a program that is one command. */

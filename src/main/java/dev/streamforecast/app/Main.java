@@ -17,7 +17,8 @@ import picocli.CommandLine.ScopeType;
  *
  * <p>A mistake the user can fix (a bad option, a missing file, a bad setting: a picocli usage error or a
  * {@link UserError} anywhere in the cause chain) prints one or two lines and exits with 2; anything else
- * is a defect, printed with its stack trace and a request to report it, exit 1.
+ * is a defect, printed with its stack trace and a request to report it, exit 1. Running out of memory
+ * is one line naming the way out, exit 3 ({@link OutOfMemory}).
  */
 @Command(name = "forecaster", mixinStandardHelpOptions = true, version = "forecaster 0.1.0",
         description = "Online per-key LSTM forecasting inside Apache Flink.",
@@ -39,7 +40,14 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         Logging.configure(args, Main.class);
-        System.exit(commandLine().execute(args));
+        OutOfMemory.install(Logging.command(args));
+        int code;
+        try {
+            code = commandLine().execute(args);
+        } catch (OutOfMemoryError e) {
+            code = OutOfMemory.end(Logging.command(args), e.getMessage(), new PrintWriter(System.err, true));
+        }
+        System.exit(code);
     }
 
     /** The command line with its error handling, as {@link #main} runs it. */
@@ -68,6 +76,10 @@ public final class Main implements Runnable {
     }
 
     private static int executionError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        OutOfMemoryError oom = OutOfMemory.find(e);
+        if (oom != null) {
+            return OutOfMemory.end(cmd.getCommandName(), oom.getMessage(), cmd.getErr());
+        }
         PrintWriter err = cmd.getErr();
         String mistake = userMistake(e);
         if (mistake != null) {

@@ -64,6 +64,12 @@ public final class AppConfig implements Serializable {
             "parallelism of the job; 0 = the environment's default");
     public static final Setting<Duration> CHECKPOINT_INTERVAL = duration("job.checkpoint-interval", "10s",
             "time between checkpoints; exactly-once output becomes visible at each");
+    public static final Setting<String> CHECKPOINT_DIR = TABLE.optionalText("job.checkpoint-dir",
+            "a folder, or empty", "where the job's checkpoints go, in a folder per job.name: run keeps them on this "
+                    + "machine (empty: $XDG_STATE_HOME/forecaster/checkpoints, else ~/.local/state/forecaster/"
+                    + "checkpoints), retains them when stopped and resumes from the newest; the cluster job writes "
+                    + "them there when set (a folder every machine reaches, or s3://...), else to the cluster's "
+                    + "execution.checkpointing.dir");
     public static final Setting<Duration> MAX_OUT_OF_ORDERNESS = duration("events.max-out-of-orderness", "5s",
             "a key's event waits until the key's own newest event time is this far past it, so older events of "
                     + "the key arriving meanwhile are used first; an event older than one its key has used is "
@@ -99,7 +105,9 @@ public final class AppConfig implements Serializable {
             "the most bytes a dead letter on Kafka may have (keep it below the dead-letter topic's "
                     + "max.message.bytes); the producer's max.request.size bounds it too");
     public static final Setting<String> WARM_START = TABLE.optionalText("model.warm-start",
-            "a model file, or empty", "a model JSON file (from backtest --export-model) that new keys start from");
+            "a model file, or empty", "a model JSON file (from backtest --export-model) that new keys start from "
+                    + "(a shared network in model.scope=shared); one made under other shaping settings (horizon, "
+                    + "cell, hidden, layers, inputs, features, linear order...) is refused at start, naming each");
     public static final Setting<Double> ANOMALY_THRESHOLD = TABLE.number("anomaly.threshold",
             AnomalyScore.DEFAULT_THRESHOLD, "(0, 1]", "a forecast record is flagged (`anomalous`) when the "
                     + "anomaly score of its event is at or above this; 0.5 is a tail probability of 1e-5, 0.6 of 1e-6 "

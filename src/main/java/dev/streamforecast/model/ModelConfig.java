@@ -111,6 +111,13 @@ public final class ModelConfig implements Serializable {
             IntervalMethod.CONFORMAL, "how each step's interval is sized: +-z running RMS of its errors "
                     + "(gaussian), or that RMS times a multiplier tracked online to the level (conformal)");
 
+    /**
+     * The settings of how a shared network learns, which a key's own model has no use for: in
+     * model.scope=key a value other than the default is refused naming the setting, rather than ignored.
+     * Every other setting means the same in both scopes.
+     */
+    private static final List<Setting<?>> SHARED_SCOPE_ONLY = List.of(BATCH, SHARED_BUDGET);
+
     public final CellType cell;
     public final int hidden;
     public final int layers;
@@ -349,6 +356,11 @@ public final class ModelConfig implements Serializable {
         return "ModelConfig{" + describe() + "}";
     }
 
+    @SuppressWarnings("unchecked")
+    private static <T> String shown(Setting<T> s, Object value) {
+        return s.format((T) value);
+    }
+
     /**
      * Mutable builder; {@link #build()} checks every value and names the offending setting. Any setting is
      * set with {@link #set}; the named methods are shortcuts for the settings code sets most.
@@ -420,6 +432,16 @@ public final class ModelConfig implements Serializable {
                 }
             }
             v[TABLE.indexOf(CANDIDATES)] = List.copyOf(candidates);
+            if (v[TABLE.indexOf(SCOPE)] == ModelScope.KEY) {
+                for (Setting<?> k : SHARED_SCOPE_ONLY) {
+                    Object value = v[TABLE.indexOf(k)];
+                    if (!value.equals(k.defaultValue())) {
+                        throw new IllegalArgumentException("invalid " + k.name + " = " + shown(k, value) + ": it is how "
+                                + "a shared network learns; with model.scope=key every key learns from each of its own "
+                                + "windows (set model.scope=shared, or leave " + k.name + " out)");
+                    }
+                }
+            }
             return new ModelConfig(v);
         }
 

@@ -172,8 +172,8 @@ public final class ForecastCore {
         prediction = new Prediction(settings.model.horizon);
         modelId = settings.model.id();
         // in shared scope a warm start is the network's, made by the operator before this core
-        warmStart = settings.warmStartModelJson == null || network != null ? null
-                : forecaster.newState(ModelJson.read(settings.warmStartModelJson).state);
+        ModelJson.Model warm = network != null ? null : settings.warmStart();
+        warmStart = warm == null ? null : forecaster.newState(warm.state);
         shape = StateShape.of(settings.model).fingerprint();
         refusals = new Refusals(settings.maxOutOfOrderness.toMillis(), settings.maxPayloadBytes, metrics);
         order = new KeyOrder(settings.maxOutOfOrderness.toMillis(), settings.maxFuture,

@@ -2,9 +2,12 @@ package dev.streamforecast.stream;
 
 import dev.streamforecast.io.DeadLetterCodec;
 import dev.streamforecast.io.FutureLimit;
+import dev.streamforecast.io.ModelJson;
 import dev.streamforecast.model.ModelConfig;
+import dev.streamforecast.model.SeriesState;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -140,6 +143,30 @@ public final class JobSettings implements Serializable {
     public JobSettings withAnomalyThreshold(double threshold) {
         return new JobSettings(model, maxOutOfOrderness, maxWait, idleStateRetention, onShapeChange, warmStartModelJson,
                 exportModels, replay, maxPayloadBytes, maxFuture, threshold);
+    }
+
+    /**
+     * The trained state new keys start from ({@link #warmStartModelJson}), or null for seeded weights. A
+     * model is taken only under the shaping settings it was made under ({@link StateShape}); its
+     * {@code model.scope} aside, since a key's model can start a shared network. Every path that starts
+     * from a warm start reads it here: the commands before a job starts, and both scopes' operators.
+     *
+     * @throws IllegalArgumentException if the JSON is not a model, or names each shaping setting that
+     *     differs, as {@code name: the model's -> this job's}
+     */
+    public ModelJson.Model warmStart() {
+        if (warmStartModelJson == null) {
+            return null;
+        }
+        ModelJson.Model warm = ModelJson.read(warmStartModelJson);
+        ModelConfig here = model.scope == warm.config.scope ? model
+                : model.toBuilder().scope(warm.config.scope).build();
+        List<String> changes = StateShape.of(here).changesFrom(StateShape.of(warm.config));
+        if (!changes.isEmpty()) {
+            throw new IllegalArgumentException("the model was made under other shaping settings (the model's -> "
+                    + "this job's): " + String.join("; ", changes));
+        }
+        return warm;
     }
 
     /** These settings for a bounded replay: a pure function of the input, whatever the wall clock. */

@@ -106,13 +106,10 @@ final class SharedReplicas {
 
     /** A network as the job starts one: from the warm-start model, or seeded. */
     private SharedNetwork fresh() {
-        return settings.warmStartModelJson == null ? SharedNetwork.create(settings.model)
-                : warm(ModelJson.read(settings.warmStartModelJson));
+        ModelJson.Model warm = settings.warmStart();
+        return warm == null ? SharedNetwork.create(settings.model) : SharedNetwork.create(settings.model, warm.state, warm.pool);
     }
 
-    private SharedNetwork warm(ModelJson.Model m) {
-        return SharedNetwork.create(settings.model, m.state, m.pool);
-    }
 
     /** One replica as a checkpoint holds it: who wrote it, the shape it was made under, the network's bytes. */
     static final class Replica {

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.streamforecast.app.local.EmbeddedKafka;
 import dev.streamforecast.event.Forecast;
 import dev.streamforecast.event.Observation;
-import dev.streamforecast.io.AppConfig;
 import dev.streamforecast.io.SampleData;
 import dev.streamforecast.testutil.FlinkProcessCluster;
 import dev.streamforecast.testutil.KafkaTopics;
+import dev.streamforecast.testutil.Uninterrupted;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,8 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -90,24 +88,10 @@ class ClusterFailoverITCase {
                 cluster.cancel(job);
             }
 
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             Map<String, String> reference = settings(kafka, "reference-out");
             reference.put("job.parallelism", "2");
-            LiveJob.define(env, AppConfig.of(reference), OffsetsInitializer.latest());
-            env.execute("reference");
-
-            Map<String, List<Forecast>> expected = read(kafka, "reference-out");
-            Map<String, List<Forecast>> actual = read(kafka, "cluster-out");
-            assertEquals(expected.keySet(), actual.keySet());
-            for (String key : expected.keySet()) {
-                List<Forecast> want = expected.get(key);
-                List<Forecast> got = actual.get(key);
-                assertEquals(HOURS, want.size());
-                for (int i = 0; i < Math.min(want.size(), got.size()); i++) {
-                    assertEquals(want.get(i), got.get(i), key + " forecast " + i + " of " + got.size());
-                }
-                assertEquals(want.size(), got.size(), "forecasts of " + key + ", exactly once");
-            }
+            Uninterrupted.assertSameForecasts(Uninterrupted.forecasts(kafka, reference, "reference-out"),
+                    read(kafka, "cluster-out"), HOURS);
         }
     }
 }

@@ -5,13 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.streamforecast.io.ModelJson;
 import dev.streamforecast.io.UserError;
+import dev.streamforecast.model.ModelConfig;
+import dev.streamforecast.model.OnlineForecaster;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -233,6 +237,28 @@ class CommandLineErrorsTest {
     }
 
     @Test
+    void aWarmStartModelOfAnotherShapeIsRefusedNamingWhatDiffersBeforeAnythingStarts() throws IOException {
+        ModelConfig made = ModelConfig.fromMap(Map.of("forecast.horizon", "24"));
+        Path file = dir.resolve("h24.json");
+        ModelJson.writeFile(file, made, new OnlineForecaster(made).newState("k"), "k");
+        String expected = ": model.warm-start " + file + ": the model was made under other shaping settings (the "
+                + "model's -> this job's): forecast.horizon: 24 -> 1; give a model that backtest --export-model wrote "
+                + "under this job's model settings, or run under the model's\n";
+        assertEquals("backtest" + expected, mistake("backtest", "--input", sample(), "--output", out(), "--set",
+                "model.warm-start=" + file));
+        // run checks it before it asks Kafka anything: no broker listens here
+        assertEquals("run" + expected, mistake("run", "--set", "kafka.bootstrap-servers=localhost:1", "--set",
+                "model.warm-start=" + file));
+    }
+
+    @Test
+    void theDemoRefusesACheckpointFolderSinceItKeepsNone() {
+        assertEquals("demo: job.checkpoint-dir is where run keeps checkpoints to resume from; the demo starts afresh "
+                + "on a broker of its own every time and keeps none\n", mistake("demo", "--set",
+                "job.checkpoint-dir=" + dir));
+    }
+
+    @Test
     void usageErrorsAreTwoLinesWithASuggestion() throws IOException {
         assertEquals("backtest: Unknown options: '--inptu', 'x'\nDid you mean --input? Try 'forecaster backtest --help' "
                 + "for the options.\n", mistake("backtest", "--inptu", "x"));
@@ -252,23 +278,42 @@ class CommandLineErrorsTest {
         }
     }
 
-    @Command(name = "broken")
-    static final class Broken implements Callable<Integer> {
+    /** A command that fails with {@code failure}. */
+    @Command
+    static final class Failing implements Callable<Integer> {
+        private final RuntimeException failure;
+
+        Failing(RuntimeException failure) {
+            this.failure = failure;
+        }
+
         @Override
         public Integer call() {
-            throw new IllegalStateException("an invariant does not hold");
+            throw failure;
         }
     }
 
     @Test
     void aDefectSaysItIsOneAndShowsItsTrace() {
         CommandLine cli = Main.commandLine();
-        cli.addSubcommand(new Broken());
+        cli.addSubcommand("broken", new Failing(new IllegalStateException("an invariant does not hold")));
         Outcome o = run(cli, "broken");
         assertEquals(Main.INTERNAL, o.code);
         assertTrue(o.err.startsWith("broken: internal error, please report it with what follows: "
                 + "java.lang.IllegalStateException: an invariant does not hold"), o.err);
         assertTrue(STACK_FRAME.matcher(o.err).find(), o.err);
+    }
+
+    @Test
+    void runningOutOfMemoryIsOneLineWithTheWayOutAndExitCode3() {
+        CommandLine cli = Main.commandLine();
+        cli.addSubcommand("fleet", new Failing(new IllegalStateException("job failed",
+                new OutOfMemoryError("Java heap space"))));
+        Outcome o = run(cli, "fleet");
+        assertEquals(OutOfMemory.EXIT_CODE, o.code);
+        assertEquals(1, o.err.lines().count(), o.err);
+        assertTrue(o.err.startsWith("fleet: out of memory (Java heap space; a heap of "), o.err);
+        assertTrue(o.err.contains("give Java a larger heap: FORECASTER_JAVA_OPTS=-Xmx"), o.err);
     }
 
     @Test

@@ -91,6 +91,34 @@ public final class KafkaTopics {
         }
     }
 
+    /**
+     * Waits until consumer group {@code group} has committed the end offsets of every partition of
+     * {@code topic}: all of it read and acknowledged. The broker says nothing when a group commits, so
+     * this asks every 100 ms until the deadline.
+     */
+    public static void awaitGroupAtEnd(Properties client, String group, String topic, Duration timeout)
+            throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(client);
+                KafkaConsumer<byte[], byte[]> consumer = consumer(client, "read_uncommitted")) {
+            List<TopicPartition> partitions = assignAll(consumer, topic);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed =
+                        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+                if (partitions.stream().allMatch(tp -> committed.get(tp) != null
+                        && committed.get(tp).offset() >= end.get(tp))) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("group " + group + " committed " + committed + " of " + topic
+                            + ", not its end " + end + ", within " + timeout);
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
     private static KafkaConsumer<byte[], byte[]> consumer(Properties client, String isolationLevel) {
         Properties p = new Properties();
         p.putAll(client);

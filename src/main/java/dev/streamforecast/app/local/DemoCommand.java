@@ -59,7 +59,12 @@ public final class DemoCommand implements Callable<Integer> {
         if (hours < 1 || every < 1) {
             throw new UserError("--hours and --every expect whole numbers from 1, got " + hours + " and " + every);
         }
-        LiveJob.settings(AppConfig.defaultsOnly().with(dev.streamforecast.app.RunCommand.parseOverrides(overrides)));
+        AppConfig given = AppConfig.defaultsOnly().with(dev.streamforecast.app.RunCommand.parseOverrides(overrides));
+        LiveJob.settings(given);
+        if (!given.get(AppConfig.CHECKPOINT_DIR).isBlank()) {
+            throw new UserError("job.checkpoint-dir is where run keeps checkpoints to resume from; the demo starts "
+                    + "afresh on a broker of its own every time and keeps none");
+        }
         LocalJar.BROKER.require("demo");
         long started = System.nanoTime();
         System.err.println("demo: " + Logging.where());
