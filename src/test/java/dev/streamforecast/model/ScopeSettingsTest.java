@@ -50,7 +50,7 @@ class ScopeSettingsTest {
         OTHER.put("train.epsilon", "0.001");
         OTHER.put("train.clip-norm", "0.01");
         OTHER.put("train.l2", "0.01");
-        OTHER.put("model.target", "value");
+        OTHER.put("model.target", "level");
         OTHER.put("model.scaler-half-life", "20");
         OTHER.put("model.input-clip", "0.5");
         OTHER.put("forecast.interval-level", "0.5");

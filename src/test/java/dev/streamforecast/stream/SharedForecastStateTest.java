@@ -319,9 +319,15 @@ class SharedForecastStateTest {
         }
     }
 
+    /** The same model with its own weights: the settings of how a shared network learns left out. */
+    private static ModelConfig keyScope(ModelConfig shared) {
+        return shared.toBuilder().scope(ModelScope.KEY).set(ModelConfig.BATCH, ModelConfig.BATCH.defaultValue())
+                .set(ModelConfig.SHARED_BUDGET, ModelConfig.SHARED_BUDGET.defaultValue()).build();
+    }
+
     @Test
     void aKeyScopeSavepointIsRefusedAtStartNamingTheScope() throws Exception {
-        ModelConfig key = MODEL.toBuilder().scope(ModelScope.KEY).build();
+        ModelConfig key = keyScope(MODEL);
         String message = failure(stateAfter(live(key), 30), live(MODEL));
         assertTrue(message.contains("made with model.scope=key, which a job with model.scope=shared cannot "
                 + "continue"), message);
@@ -333,7 +339,7 @@ class SharedForecastStateTest {
 
     @Test
     void aSharedScopeSavepointIsRefusedByAKeyScopeJobNamingTheScope() throws Exception {
-        ModelConfig key = MODEL.toBuilder().scope(ModelScope.KEY).build();
+        ModelConfig key = keyScope(MODEL);
         String message = failure(stateAfter(live(MODEL), 30), live(key));
         assertTrue(message.contains("made with model.scope=shared, which a job with model.scope=key cannot "
                 + "continue"), message);
