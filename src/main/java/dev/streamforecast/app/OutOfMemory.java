@@ -65,9 +65,14 @@ final class OutOfMemory {
         reserve = new byte[1 << 20];
         Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
         Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
-            if (find(e) != null) {
-                halt();
-            } else if (previous != null) {
+            try {
+                if (find(e) != null) {
+                    halt();
+                }
+            } catch (Throwable inHandler) {
+                halt(); // even finding the cause ran out: a second error must not escape the handler
+            }
+            if (previous != null) {
                 previous.uncaughtException(t, e);
             } else {
                 // what the JVM prints without a handler
@@ -156,17 +161,24 @@ final class OutOfMemory {
         }
     }
 
-    /** Writes the line and halts the process; nothing here allocates. */
+    /**
+     * Writes the line and halts the process; nothing here allocates. The first thread to get here holds
+     * the lock until the process ends, so the line is written once however many threads run out at once.
+     */
     private static void halt() {
-        reserve = null;
-        try {
-            STDERR.write(line);
-        } catch (Throwable ignored) {
-            // the exit code still says it
-        } finally {
-            Runtime.getRuntime().halt(EXIT_CODE);
+        synchronized (HALTING) {
+            reserve = null;
+            try {
+                STDERR.write(line);
+            } catch (Throwable ignored) {
+                // the exit code still says it
+            } finally {
+                Runtime.getRuntime().halt(EXIT_CODE);
+            }
         }
     }
+
+    private static final Object HALTING = new Object();
 
     /** The first {@link OutOfMemoryError} among {@code e} and its causes, or null. */
     static OutOfMemoryError find(Throwable e) {
