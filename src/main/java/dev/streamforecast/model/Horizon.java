@@ -81,8 +81,14 @@ public final class Horizon {
     /** The forgetting factor of the candidates' squared errors. */
     private final double memory;
 
-    /** Per candidate, its place among the stored ones (-1 for those read back from the values). */
+    /** Per candidate, its place among the stored ones (-1 for those read back from the values or the linear forecasts). */
     private final int[] storedAt;
+    /**
+     * Whether each kept row ends with the bound the models' forecasts were clipped to at its event (0 while
+     * they held the last value): with it, the linear candidate's forecast is read back from the linear
+     * forecasts the key keeps anyway, clipped as it was, instead of being kept twice.
+     */
+    private final boolean boundSlot;
 
     // Work arrays: one step's candidate forecasts, losses and weights; the intervals, sorted.
     private final long[] sorted = new long[CADENCE];
@@ -95,12 +101,14 @@ public final class Horizon {
         this.kinds = config.activeCandidates().stream().mapToInt(CANDIDATES::indexOf).toArray();
         int keep = 0;
         this.storedAt = new int[kinds.length];
+        boolean linear = false;
         for (int c = 0; c < kinds.length; c++) {
-            boolean kept = kinds[c] == HYBRID || kinds[c] == LINEAR;
-            storedAt[c] = kept ? keep++ : -1;
+            storedAt[c] = kinds[c] == HYBRID ? keep++ : -1;
+            linear |= kinds[c] == LINEAR;
         }
         this.combines = kinds.length > 1;
         this.stored = combines ? keep : 0;
+        this.boundSlot = combines && linear;
         this.conformal = config.intervals == IntervalMethod.CONFORMAL;
         this.z = Gaussian.quantile(0.5 + config.intervalLevel / 2);
         this.alpha = 1 - config.intervalLevel;
@@ -121,9 +129,9 @@ public final class Horizon {
         return new State(horizon, kinds.length, rowWidth(), z);
     }
 
-    /** Doubles kept per event: the stored candidates', the emitted forecast and half-width, per step. */
+    /** Doubles kept per event: the stored candidates', the emitted forecast and half-width, per step; the bound. */
     private int rowWidth() {
-        return horizon * (stored + 2);
+        return horizon * (stored + 2) + (boundSlot ? 1 : 0);
     }
 
     /**
@@ -221,7 +229,7 @@ public final class Horizon {
      * the forecasts made for it at step - h. {@code deltaVariance} is the changes' variance once the key's
      * statistics have settled (0 before): the scale errors are winsorised against before a step has its own.
      */
-    public void learn(State s, long step, double v, double deltaVariance) {
+    public void learn(State s, long step, double v, double deltaVariance, double[] linearWindow, int linearSlots) {
         int last = (int) Math.min(horizon, step);
         int width = rowWidth();
         int candidates = kinds.length;
@@ -241,10 +249,11 @@ public final class Horizon {
                 int at = (h - 1) * candidates;
                 double limit = LOSS_CLIP * Math.sqrt(s.errorSquares[h - 1]);
                 for (int c = 0; c < candidates; c++) {
-                    double e = Scales.capDeviation(actual - candidate(s, c, row, h, origin, base));
+                    double e = Scales.capDeviation(actual - candidate(s, c, row, h, origin, base, linearWindow,
+                            linearSlots));
                     e = e > limit ? limit : (e < -limit ? -limit : e);
                     // D = gamma D + e^2, at most 2^1000
-                    s.losses[at + c] = Math.min(memory * s.losses[at + c] + e * e, Scales.SQUARE_CAP);
+                    s.losses[at + c] = single(Math.min(memory * s.losses[at + c] + e * e, Scales.SQUARE_CAP));
                 }
             }
             double e = actual - s.ring[row + horizon * stored + h - 1];
@@ -252,12 +261,21 @@ public final class Horizon {
             if (conformal) {
                 double miss = Math.abs(e) > halfWidth ? 1.0 : 0.0;
                 double m = s.multipliers[h - 1] + MULTIPLIER_RATE * (miss - alpha);
-                s.multipliers[h - 1] = m < 0 ? 0 : (m > MULTIPLIER_CAP ? MULTIPLIER_CAP : m);
+                s.multipliers[h - 1] = single(m < 0 ? 0 : (m > MULTIPLIER_CAP ? MULTIPLIER_CAP : m));
             }
             double scale = seen > SeriesStatistics.SETTLED && s.errorSquares[h - 1] > 0 ? s.errorSquares[h - 1]
                     : h * deltaVariance;
-            s.errorSquares[h - 1] += Math.max(1.0 / seen, errorRate) * (square(e, scale) - s.errorSquares[h - 1]);
+            s.errorSquares[h - 1] = single(s.errorSquares[h - 1]
+                    + Math.max(1.0 / seen, errorRate) * (square(e, scale) - s.errorSquares[h - 1]));
         }
+    }
+
+    /**
+     * x at float32's precision, as the state keeps its running statistics (and stores them in four bytes);
+     * a square beyond float32's range stays as it is (and is stored whole).
+     */
+    static double single(double x) {
+        return Math.abs(x) < 0x1p100 ? Float32.round(x) : x;
     }
 
     /**
@@ -289,12 +307,21 @@ public final class Horizon {
         return s.history[(int) (index % s.history.length)];
     }
 
-    /** Candidate c's forecast of step h made at {@code origin} (a change from {@code base}, its value). */
-    private double candidate(State s, int c, int row, int h, long origin, double base) {
+    /**
+     * Candidate c's forecast of step h made at {@code origin} (a change from {@code base}, its value): the
+     * hybrid's as kept, the linear part's as the key keeps its linear forecasts, clipped to the bound kept
+     * with the row, seasonal naive and persistence from the values.
+     */
+    private double candidate(State s, int c, int row, int h, long origin, double base, double[] linearWindow,
+            int linearSlots) {
         switch (kinds[c]) {
             case HYBRID:
-            case LINEAR:
                 return s.ring[row + horizon * storedAt[c] + h - 1];
+            case LINEAR: {
+                double l = linearWindow[(int) (origin % linearSlots) * horizon + h - 1];
+                double b = s.ring[row + rowWidth() - 1] * h;
+                return l > b ? b : (l < -b ? -b : l);
+            }
             case SEASONAL:
                 return seasonal(s, origin, h, base);
             default:
@@ -318,8 +345,8 @@ public final class Horizon {
      * into {@code change}, sizes each step's half-width into {@code halfWidth} (step 1's Gaussian one is
      * {@code sigma1} times z, as before horizons), and keeps what learning will need.
      *
-     * @param bound how far a one-step forecast may move from v ({@link SeriesStatistics#changeBound}); step
-     *     h's, h times as far. Every candidate passes it here, so no candidate (one that reads the values a
+     * @param bound how far a one-step forecast may move from v ({@link SeriesStatistics#changeBound}, 0 while
+     *     the models hold the last value); step h's, h times as far. Every candidate passes it here, so no candidate (one that reads the values a
      *     season ago included) and no combination of them can forecast beyond it.
      */
     public void forecast(State s, long step, double v, double[] hybrid, double[] linear, double bound,
@@ -347,7 +374,7 @@ public final class Horizon {
                 }
                 for (int c = 0; c < candidates; c++) {
                     if (storedAt[c] >= 0) {
-                        s.ring[row + horizon * storedAt[c] + h - 1] = Float32.round(forecasts[c]);
+                        s.ring[row + horizon * storedAt[c] + h - 1] = BFloat16.round(forecasts[c]);
                     }
                 }
             }
@@ -356,8 +383,11 @@ public final class Horizon {
             double sigma = h == 1 && !conformal ? sigma1
                     : Math.sqrt(seen >= 2 ? s.errorSquares[h - 1] : h * deltaVariance);
             halfWidth[h - 1] = (conformal ? s.multipliers[h - 1] : z) * sigma;
-            s.ring[row + horizon * stored + h - 1] = Float32.round(f);
-            s.ring[row + horizon * (stored + 1) + h - 1] = Float32.round(halfWidth[h - 1]);
+            s.ring[row + horizon * stored + h - 1] = BFloat16.round(f);
+            s.ring[row + horizon * (stored + 1) + h - 1] = BFloat16.round(halfWidth[h - 1]);
+        }
+        if (boundSlot) {
+            s.ring[row + width - 1] = BFloat16.round(bound);
         }
     }
 
@@ -418,7 +448,12 @@ public final class Horizon {
      * (schema {@value #SCHEMA_VERSION}), bit-exact.
      */
     public static final class State {
-        public static final int SCHEMA_VERSION = 1;
+        /**
+         * Version 2 keeps the forecasts in two bytes each ({@link BFloat16}), the running statistics in four,
+         * and the linear candidate's forecasts not at all (the key's linear forecasts hold them: a row ends
+         * with the bound they were clipped to); version 1 is read.
+         */
+        public static final int SCHEMA_VERSION = 2;
 
         /** The last event's time, epoch ms; {@link Long#MIN_VALUE} before one with a known time. */
         public long lastTs = Long.MIN_VALUE;
@@ -454,7 +489,7 @@ public final class Horizon {
             losses = new double[horizon * candidates];
             errorSquares = new double[horizon];
             multipliers = new double[horizon];
-            Arrays.fill(multipliers, z);
+            Arrays.fill(multipliers, single(z));
         }
 
         /** Steps this state forecasts. */
@@ -501,17 +536,16 @@ public final class Horizon {
             doubles(out, history);
             out.writeLong(historyFrom);
             out.writeLong(learnFrom);
-            out.writeInt(ring.length);
-            Float32.write(out, ring);
-            doubles(out, losses);
-            doubles(out, errorSquares);
-            doubles(out, multipliers);
+            BFloat16.write(out, ring);
+            singles(out, losses);
+            singles(out, errorSquares);
+            singles(out, multipliers);
         }
 
         public static State readFrom(DataInput in) throws IOException {
             int version = in.readInt();
-            if (version != SCHEMA_VERSION) {
-                throw new IOException("unsupported horizon state schema version " + version + " (this build reads "
+            if (version < 1 || version > SCHEMA_VERSION) {
+                throw new IOException("unsupported horizon state schema version " + version + " (this build reads 1 to "
                         + SCHEMA_VERSION + ")");
             }
             State s = new State();
@@ -526,15 +560,42 @@ public final class Horizon {
             s.history = doubles(in);
             s.historyFrom = in.readLong();
             s.learnFrom = in.readLong();
-            s.ring = new double[length(in.readInt())];
-            Float32.read(in, s.ring);
-            s.losses = doubles(in);
-            s.errorSquares = doubles(in);
-            s.multipliers = doubles(in);
+            if (version >= 2) {
+                s.ring = BFloat16.read(in, 1 << 26);
+            } else {
+                s.ring = new double[length(in.readInt())];
+                Float32.read(in, s.ring);
+                for (int k = 0; k < s.ring.length; k++) {
+                    s.ring[k] = BFloat16.round(s.ring[k]);
+                }
+            }
+            s.losses = version >= 2 ? singles(in) : singled(doubles(in));
+            s.errorSquares = version >= 2 ? singles(in) : singled(doubles(in));
+            s.multipliers = version >= 2 ? singles(in) : singled(doubles(in));
             if (s.intervals.length != CADENCE || s.history.length == 0 || s.errorSquares.length != s.multipliers.length || s.season < 0) {
                 throw new IOException("corrupt horizon state");
             }
             return s;
+        }
+
+        /** Values {@link #single} rounded, in four bytes each (escaped whole where a float cannot hold one). */
+        private static void singles(DataOutput out, double[] a) throws IOException {
+            out.writeInt(a.length);
+            Float32.write(out, a);
+        }
+
+        private static double[] singles(DataInput in) throws IOException {
+            double[] a = new double[length(in.readInt())];
+            Float32.read(in, a);
+            return a;
+        }
+
+        /** {@code a} rounded by {@link #single}, as a state of this version holds what version 1 held in doubles. */
+        private static double[] singled(double[] a) {
+            for (int k = 0; k < a.length; k++) {
+                a[k] = single(a[k]);
+            }
+            return a;
         }
 
         private static void doubles(DataOutput out, double[] a) throws IOException {

@@ -57,8 +57,8 @@ import java.util.Arrays;
  * (kept, with the row, for H events), and its a priori error with theta_h as it is then, which has
  * learned exactly the rows before s. So theta_h is the recursive least squares fit of step h on every
  * row whose target has arrived, at O(H n) an event rather than O(H n^2), the innovations of each step
- * Huber-weighted by their own running RMS. Rows and gains are kept rounded to float32 (stored in four
- * bytes each).
+ * Huber-weighted by their own running RMS. Rows and gains are kept rounded to 8 significant bits (stored
+ * in two bytes each, {@link BFloat16}), the steps' coefficients to float32.
  */
 public final class OnlineAutoRegression {
     /** Lags of the differenced series. */
@@ -431,7 +431,7 @@ public final class OnlineAutoRegression {
             return;
         }
         for (int i = 0; i < n; i++) {
-            s.gains[slot * n + i] = Float32.round(gain[i]);
+            s.gains[slot * n + i] = BFloat16.round(gain[i]);
         }
     }
 
@@ -444,7 +444,7 @@ public final class OnlineAutoRegression {
         }
         regressor(s);
         for (int i = 0; i < n; i++) {
-            s.rows[slot * n + i] = Float32.round(x[i]);
+            s.rows[slot * n + i] = BFloat16.round(x[i]);
         }
         s.origins[slot] = y;
         s.rowIndex[slot] = index;
@@ -471,7 +471,7 @@ public final class OnlineAutoRegression {
                 continue;
             }
             for (int i = 0; i < n; i++) {
-                s.steps[at + i] += s.gains[r + i] * ke;
+                s.steps[at + i] = Float32.round(s.steps[at + i] + s.gains[r + i] * ke);
             }
         }
     }
@@ -487,13 +487,13 @@ public final class OnlineAutoRegression {
         }
         int k = h - 2;
         if (!(s.stepInnovation[k] > 0)) {
-            s.stepInnovation[k] = h * s.meanSquare;
+            s.stepInnovation[k] = Horizon.single(h * s.meanSquare);
         }
         double abs = Math.abs(e);
         double limit = innovationClip * Math.sqrt(s.stepInnovation[k]);
         double w = abs > limit ? limit / abs : 1.0;
         double c = Scales.capDeviation(abs > limit ? limit : abs);
-        s.stepInnovation[k] += SCALE_ALPHA * (c * c - s.stepInnovation[k]);
+        s.stepInnovation[k] = Horizon.single(s.stepInnovation[k] + SCALE_ALPHA * (c * c - s.stepInnovation[k]));
         return w;
     }
 
@@ -909,7 +909,8 @@ public final class OnlineAutoRegression {
     public static final class State {
         /**
          * Bumped whenever the binary form changes. Version 4 says whether the state holds a covariance of
-         * its own (a key whose linear part learns with a pooled one holds none); version 3 adds the extra
+         * its own (a key whose linear part learns with a pooled one holds none) and keeps the coefficients
+         * of the steps beyond the first at float32, as they are rounded to when learned; version 3 adds the extra
          * regressors and the steps beyond the first; versions 1 to 3 are still read.
          */
         public static final int SCHEMA_VERSION = 4;
@@ -994,9 +995,10 @@ public final class OnlineAutoRegression {
 
         /** Size in bytes of the binary form {@link #writeTo} writes. */
         public int stateSize() {
-            return 4 + 4 + 4 + 1 + 8 * (theta.length + covariance.length + 2 * lags.length) + 4 + 4 + 8 * 4 + 8 * 3
-                    + 4 + 4 + 8 * (exog.length + 1 + steps.length + origins.length + rowIndex.length
-                    + stepInnovation.length) + 2 * (8 + 4 * rows.length);
+            int n = theta.length;
+            return 4 + 4 + 4 + 1 + 8 * (n + (covariance.length == 0 ? 0 : n * (n + 1) / 2) + 2 * lags.length) + 4 + 4
+                    + 8 * 4 + 8 * 3 + 4 + 4 + 8 * (exog.length + 1 + origins.length + rowIndex.length)
+                    + (8 + 4 * stepInnovation.length) + (8 + 4 * steps.length) + 2 * (8 + 2 * rows.length);
         }
 
         public State copy() {
@@ -1048,9 +1050,7 @@ public final class OnlineAutoRegression {
             for (double v : theta) {
                 out.writeDouble(v);
             }
-            for (double v : covariance) {
-                out.writeDouble(v);
-            }
+            writeUpper(out, covariance, theta.length);
             for (double v : lags) {
                 out.writeDouble(v);
             }
@@ -1072,22 +1072,18 @@ public final class OnlineAutoRegression {
                 out.writeDouble(v);
             }
             out.writeDouble(unit);
-            for (double v : steps) {
-                out.writeDouble(v);
-            }
+            out.writeInt(steps.length);
+            Float32.write(out, steps);
             for (double v : origins) {
                 out.writeDouble(v);
             }
             for (long v : rowIndex) {
                 out.writeLong(v);
             }
-            for (double v : stepInnovation) {
-                out.writeDouble(v);
-            }
-            out.writeInt(rows.length);
-            Float32.write(out, rows);
-            out.writeInt(gains.length);
-            Float32.write(out, gains);
+            out.writeInt(stepInnovation.length);
+            Float32.write(out, stepInnovation);
+            BFloat16.write(out, rows);
+            BFloat16.write(out, gains);
         }
 
         /**
@@ -1120,8 +1116,12 @@ public final class OnlineAutoRegression {
             for (int i = 0; i < theta.length; i++) {
                 theta[i] = in.readDouble();
             }
-            for (int i = 0; i < covariance.length; i++) {
-                covariance[i] = in.readDouble();
+            if (version >= 4) {
+                readUpper(in, covariance, parameters);
+            } else {
+                for (int i = 0; i < covariance.length; i++) {
+                    covariance[i] = in.readDouble();
+                }
             }
             for (int i = 0; i < lags.length; i++) {
                 lags[i] = in.readDouble();
@@ -1183,8 +1183,12 @@ public final class OnlineAutoRegression {
                     s.exog[i] = in.readDouble();
                 }
                 s.unit = in.readDouble();
-                for (int i = 0; i < s.steps.length; i++) {
-                    s.steps[i] = in.readDouble();
+                if (version >= 4) {
+                    readFloats(in, s.steps);
+                } else {
+                    for (int i = 0; i < s.steps.length; i++) {
+                        s.steps[i] = Float32.round(in.readDouble());
+                    }
                 }
                 for (int i = 0; i < s.origins.length; i++) {
                     s.origins[i] = in.readDouble();
@@ -1192,13 +1196,74 @@ public final class OnlineAutoRegression {
                 for (int i = 0; i < s.rowIndex.length; i++) {
                     s.rowIndex[i] = in.readLong();
                 }
-                for (int i = 0; i < s.stepInnovation.length; i++) {
-                    s.stepInnovation[i] = in.readDouble();
+                if (version >= 4) {
+                    readFloats(in, s.stepInnovation);
+                } else {
+                    for (int i = 0; i < s.stepInnovation.length; i++) {
+                        s.stepInnovation[i] = Horizon.single(in.readDouble());
+                    }
                 }
-                readFloats(in, s.rows);
-                readFloats(in, s.gains);
+                if (version >= 4) {
+                    readHalves(in, s.rows);
+                    readHalves(in, s.gains);
+                } else {
+                    readFloats(in, s.rows);
+                    readFloats(in, s.gains);
+                    BFloat16.round(s.rows, 0, s.rows.length);
+                    BFloat16.round(s.gains, 0, s.gains.length);
+                }
             }
             return s;
+        }
+
+        /**
+         * P's upper triangle, row by row, in one block of doubles: P is kept exactly symmetric (each entry
+         * and its mirror are the same products), so the lower triangle is its mirror and need not be stored.
+         */
+        private static void writeUpper(DataOutput out, double[] p, int n) throws IOException {
+            if (p.length == 0) {
+                return;
+            }
+            byte[] block = Float32.scratch(8 * (n * (n + 1) / 2));
+            int at = 0;
+            for (int i = 0; i < n; i++) {
+                for (int j = i; j < n; j++) {
+                    LONGS.set(block, at, Double.doubleToRawLongBits(p[i * n + j]));
+                    at += 8;
+                }
+            }
+            out.write(block, 0, at);
+        }
+
+        /** What {@link #writeUpper} wrote, mirrored into the lower triangle. */
+        private static void readUpper(DataInput in, double[] p, int n) throws IOException {
+            if (p.length == 0) {
+                return;
+            }
+            int bytes = 8 * (n * (n + 1) / 2);
+            byte[] block = Float32.scratch(bytes);
+            in.readFully(block, 0, bytes);
+            int at = 0;
+            for (int i = 0; i < n; i++) {
+                for (int j = i; j < n; j++) {
+                    double v = Double.longBitsToDouble((long) LONGS.get(block, at));
+                    p[i * n + j] = v;
+                    p[j * n + i] = v;
+                    at += 8;
+                }
+            }
+        }
+
+        private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+                long[].class, java.nio.ByteOrder.BIG_ENDIAN);
+
+        private static void readHalves(DataInput in, double[] into) throws IOException {
+            double[] read = BFloat16.read(in, into.length);
+            if (read.length != into.length) {
+                throw new IOException("corrupt autoregression state: " + read.length + " values where " + into.length
+                        + " belong");
+            }
+            System.arraycopy(read, 0, into, 0, into.length);
         }
 
         private static void readFloats(DataInput in, double[] into) throws IOException {

@@ -242,7 +242,8 @@ public final class OnlineForecaster {
         double v = stats.observe(s, value, features);
         out.heldOut = stats.heldOut();
         horizons.observe(s.horizon, step, ts, v);
-        horizons.learn(s.horizon, step, v, step + 1 >= SeriesStatistics.SETTLED ? s.deltaVariance : 0);
+        horizons.learn(s.horizon, step, v, step + 1 >= SeriesStatistics.SETTLED ? s.deltaVariance : 0, s.linearWindow,
+                linearSlots);
         saveCarriedState(s, step);
         stats.deviations(s);
         if (linear != null) {
@@ -250,8 +251,8 @@ public final class OnlineForecaster {
         }
         changes(s, v, step);
         double sigma1 = Math.sqrt(s.residuals >= 2 ? s.residualVariance : s.deltaVariance);
-        horizons.forecast(s.horizon, step, v, hybrid, linearChange, stats.changeBound(s, step), s.deltaVariance,
-                sigma1, change, halfWidth);
+        double bound = stats.holds(s, step) ? 0.0 : stats.changeBound(s, step);
+        horizons.forecast(s.horizon, step, v, hybrid, linearChange, bound, s.deltaVariance, sigma1, change, halfWidth);
         s.events = step + 1;
         s.lastValue = SeriesStatistics.toValue(v, s.exponent[0]); // as the memory keeps it
         double check = write(s, v, out);
@@ -304,7 +305,8 @@ public final class OnlineForecaster {
         }
         int at = (int) (step % linearSlots) * horizon;
         for (int h = 0; h < horizon; h++) {
-            s.linearWindow[at + h] = linearSteps[h] - v;
+            // kept at 8 significant bits, as stored: a relative 2^-9 of a change is far below its error
+            s.linearWindow[at + h] = BFloat16.round(linearSteps[h] - v);
         }
     }
 

@@ -309,7 +309,7 @@ public final class SeriesState {
                 if (linear != null) {
                     linear.writeTo(out);
                 }
-                writeArray(out, linearWindow);
+                BFloat16.write(out, linearWindow);
                 out.writeInt(exponent.length);
                 for (int v : exponent) {
                     out.writeInt(v);
@@ -370,7 +370,7 @@ public final class SeriesState {
                 residualVariance = in.readDouble();
                 residuals = in.readLong();
                 linear = in.readBoolean() ? OnlineAutoRegression.State.readFrom(in) : null;
-                linearWindow = readArray(in);
+                linearWindow = version >= 6 ? BFloat16.read(in, 1 << 26) : readArray(in);
                 anomaly = null;
                 if (version == 2) {
                     adoptRawUnits();
