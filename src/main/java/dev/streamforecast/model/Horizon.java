@@ -139,9 +139,13 @@ public final class Horizon {
      * on (a key restored from before horizons, or combining other candidates now). Allocates only then.
      */
     public State adapt(State s, long step) {
-        if (s != null && s.losses.length == horizon * kinds.length && s.ring.length == (horizon + 1) * rowWidth()
-                && s.multipliers.length == horizon) {
-            return s;
+        if (s != null && s.losses.length == horizon * kinds.length && s.multipliers.length == horizon) {
+            if (s.layout == 1) {
+                s = inRowsOfNow(s);
+            }
+            if (s.ring.length == (horizon + 1) * rowWidth()) {
+                return s;
+            }
         }
         State fresh = newState();
         fresh.historyFrom = step;
@@ -159,6 +163,42 @@ public final class Horizon {
             fresh.multipliers = s.multipliers;
         }
         return fresh;
+    }
+
+    /**
+     * A state of the first layout, whose rows kept the linear candidate's forecasts too (a block of H each:
+     * the hybrid's if combined, the linear part's if combined, the emitted forecast, the half-width), in
+     * the rows kept now, which read the linear forecasts from the key's own: what it learned carries on.
+     * The bounds they were clipped to were not kept; the largest double stands for them (the clip almost
+     * never acted).
+     */
+    private State inRowsOfNow(State s) {
+        boolean hybrid = false;
+        boolean linear = false;
+        for (int kind : kinds) {
+            hybrid |= combines && kind == HYBRID;
+            linear |= combines && kind == LINEAR;
+        }
+        int oldWidth = horizon * ((hybrid ? 1 : 0) + (linear ? 1 : 0) + 2);
+        if (s.ring.length != (horizon + 1) * oldWidth) {
+            return s; // not this configuration's: adapt starts afresh
+        }
+        int width = rowWidth();
+        double[] ring = new double[(horizon + 1) * width];
+        for (int r = 0; r <= horizon; r++) {
+            int from = r * oldWidth;
+            int to = r * width;
+            int kept = hybrid ? horizon : 0;
+            System.arraycopy(s.ring, from, ring, to, kept);
+            System.arraycopy(s.ring, from + kept + (linear ? horizon : 0), ring, to + kept, 2 * horizon);
+            if (boundSlot) {
+                ring[to + width - 1] = Double.MAX_VALUE;
+            }
+        }
+        State c = s.copy();
+        c.ring = ring;
+        c.layout = 2;
+        return c;
     }
 
     /**
@@ -479,6 +519,8 @@ public final class Horizon {
         /** Per step, the running mean square of the emitted forecast's errors (squared units), and its multiplier. */
         public double[] errorSquares;
         public double[] multipliers;
+        /** How its rows are laid out: 1 for a state read from schema 1 (the linear candidate kept too), else 2. */
+        int layout = 2;
 
         State() {}
 
@@ -511,6 +553,7 @@ public final class Horizon {
             c.losses = losses.clone();
             c.errorSquares = errorSquares.clone();
             c.multipliers = multipliers.clone();
+            c.layout = layout;
             return c;
         }
 
@@ -560,6 +603,7 @@ public final class Horizon {
             s.history = doubles(in);
             s.historyFrom = in.readLong();
             s.learnFrom = in.readLong();
+            s.layout = version >= 2 ? 2 : 1;
             if (version >= 2) {
                 s.ring = BFloat16.read(in, 1 << 26);
             } else {

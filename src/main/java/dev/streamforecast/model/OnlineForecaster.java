@@ -321,11 +321,11 @@ public final class OnlineForecaster {
         // the carried state as its stored form keeps it (float32), so a restore continues bit for bit
         Float32.round(s.hidden);
         boolean holds = stats.holds(s, step);
-        int at = (int) (step % linearSlots) * horizon;
         for (int h = 1; h <= horizon; h++) {
             // the network learns targets clipped to +-inputClip: an output beyond them is never right
             double y = clip(outputs[h - 1]);
-            double l = linear != null ? s.linearWindow[at + h - 1] : 0.0;
+            // this event's linear forecast as computed: the window keeps it rounded, for learning later
+            double l = linear != null ? linearSteps[h - 1] - v : 0.0;
             hybrid[h - 1] = holds ? 0.0 : linear != null ? l + y * stats.deltaSd() * rootSteps[h] : unscale(s, v, y, h) - v;
             linearChange[h - 1] = holds ? 0.0 : l;
         }
