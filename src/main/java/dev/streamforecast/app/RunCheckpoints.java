@@ -48,11 +48,15 @@ import org.apache.flink.runtime.state.filesystem.FileStateHandle;
  * _metadata} written) is resumed from in claim mode: the new run owns it and deletes it once its own
  * first checkpoint subsumes it, so the folder holds one checkpoint, the newest. A stopped run's last
  * checkpoint is retained (Flink's {@code RETAIN_ON_CANCELLATION}), whether it was cancelled or the
- * process ended. The topic its offsets are of is recorded beside it ({@value #RECORD}).
+ * process ended. The topic its offsets are of, and the Kafka cluster's id, are recorded beside it
+ * ({@value #RECORD}): offsets of another cluster (a broker made anew, as {@code ./forecaster kafka}
+ * makes one on each start) would skip or repeat its records.
  */
 final class RunCheckpoints {
     /** The record of what the job's checkpoints were taken reading. */
     static final String RECORD = "forecaster-job.properties";
+    /** The record's key for the id of the Kafka cluster the checkpoints' offsets are of. */
+    static final String CLUSTER = "kafka.cluster-id";
     private static final Pattern CHECKPOINT = Pattern.compile("chk-(\\d+)");
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT);
 
@@ -125,11 +129,12 @@ final class RunCheckpoints {
 
     /**
      * The newest completed checkpoint, checked: its metadata readable, every file it names there and
-     * whole, its offsets of this job's input topic; null when there is none.
+     * whole, its offsets of this job's input topic at the Kafka cluster {@code clusterId} (null: not
+     * known, not checked); null when there is none.
      *
      * @throws UserError naming a checkpoint that cannot be restored and the way out
      */
-    Checkpoint newest() throws IOException {
+    Checkpoint newest(String clusterId) throws IOException {
         Checkpoint newest = find();
         if (newest == null) {
             return null;
@@ -145,6 +150,13 @@ final class RunCheckpoints {
                 throw new UserError(newest.describe() + " was taken reading topic '" + was + "', this run reads '"
                         + topic + "': its offsets and models are that topic's. Start over with --fresh (it sets the "
                         + "checkpoints aside), set kafka.input-topic=" + was + ", or give this job another job.name");
+            }
+            String cluster = p.getProperty(CLUSTER);
+            if (cluster != null && clusterId != null && !cluster.equals(clusterId)) {
+                throw new UserError(newest.describe() + " was taken reading Kafka cluster " + cluster + "; the "
+                        + "broker answering now is cluster " + clusterId + " (a broker made anew, or another), where "
+                        + "its offsets would skip or repeat records. Start over with --fresh (it sets the checkpoints "
+                        + "aside, deleting nothing), or give this job another job.name");
             }
         }
         String damage = damage(newest);
@@ -254,12 +266,16 @@ final class RunCheckpoints {
     /**
      * Flink's settings for this run: checkpoints written under the job's folder and retained when the
      * job is cancelled or the process ends; the run restored from {@code resume} (if not null), which it
-     * then owns. Also records the input topic beside them.
+     * then owns. Also records the input topic and the Kafka cluster's id ({@code clusterId}, if known)
+     * beside them.
      */
-    Configuration configure(Checkpoint resume) throws IOException {
+    Configuration configure(Checkpoint resume, String clusterId) throws IOException {
         Files.createDirectories(folder);
         Properties p = new Properties();
         p.setProperty(AppConfig.INPUT_TOPIC.name, topic);
+        if (clusterId != null) {
+            p.setProperty(CLUSTER, clusterId);
+        }
         try (Writer w = Files.newBufferedWriter(folder.resolve(RECORD))) {
             p.store(w, "what the checkpoints in this folder were taken reading");
         }

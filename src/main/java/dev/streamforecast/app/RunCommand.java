@@ -47,13 +47,14 @@ public final class RunCommand implements Callable<Integer> {
         String deadLetters = c.get(AppConfig.DEAD_LETTER_TOPIC);
         System.err.println("run: Kafka at " + c.get(AppConfig.BOOTSTRAP_SERVERS) + ": reading '" + input
                 + "', writing forecasts to '" + output + "' and refused input to '" + deadLetters + "'");
-        for (String note : KafkaProbe.check(c.kafkaClientProperties(), List.of(input), List.of(output, deadLetters),
-                KafkaProbe.TIMEOUT)) {
+        KafkaProbe.Answer kafka = KafkaProbe.check(c.kafkaClientProperties(), List.of(input),
+                List.of(output, deadLetters), KafkaProbe.TIMEOUT);
+        for (String note : kafka.notes()) {
             System.err.println("run: " + note);
         }
-        RunCheckpoints.Checkpoint resume = start(checkpoints, c);
+        RunCheckpoints.Checkpoint resume = start(checkpoints, c, kafka.clusterId());
         Configuration flink = LiveJob.flinkConfiguration(c);
-        Configuration storage = checkpoints.configure(resume);
+        Configuration storage = checkpoints.configure(resume, kafka.clusterId());
         flink.addAll(storage);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
         LiveJob.define(env, c, null);
@@ -87,7 +88,8 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     /** Sets earlier checkpoints aside for {@code --fresh}, or finds the one to resume from; says which. */
-    private RunCheckpoints.Checkpoint start(RunCheckpoints checkpoints, AppConfig c) throws Exception {
+    private RunCheckpoints.Checkpoint start(RunCheckpoints checkpoints, AppConfig c, String clusterId)
+            throws Exception {
         String reading = "Kafka is read from " + (c.startingOffsets().equals("committed")
                 ? "the group's committed offsets (the earliest where it has none)"
                 : "the topic's " + c.startingOffsets() + " offsets") + " (kafka.starting-offsets)";
@@ -98,7 +100,7 @@ public final class RunCommand implements Callable<Integer> {
                     + reading);
             return null;
         }
-        RunCheckpoints.Checkpoint resume = checkpoints.newest();
+        RunCheckpoints.Checkpoint resume = checkpoints.newest(clusterId);
         System.err.println(resume == null
                 ? "run: no checkpoint in " + checkpoints.folder() + ": every model starts afresh and " + reading
                 : "run: resuming from " + resume.describe() + ": every key's model and the input's offsets as they "

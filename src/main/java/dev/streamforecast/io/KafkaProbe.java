@@ -15,6 +15,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.DescribeClusterResult;
 import org.apache.kafka.clients.admin.DescribeConfigsOptions;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.common.KafkaFuture;
@@ -34,14 +35,21 @@ public final class KafkaProbe {
     private KafkaProbe() {}
 
     /**
+     * What the cluster answered: notes for the user (a written topic that will be created on first use)
+     * and the cluster's id, which names the cluster whose offsets a checkpoint holds (null if the
+     * cluster did not say).
+     */
+    public record Answer(List<String> notes, String clusterId) {}
+
+    /**
      * Checks that the cluster at {@code client}'s bootstrap servers answers within {@code timeout}, that
      * every topic in {@code read} exists, and that every topic in {@code written} exists or will be created
      * by the broker.
      *
-     * @return notes for the user, e.g. that a written topic will be created on first use
+     * @return notes for the user, e.g. that a written topic will be created on first use, and the cluster's id
      * @throws UserError naming the servers tried and what to check
      */
-    public static List<String> check(Properties client, Collection<String> read, Collection<String> written,
+    public static Answer check(Properties client, Collection<String> read, Collection<String> written,
             Duration timeout) {
         String servers = client.getProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
         Properties p = new Properties();
@@ -58,8 +66,9 @@ public final class KafkaProbe {
                     + "; check kafka.bootstrap-servers (host:port,...) and kafka.properties.*", e);
         }
         try (admin) {
-            Collection<Node> nodes = get(admin.describeCluster(new DescribeClusterOptions().timeoutMs(ms)).nodes(),
-                    servers, timeout);
+            DescribeClusterResult cluster = admin.describeCluster(new DescribeClusterOptions().timeoutMs(ms));
+            Collection<Node> nodes = get(cluster.nodes(), servers, timeout);
+            String clusterId = get(cluster.clusterId(), servers, timeout);
             Set<String> topics = get(admin.listTopics(new ListTopicsOptions().timeoutMs(ms)).names(), servers, timeout);
             for (String t : read) {
                 if (!topics.contains(t)) {
@@ -70,7 +79,7 @@ public final class KafkaProbe {
             List<String> notes = new ArrayList<>();
             List<String> absent = written.stream().filter(t -> !topics.contains(t)).toList();
             if (absent.isEmpty()) {
-                return notes;
+                return new Answer(notes, clusterId);
             }
             Boolean autoCreate = autoCreate(admin, nodes, ms);
             if (Boolean.FALSE.equals(autoCreate)) {
@@ -81,7 +90,7 @@ public final class KafkaProbe {
                     ? "the broker will create them on first write if its auto.create.topics.enable is on"
                     : "the broker will create them on first write (auto.create.topics.enable=true), with its "
                             + "default partitions and replication"));
-            return notes;
+            return new Answer(notes, clusterId);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.streamforecast.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -75,10 +76,11 @@ class CommandLineITCase {
             assertTrue(replay.err.startsWith("backtest: topic 'history' does not exist"), replay.err);
 
             kafka.createTopic("observations", 1);
-            List<String> notes = KafkaProbe.check(kafka.clientProperties(), List.of("observations"),
+            KafkaProbe.Answer answer = KafkaProbe.check(kafka.clientProperties(), List.of("observations"),
                     List.of("forecasts"), Duration.ofSeconds(10));
+            assertFalse(answer.clusterId().isBlank(), answer.toString());
             assertEquals(List.of("topic(s) [forecasts] do not exist yet: the broker will create them on first write "
-                    + "(auto.create.topics.enable=true), with its default partitions and replication"), notes);
+                    + "(auto.create.topics.enable=true), with its default partitions and replication"), answer.notes());
         }
     }
 

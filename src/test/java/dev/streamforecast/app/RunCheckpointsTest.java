@@ -80,7 +80,7 @@ class RunCheckpointsTest {
         RunCheckpoints c = checkpoints(Map.of("kafka.input-topic", "sensors"));
         Path newest = checkpoint("a1", "chk-7", true);
         Files.createDirectories(c.folder().resolve("emptied/shared"));
-        Configuration flink = c.configure(c.find());
+        Configuration flink = c.configure(c.find(), "cluster-a");
         assertEquals(c.folder().toUri().toString(), flink.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY));
         assertEquals(ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION,
                 flink.get(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION));
@@ -88,7 +88,23 @@ class RunCheckpointsTest {
         assertEquals(RecoveryClaimMode.CLAIM, flink.get(StateRecoveryOptions.RESTORE_MODE));
         assertTrue(Files.readString(c.folder().resolve(RunCheckpoints.RECORD)).contains("kafka.input-topic=sensors"));
         assertFalse(Files.exists(c.folder().resolve("emptied")), "a folder left with empty folders only is removed");
-        assertNull(c.configure(null).get(StateRecoveryOptions.SAVEPOINT_PATH));
+        assertNull(c.configure(null, null).get(StateRecoveryOptions.SAVEPOINT_PATH));
+    }
+
+    @Test
+    void offsetsOfAnotherKafkaClusterAreRefusedWithTheWayOut() throws Exception {
+        RunCheckpoints c = checkpoints(Map.of());
+        checkpoint("a1", "chk-7", true);
+        c.configure(c.find(), "cluster-a");
+        String other = assertThrows(UserError.class, () -> c.newest("cluster-b")).getMessage();
+        assertTrue(other.matches("checkpoint 7 of .* was taken reading Kafka cluster cluster-a; the broker answering "
+                + "now is cluster cluster-b \\(a broker made anew, or another\\), where its offsets would skip or "
+                + "repeat records\\. Start over with --fresh .*"), other);
+        // the same cluster, or one that did not say, passes on to the checkpoint's own checks
+        for (String same : new String[] {"cluster-a", null}) {
+            String damage = assertThrows(UserError.class, () -> c.newest(same)).getMessage();
+            assertTrue(damage.contains("cannot be restored: its metadata cannot be read"), damage);
+        }
     }
 
     @Test

@@ -37,9 +37,15 @@ public final class ShellCommand implements AutoCloseable {
 
     /** Starts {@code line} with {@code bash -c} in {@code dir}, its standard input closed. */
     public static ShellCommand start(String line, Path dir) throws IOException {
-        Process p = new ProcessBuilder("bash", "-c", line).directory(dir.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        return new ShellCommand(line, p);
+        return start(line, dir, java.util.Map.of());
+    }
+
+    /** Starts {@code line} as {@link #start(String, Path)} does, with {@code env} added to its environment. */
+    public static ShellCommand start(String line, Path dir, java.util.Map<String, String> env) throws IOException {
+        ProcessBuilder b = new ProcessBuilder("bash", "-c", line).directory(dir.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        b.environment().putAll(env);
+        return new ShellCommand(line, b.start());
     }
 
     private Thread pump(InputStream stream, List<String> lines, String name) {

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -59,11 +60,13 @@ class KafkaCommandITCase {
         Files.writeString(config, Files.readString(ROOT.resolve(CONFIG)).replace("localhost:9092", "localhost:" + port));
         List<String> lines = steps.stream().map(s -> s.replace(CONFIG, config.toString())).collect(Collectors.toList());
         Duration start = Duration.ofMinutes(2);
+        // run keeps its checkpoints in the user's state folder: the test's own, so no earlier run is resumed
+        Map<String, String> env = Map.of("XDG_STATE_HOME", dir.resolve("state").toString());
 
         try (ShellCommand kafka = ShellCommand.start(lines.get(0), ROOT)) {
             kafka.awaitLine(l -> l.startsWith("kafka: broker at localhost:" + port + " (KRaft), topics 'observations' "
                     + "and 'forecasts' (2 partitions each) and 'forecasts-dead-letters' (1)"), start);
-            try (ShellCommand run = ShellCommand.start(lines.get(1), ROOT);
+            try (ShellCommand run = ShellCommand.start(lines.get(1), ROOT, env);
                     ShellCommand produce = ShellCommand.start(lines.get(2), ROOT)) {
                 assertEquals(0, produce.awaitExit(start), String.join("\n", produce.err()));
                 assertEquals(List.of("produce: 2 records written to 'observations' at localhost:" + port), produce.err());
