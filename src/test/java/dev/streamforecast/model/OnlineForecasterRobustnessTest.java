@@ -1,6 +1,7 @@
 package dev.streamforecast.model;
 
 import static dev.streamforecast.model.SeriesStateTest.assertAllFinite;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -20,13 +21,27 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The forecaster on hostile input: any finite magnitude, spikes, and models that diverge. */
+/**
+ * The forecaster on hostile input: any finite magnitude, spikes, and models that diverge. Every promise
+ * holds in both scopes, whether the key's network is its own or one its keys share.
+ */
+@ParameterizedClass(name = "model.scope={0}")
+@EnumSource(ModelScope.class)
 class OnlineForecasterRobustnessTest {
-    private static final ModelConfig DEFAULT = ModelConfig.builder().build();
+    @Parameter
+    ModelScope scope;
+
+    /** The default model in this run's scope. */
+    private ModelConfig defaults() {
+        return ModelConfig.builder().scope(scope).build();
+    }
 
     /** Forecasts, lower and upper bounds after each value, and whether each event trained. */
     private static double[][] run(ModelConfig c, double[] y, double[][] features) {
@@ -94,8 +109,8 @@ class OnlineForecasterRobustnessTest {
     @ValueSource(ints = {-900, -64, -1, 3, 64, 900})
     void forecastsOfASeriesTimesAPowerOfTwoAreExactlyThatPowerTimesItsForecasts(int k) {
         for (double[] y : series()) {
-            double[][] base = run(DEFAULT, y, null);
-            double[][] times = run(DEFAULT, scaled(y, k), null);
+            double[][] base = run(defaults(), y, null);
+            double[][] times = run(defaults(), scaled(y, k), null);
             for (int t = 0; t < y.length; t++) {
                 for (int i = 0; i < 3; i++) {
                     assertEquals(Double.doubleToRawLongBits(Math.scalb(base[i][t], k)),
@@ -108,7 +123,7 @@ class OnlineForecasterRobustnessTest {
 
     @Test
     void aFeatureTimesAPowerOfTwoChangesNothing() {
-        ModelConfig c = DEFAULT.toBuilder().features(List.of("temperature")).build();
+        ModelConfig c = defaults().toBuilder().features(List.of("temperature")).build();
         double[] y = Fixtures.noisySine(1_000, 24, 0.1, 4);
         double[][] features = new double[y.length][];
         double[][] huge = new double[y.length][];
@@ -132,8 +147,8 @@ class OnlineForecasterRobustnessTest {
         for (int t = 0; t < x.length; t++) {
             y[t] = level + scale * x[t];
         }
-        double unit = maeRatio(x, run(DEFAULT, x, null)[0], 750);
-        double ratio = maeRatio(y, run(DEFAULT, y, null)[0], 750);
+        double unit = maeRatio(x, run(defaults(), x, null)[0], 750);
+        double ratio = maeRatio(y, run(defaults(), y, null)[0], 750);
         assertTrue(ratio < 1.5, name + ": MAE " + ratio + " of persistence's");
         if (level / scale < 1e6) { // where the level leaves the wiggle's digits intact
             assertEquals(unit, ratio, 0.02 * unit, name);
@@ -144,10 +159,10 @@ class OnlineForecasterRobustnessTest {
     @ValueSource(doubles = {1e160, -1e300, Double.MAX_VALUE, 1e-300, Double.MIN_VALUE})
     void aWildFirstValueDoesNotSpoilTheForecastsAfterIt(double first) {
         double[] x = Fixtures.noisySine(3_000, 24, 0.1, 6);
-        double unit = maeRatio(x, run(DEFAULT, x, null)[0], 750);
+        double unit = maeRatio(x, run(defaults(), x, null)[0], 750);
         double[] y = x.clone();
         y[0] = first;
-        double[] forecasts = run(DEFAULT, y, null)[0];
+        double[] forecasts = run(defaults(), y, null)[0];
         for (double f : forecasts) {
             assertTrue(Double.isFinite(f));
         }
@@ -162,9 +177,9 @@ class OnlineForecasterRobustnessTest {
         for (int t = 0; t < y.length; t++) {
             y[t] = 2e5 + 1e4 * Math.sin(t / 7.0) + 100 * rnd.nextGaussian();
         }
-        double[] clean = run(DEFAULT, y, null)[0];
+        double[] clean = run(defaults(), y, null)[0];
         y[at] = 2e8;
-        double[] spiked = run(DEFAULT, y, null)[0];
+        double[] spiked = run(defaults(), y, null)[0];
         // the error after the spike's first 100 events, against the same events without the spike
         double after = 0;
         double without = 0;
@@ -186,7 +201,7 @@ class OnlineForecasterRobustnessTest {
             }
             y[t] = level;
         }
-        double[] forecasts = run(DEFAULT, y, null)[0];
+        double[] forecasts = run(defaults(), y, null)[0];
         for (int t = 100; t < y.length; t++) {
             if (y[t] == y[t - 1]) {
                 assertEquals(y[t], forecasts[t], "event " + t);
@@ -200,7 +215,7 @@ class OnlineForecasterRobustnessTest {
     void noValueOfAnyMagnitudeLeavesANonFiniteNumberInTheState() {
         double[] hostile = {0, -0.0, Double.MAX_VALUE, -Double.MAX_VALUE, Double.MIN_VALUE, 1e-300, 1e300,
             -1e160, 1e160, 1, 2, 3, 1e-12, 1e200, Double.MIN_NORMAL, 5, 5, 5, 0, 0, 0};
-        ModelConfig c = DEFAULT.toBuilder().features(List.of("f")).k1(3).k2(5).build();
+        ModelConfig c = defaults().toBuilder().features(List.of("f")).k1(3).k2(5).build();
         OnlineForecaster f = new OnlineForecaster(c);
         SeriesState s = f.newState("k");
         Prediction p = new Prediction();
@@ -219,7 +234,7 @@ class OnlineForecasterRobustnessTest {
     @Test
     void everyStepsForecastMovesAtMostABoundedMultipleOfTheTypicalChangeOrToAValueKeptASeasonBefore() {
         // the default model, twelve steps ahead, hourly: every candidate, the seasonal one included
-        ModelConfig c = DEFAULT.toBuilder().horizon(12).build();
+        ModelConfig c = defaults().toBuilder().horizon(12).build();
         OnlineForecaster f = new OnlineForecaster(c);
         Prediction p = new Prediction(12);
         SeriesState s = f.newState("k");
@@ -306,7 +321,7 @@ class OnlineForecasterRobustnessTest {
         "1e3, 5, 1", "1e300, 5, 1", "1e3, 5, 12", "-1e300, 5, 12", "1e3, 20, 12", "1e300, 20, 12"})
     void aSpikeOfAnySizeNeverComesBackNorWidensTheIntervals(double spike, int at, int horizon) {
         // a daily series of hourly values: the seasonal candidate reads the value a day before each target
-        ModelConfig c = DEFAULT.toBuilder().horizon(horizon).build();
+        ModelConfig c = defaults().toBuilder().horizon(horizon).build();
         double[] y = daily(1_000, 9);
         double[] clean = after(y, hourly(c, y), at, at);
         double[] spiked = y.clone();
@@ -321,7 +336,7 @@ class OnlineForecasterRobustnessTest {
 
     @Test
     void aDivergedModelIsReportedLeavesOnlyFiniteValuesAndForecastsPersistence() {
-        OnlineForecaster f = new OnlineForecaster(DEFAULT);
+        OnlineForecaster f = new OnlineForecaster(defaults());
         Prediction p = new Prediction();
         SeriesState s = warmed(f, 100, 1, p);
         s.hidden[3] = Double.NaN;
@@ -334,46 +349,64 @@ class OnlineForecasterRobustnessTest {
         assertAllFinite(s, "after divergence");
     }
 
+    /**
+     * Weights beyond the limit after an update are never forecast with again: a key's own are a
+     * divergence (its caller starts it afresh); a shared network's start afresh from its seed, counted,
+     * and the key carries on.
+     */
     @Test
-    void weightsBeyondTheLimitAfterAnUpdateAreADivergence() {
-        OnlineForecaster f = new OnlineForecaster(DEFAULT);
+    void weightsBeyondTheLimitAfterAnUpdateAreDiscarded() {
+        OnlineForecaster f = new OnlineForecaster(defaults());
         Prediction p = new Prediction();
         SeriesState s = warmed(f, 100, 1, p);
+        double[][] weights = scope == ModelScope.KEY ? s.params : f.shared().params();
+        weights[0][0] = 1e7;
         int t = 100;
-        s.params[0][0] = 1e7;
-        while (!f.trainsNext(s)) {
+        do {
             f.observe(s, Math.sin(t++), null, p);
+        } while (!p.trained && !p.diverged);
+        if (scope == ModelScope.KEY) {
+            assertTrue(p.diverged);
+            assertTrue(p.divergence.contains("weights"), p.divergence);
+        } else {
             assertTrue(!p.diverged, p.divergence);
+            assertEquals(1, f.shared().resets());
+            assertTrue(f.shared().lastReset().startsWith("weights"), f.shared().lastReset());
+            assertArrayEquals(SharedNetwork.create(defaults()).params()[0], f.shared().params()[0], "seeded anew");
         }
-        f.observe(s, Math.sin(t), null, p);
-        assertTrue(p.diverged);
-        assertTrue(p.divergence.contains("weights"), p.divergence);
     }
 
+    /** Resets of a runaway model: each a key's restart in key scope, the shared network's in shared scope. */
     @Test
     void aRunawayOptimiserIsResetAndTheKeyKeepsForecasting() {
         // plain SGD, a large step, no gradient clipping: the weights blow up within a few updates
-        ModelConfig c = DEFAULT.toBuilder().optimizer(OptimizerType.SGD).learningRate(2).clipNorm(0).build();
+        ModelConfig c = defaults().toBuilder().optimizer(OptimizerType.SGD).learningRate(2).clipNorm(0).build();
         OnlineForecaster f = new OnlineForecaster(c);
         SeriesState s = f.newState("k");
         Prediction p = new Prediction();
-        int resets = 0;
+        int restarts = 0;
         for (int t = 0; t < 2_000; t++) {
             double v = 100 * Math.sin(0.3 * t) + t % 17;
             s = f.observeOrRestart(s, v, null, p, () -> f.newState("k"));
             if (p.diverged) {
-                resets++;
+                restarts++;
                 assertTrue(p.divergence.startsWith("weights"), p.divergence);
             }
             assertTrue(Double.isFinite(p.forecast) && Fixtures.intervalOrNone(p.lower, p.upper));
             assertAllFinite(s, "event " + t);
         }
-        assertTrue(resets > 10, resets + " resets");
+        long resets = scope == ModelScope.KEY ? restarts : f.shared().resets();
+        // a shared network updates from the windows its budget picks, a quarter of them here: fewer updates to run away
+        assertTrue(resets > (scope == ModelScope.KEY ? 10 : 3), resets + " resets");
+        if (scope == ModelScope.SHARED) {
+            assertEquals(0, restarts, "the key itself never diverged");
+            assertTrue(f.shared().lastReset().startsWith("weights"), f.shared().lastReset());
+        }
     }
 
     @Test
     void observeOrRestartObservesTheEventAgainOnAFreshStateAndSaysWhy() {
-        OnlineForecaster f = new OnlineForecaster(DEFAULT);
+        OnlineForecaster f = new OnlineForecaster(defaults());
         SeriesState s = f.newState("k");
         Prediction p = new Prediction();
         for (int t = 0; t < 100; t++) {
@@ -404,7 +437,7 @@ class OnlineForecasterRobustnessTest {
 
     @Test
     void observeAllocatesNothingWhenItLearnsOrNot() {
-        OnlineForecaster f = new OnlineForecaster(DEFAULT);
+        OnlineForecaster f = new OnlineForecaster(defaults());
         Prediction p = new Prediction();
         SeriesState s = warmed(f, 10_000, 1e150, p);
         long allocated = Allocations.measure(() -> {

@@ -1,9 +1,7 @@
 package dev.streamforecast.model;
 
-import static dev.streamforecast.model.SeriesStateTest.assertAllFinite;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,15 +13,15 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Keys sharing one network ({@code model.scope=shared}): the numerics' promises hold per key, learning is
- * a pure function of the events' order (the budget picks windows by key and count, batches close on
+ * Keys sharing one network ({@code model.scope=shared}), what only this scope has (the numerics' promises
+ * of both scopes are {@link OnlineForecasterRobustnessTest}'s): a key's scale leaves its neighbours' forecasts
+ * as they were, learning is a pure function of the events' order (the budget picks windows by key and count, batches close on
  * counts), a checkpoint in the middle of a batch continues bit for bit, replicas merge deterministically,
  * and a key's state stays small.
  */
@@ -181,97 +179,6 @@ class SharedScopeTest {
             own.observe(s, value(0, t), null, f.p);
         }
         assertTrue(SeriesStateTest.bytes(s).length > 15 * size);
-    }
-
-    @Test
-    void noValueOfAnyMagnitudeLeavesANonFiniteNumberInAnyKeysState() {
-        double[] hostile = {0, -0.0, Double.MAX_VALUE, -Double.MAX_VALUE, Double.MIN_VALUE, 1e-300, 1e300,
-            -1e160, 1e160, 1, 2, 3, 1e-12, 1e200, Double.MIN_NORMAL, 5, 5, 5, 0, 0, 0};
-        ModelConfig c = SHARED.toBuilder().k1(3).k2(5).set(ModelConfig.BATCH, 4).build();
-        Fleet f = new Fleet(c);
-        Random rnd = new Random(8);
-        for (int t = 0; t < 3_000; t++) {
-            double v = t % 200 < 100 ? hostile[rnd.nextInt(hostile.length)] : Math.sin(t) * 1e5;
-            double forecast = f.observe(0, v);
-            assertTrue(Double.isFinite(forecast) && Fixtures.intervalOrNone(f.p.lower, f.p.upper), "event " + t);
-            f.observe(1, value(1, t));
-            if (t % 100 == 99) {
-                assertAllFinite(f.states[0], "event " + t);
-                assertAllFinite(f.states[1], "event " + t);
-            }
-        }
-        for (double[] w : f.network.params()) {
-            for (double v : w) {
-                assertTrue(Double.isFinite(v));
-            }
-        }
-    }
-
-    @Test
-    void aSpikeAThousandTimesTheLevelIsForgottenWithinAHundredEvents() {
-        Random rnd = new Random(7);
-        int at = 300;
-        double[] y = new double[at + 600];
-        for (int t = 0; t < y.length; t++) {
-            y[t] = 2e5 + 1e4 * Math.sin(t / 7.0) + 100 * rnd.nextGaussian();
-        }
-        double[] clean = keyA(y);
-        y[at] = 2e8;
-        double[] spiked = keyA(y);
-        double after = 0;
-        double without = 0;
-        for (int t = at + 101; t < y.length; t++) {
-            after += Math.abs(y[t] - spiked[t - 1]);
-            without += Math.abs(y[t] - clean[t - 1]);
-        }
-        assertTrue(after < 2 * without, "MAE " + after + " against " + without + " without the spike");
-    }
-
-    /** Key a's forecasts of {@code y}, beside keys b and c. */
-    private static double[] keyA(double[] y) {
-        Fleet f = new Fleet(SHARED);
-        double[] out = new double[y.length];
-        for (int t = 0; t < y.length; t++) {
-            out[t] = f.observe(0, y[t]);
-            f.observe(1, value(1, t));
-            f.observe(2, value(2, t));
-        }
-        return out;
-    }
-
-    @Test
-    void aDivergedKeyStartsAfreshAndItsNeighboursDoNotNotice() {
-        Fleet f = new Fleet(SHARED);
-        for (int t = 0; t < 100; t++) {
-            for (int k = 0; k < KEYS.length; k++) {
-                f.observe(k, value(k, t));
-            }
-        }
-        SeriesState sick = f.states[1];
-        sick.hidden[3] = Double.NaN;
-        SeriesState now = f.forecaster.observeOrRestart(sick, OnlineForecaster.keyHash("b"), Long.MIN_VALUE, 0.25,
-                null, f.p, () -> f.forecaster.newState("b"));
-        assertNotSame(sick, now);
-        assertTrue(f.p.diverged);
-        assertTrue(f.p.divergence.startsWith("non-finite"), f.p.divergence);
-        assertEquals(1, now.events);
-        assertEquals(0.25, f.p.forecast);
-        assertAllFinite(now, "the fresh state");
-    }
-
-    @Test
-    void aRunawayOptimiserResetsTheSharedWeightsAndEveryKeyKeepsForecasting() {
-        ModelConfig c = SHARED.toBuilder().optimizer(OptimizerType.SGD).learningRate(2).clipNorm(0)
-                .set(ModelConfig.BATCH, 2).build();
-        Fleet f = new Fleet(c);
-        for (int t = 0; t < 2_000; t++) {
-            for (int k = 0; k < KEYS.length; k++) {
-                double forecast = f.observe(k, 100 * Math.sin(0.3 * t + k) + t % 17);
-                assertTrue(Double.isFinite(forecast));
-            }
-        }
-        assertTrue(f.network.resets() > 3, f.network.resets() + " resets");
-        assertTrue(f.network.lastReset().startsWith("weights"), f.network.lastReset());
     }
 
     @Test
