@@ -13,6 +13,8 @@ import java.io.DataOutputStream;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Forecasts of steps 1..H: learned from delayed targets only, combined, with intervals per step. */
 class HorizonTest {
@@ -33,17 +35,38 @@ class HorizonTest {
 
     /** Every step's forecasts, lower and upper bounds made at each event: [t][h - 1]. */
     private static double[][][] run(ModelConfig config, double[] y) {
+        return fleet(config, y)[0];
+    }
+
+    /**
+     * {@link #run} of several keys through one forecaster, their events interleaved (in shared scope they
+     * share its network): [key][forecasts, lowers, uppers][t][h - 1].
+     */
+    private static double[][][][] fleet(ModelConfig config, double[]... ys) {
         OnlineForecaster f = new OnlineForecaster(config);
-        SeriesState s = f.newState("k");
+        SeriesState[] states = new SeriesState[ys.length];
+        double[][][][] out = new double[ys.length][3][][];
+        for (int k = 0; k < ys.length; k++) {
+            states[k] = f.newState("k" + k);
+            for (int i = 0; i < 3; i++) {
+                out[k][i] = new double[ys[k].length][];
+            }
+        }
         Prediction p = new Prediction(config.horizon);
-        double[][][] out = new double[3][y.length][];
-        for (int t = 0; t < y.length; t++) {
-            f.observe(s, START + t * HOUR, y[t], null, p);
-            out[0][t] = p.forecasts.clone();
-            out[1][t] = p.lowers.clone();
-            out[2][t] = p.uppers.clone();
+        for (int t = 0; t < ys[0].length; t++) {
+            for (int k = 0; k < ys.length; k++) {
+                f.observe(states[k], OnlineForecaster.keyHash("k" + k), START + t * HOUR, ys[k][t], null, p);
+                out[k][0][t] = p.forecasts.clone();
+                out[k][1][t] = p.lowers.clone();
+                out[k][2][t] = p.uppers.clone();
+            }
         }
         return out;
+    }
+
+    /** {@link #SMALL} in {@code scope}: the key's own network, or one its keys share. */
+    private static ModelConfig small(ModelScope scope) {
+        return SMALL.toBuilder().scope(scope).build();
     }
 
     private static double mse(double[][] forecasts, double[] y, int h, int from) {
@@ -57,28 +80,43 @@ class HorizonTest {
         return sum / n;
     }
 
-    @Test
-    void theForecastsMadeAtAnEventDoNotDependOnAnythingAfterIt() {
-        ModelConfig config = SMALL.toBuilder().horizon(12).build();
-        double[] y = daily(1_500, 1);
-        double[] other = y.clone();
-        for (int t = 900; t < other.length; t++) {
-            other[t] = -other[t] * 3;
+    /**
+     * Three keys, each changed from event 900 on: no forecast any of them made before it differs. In
+     * shared scope the keys' windows train one network, in batches applied later than the windows close.
+     */
+    @ParameterizedTest
+    @EnumSource(ModelScope.class)
+    void theForecastsMadeAtAnEventDoNotDependOnAnythingAfterIt(ModelScope scope) {
+        ModelConfig config = small(scope).toBuilder().horizon(12).build();
+        double[][] ys = {daily(1_500, 1), daily(1_500, 11), daily(1_500, 12)};
+        double[][] others = new double[ys.length][];
+        for (int k = 0; k < ys.length; k++) {
+            others[k] = ys[k].clone();
+            for (int t = 900; t < others[k].length; t++) {
+                others[k][t] = -others[k][t] * 3;
+            }
         }
-        double[][] a = run(config, y)[0];
-        double[][] b = run(config, other)[0];
-        for (int t = 0; t < 900; t++) {
-            assertArrayEquals(a[t], b[t], "forecasts made at event " + t);
+        double[][][][] a = fleet(config, ys);
+        double[][][][] b = fleet(config, others);
+        for (int k = 0; k < ys.length; k++) {
+            for (int t = 0; t < 900; t++) {
+                for (int i = 0; i < 3; i++) {
+                    assertArrayEquals(a[k][i][t], b[k][i][t], "key " + k + ", forecasts made at event " + t);
+                }
+            }
+            assertTrue(a[k][0][950][0] != b[k][0][950][0]);
         }
-        assertTrue(a[950][0] != b[950][0]);
     }
 
-    @Test
-    void eachStepsIntervalsCoverTheLevelWithinTwoPointsAfterWarmUp() {
-        ModelConfig config = SMALL.toBuilder().horizon(6).build();
+    /** Twenty-four steps ahead with conformal intervals: each step's coverage is the level's, within two points. */
+    @ParameterizedTest
+    @EnumSource(ModelScope.class)
+    void eachStepsIntervalsCoverTheLevelWithinTwoPointsAfterWarmUp(ModelScope scope) {
+        ModelConfig config = small(scope).toBuilder().horizon(24).build();
+        assertEquals(IntervalMethod.CONFORMAL, config.intervals);
         double[] y = daily(8_000, 2);
         double[][][] r = run(config, y);
-        for (int h = 1; h <= 6; h++) {
+        for (int h = 1; h <= 24; h++) {
             int covered = 0;
             int n = 0;
             double width = 0;
@@ -96,10 +134,11 @@ class HorizonTest {
         }
     }
 
-    @Test
-    void theCombinationIsNoWorseThanTheBestOfItsCandidatesAtAnyStep() {
+    @ParameterizedTest
+    @EnumSource(ModelScope.class)
+    void theCombinationIsNoWorseThanTheBestOfItsCandidatesAtAnyStep(ModelScope scope) {
         double[] y = daily(6_000, 3);
-        ModelConfig combined = SMALL.toBuilder().horizon(8).build();
+        ModelConfig combined = small(scope).toBuilder().horizon(8).build();
         double[][] all = run(combined, y)[0];
         for (int h = 1; h <= 8; h++) {
             double best = Double.POSITIVE_INFINITY;
@@ -158,9 +197,10 @@ class HorizonTest {
         }
     }
 
-    @Test
-    void observingWithStepsAndCalendarAllocatesNothing() {
-        ModelConfig config = SMALL.toBuilder().horizon(24).build();
+    @ParameterizedTest
+    @EnumSource(ModelScope.class)
+    void observingWithStepsAndCalendarAllocatesNothing(ModelScope scope) {
+        ModelConfig config = small(scope).toBuilder().horizon(24).build();
         OnlineForecaster f = new OnlineForecaster(config);
         SeriesState s = f.newState("k");
         Prediction p = new Prediction(24);
