@@ -10,7 +10,8 @@ import java.util.Arrays;
  * (before the model learned from it), calibrated by the key's own recent errors: a score in [0, 1].
  *
  * <p>Numenta's anomaly likelihood on the forecast's errors, measured on NAB against conformal p-values
- * of the errors and their combinations (docs/anomalies.md):
+ * of the errors and their combinations, with the same likelihood on the event's distance from the key's
+ * usual day (docs/anomalies.md):
  * <ol>
  *   <li>raw surprise r = min(1, |e| / (c sigma)): e the error, sigma the running RMS of the key's
  *       earlier errors (memory {@value #SCALE_MEMORY} events), c = {@value #RAW_DEVIATIONS};
@@ -23,6 +24,10 @@ import java.util.Arrays;
  *       and z_max the largest z of the key's recent errors (a maximum that halves over {@value #MAX_HALF_LIFE}
  *       events), its tail is (z / z_max)^-k, k chosen so that twice the largest is an alarm ({@value #RED});
  *       the event's tail is the smaller of the two;
+ *   <li>a key with a regular cadence keeps its usual day in {@value #DAY_BINS} bins, and the distance of
+ *       each value from its bin, scaled and averaged like the errors over a third of a day, has a tail of
+ *       its own against its history ({@link #seasonalTail}): a day whose shape changed is surprising
+ *       where the step-1 forecast follows it event by event; the event's tail is the smallest of the three;
  *   <li>a tail at or below {@value #RED} within {@value #HOLD} events of the last such tail counts as
  *       {@value #YELLOW}: one alarm per episode, not one per event of it;
  *   <li>score = -log10(q + 1e-10) / 10 (NAB's log scaling): 0.5 is a tail of 1e-5, 1 a tail of 1e-10.
@@ -34,7 +39,7 @@ import java.util.Arrays;
  * <p>The first {@value #WARM_UP} events of a key score 0 and say so ({@link Status#WARMING_UP}): its
  * errors need a scale ({@value #SCALE_EVENTS} errors) and its raw surprises a distribution. Everything
  * depends only on the key's own events and their order, in plain arithmetic (StrictMath), so replays
- * give the same scores bit for bit. The state is a {@link State} of about 150 bytes; scoring allocates
+ * give the same scores bit for bit. The state is a {@link State} of 400 bytes; scoring allocates
  * nothing. One instance serves every key of a subtask.
  */
 public final class AnomalyScore {
@@ -68,6 +73,12 @@ public final class AnomalyScore {
     static final double BEYOND_LARGEST = 2;
     /** k: (BEYOND_LARGEST)^-k = RED. */
     private static final double BEYOND_POWER = -StrictMath.log(RED) / StrictMath.log(BEYOND_LARGEST);
+    /** Bins of a key's day in its daily profile (fewer for a day of fewer events). */
+    static final int DAY_BINS = 24;
+    /** How far a bin of the profile moves towards a day's values: this share of the way per day. */
+    static final double PROFILE_RATE = 0.3;
+    /** Memory of the averaged seasonal surprise, as a share of the key's day. */
+    static final double SEASONAL_AVERAGE = 0.35;
     /** The largest normalised error kept: a bound that keeps the state finite when the scale is 0. */
     private static final double Z_CAP = 1e6;
 
@@ -90,7 +101,7 @@ public final class AnomalyScore {
 
     /** A key's state: what its scores remember, and the forecast and interval made for its next event. */
     public static final class State {
-        public static final int SCHEMA_VERSION = 1;
+        public static final int SCHEMA_VERSION = 2;
 
         /** Events seen by the score (the first had no forecast before it). */
         public long events;
@@ -109,6 +120,18 @@ public final class AnomalyScore {
         public double forecast;
         public double lower;
         public double upper;
+        /** The key's day in events ({@link Horizon#season}) when its profile started; 0 without one. */
+        public int season;
+        /** Events since the profile started. */
+        public long seasonEvents;
+        /** The key's usual value in each bin of its day, in the series' units. */
+        public double[] profile = new double[DAY_BINS];
+        /** RMS of the values' distances from the profile; 0 while every distance was 0. */
+        public double seasonalScale;
+        /** The running average of the seasonal raw surprises, and its running mean and variance. */
+        public double seasonal;
+        public double seasonalMean;
+        public double seasonalVariance;
 
         public State copy() {
             State c = new State();
@@ -122,14 +145,19 @@ public final class AnomalyScore {
             c.forecast = forecast;
             c.lower = lower;
             c.upper = upper;
+            c.season = season;
+            c.seasonEvents = seasonEvents;
+            c.profile = profile.clone();
+            c.seasonalScale = seasonalScale;
+            c.seasonal = seasonal;
+            c.seasonalMean = seasonalMean;
+            c.seasonalVariance = seasonalVariance;
             return c;
         }
 
         /** Replaces every NaN and infinity with 0. */
         public void sanitize() {
-            for (int i = 0; i < raw.length; i++) {
-                raw[i] = finite(raw[i]);
-            }
+            finite(raw);
             scale = finite(scale);
             mean = finite(mean);
             variance = finite(variance);
@@ -137,20 +165,41 @@ public final class AnomalyScore {
             forecast = finite(forecast);
             lower = finite(lower);
             upper = finite(upper);
+            finite(profile);
+            seasonalScale = finite(seasonalScale);
+            seasonal = finite(seasonal);
+            seasonalMean = finite(seasonalMean);
+            seasonalVariance = finite(seasonalVariance);
         }
 
         private static double finite(double v) {
             return Double.isFinite(v) ? v : 0.0;
         }
 
+        private static void finite(double[] a) {
+            for (int i = 0; i < a.length; i++) {
+                a[i] = finite(a[i]);
+            }
+        }
+
+        private static void write(DataOutput out, double[] a) throws IOException {
+            out.writeInt(a.length);
+            for (double v : a) {
+                out.writeDouble(v);
+            }
+        }
+
+        private static void read(DataInput in, double[] a) throws IOException {
+            for (int i = 0; i < a.length; i++) {
+                a[i] = in.readDouble();
+            }
+        }
+
         public void writeTo(DataOutput out) throws IOException {
             out.writeInt(SCHEMA_VERSION);
             out.writeLong(events);
             out.writeDouble(scale);
-            out.writeInt(raw.length);
-            for (double v : raw) {
-                out.writeDouble(v);
-            }
+            write(out, raw);
             out.writeDouble(mean);
             out.writeDouble(variance);
             out.writeDouble(largest);
@@ -158,12 +207,20 @@ public final class AnomalyScore {
             out.writeDouble(forecast);
             out.writeDouble(lower);
             out.writeDouble(upper);
+            out.writeInt(season);
+            out.writeLong(seasonEvents);
+            write(out, profile);
+            out.writeDouble(seasonalScale);
+            out.writeDouble(seasonal);
+            out.writeDouble(seasonalMean);
+            out.writeDouble(seasonalVariance);
         }
 
+        /** A state of this schema or of schema 1 (before the daily profile, which then starts afresh). */
         public static State readFrom(DataInput in) throws IOException {
             int version = in.readInt();
-            if (version != SCHEMA_VERSION) {
-                throw new IOException("unsupported anomaly state schema version " + version + " (this build reads "
+            if (version != SCHEMA_VERSION && version != 1) {
+                throw new IOException("unsupported anomaly state schema version " + version + " (this build reads 1 to "
                         + SCHEMA_VERSION + ")");
             }
             State s = new State();
@@ -173,9 +230,7 @@ public final class AnomalyScore {
             if (n != AVERAGE || s.events < 0) {
                 throw new IOException("corrupt anomaly state: " + n + " raw surprises, " + s.events + " events");
             }
-            for (int i = 0; i < n; i++) {
-                s.raw[i] = in.readDouble();
-            }
+            read(in, s.raw);
             s.mean = in.readDouble();
             s.variance = in.readDouble();
             s.largest = in.readDouble();
@@ -183,6 +238,21 @@ public final class AnomalyScore {
             s.forecast = in.readDouble();
             s.lower = in.readDouble();
             s.upper = in.readDouble();
+            if (version == 1) {
+                return s;
+            }
+            s.season = in.readInt();
+            s.seasonEvents = in.readLong();
+            int bins = in.readInt();
+            if (bins != DAY_BINS || s.season < 0 || s.seasonEvents < 0) {
+                throw new IOException("corrupt anomaly state: " + bins + " profile bins, season " + s.season + ", "
+                        + s.seasonEvents + " seasonal events");
+            }
+            read(in, s.profile);
+            s.seasonalScale = in.readDouble();
+            s.seasonal = in.readDouble();
+            s.seasonalMean = in.readDouble();
+            s.seasonalVariance = in.readDouble();
             return s;
         }
 
@@ -194,7 +264,10 @@ public final class AnomalyScore {
             State s = (State) o;
             return events == s.events && same(scale, s.scale) && Arrays.equals(raw, s.raw) && same(mean, s.mean)
                     && same(variance, s.variance) && same(largest, s.largest) && lastRed == s.lastRed && same(forecast, s.forecast)
-                    && same(lower, s.lower) && same(upper, s.upper);
+                    && same(lower, s.lower) && same(upper, s.upper) && season == s.season
+                    && seasonEvents == s.seasonEvents && Arrays.equals(profile, s.profile)
+                    && same(seasonalScale, s.seasonalScale) && same(seasonal, s.seasonal)
+                    && same(seasonalMean, s.seasonalMean) && same(seasonalVariance, s.seasonalVariance);
         }
 
         private static boolean same(double a, double b) {
@@ -227,17 +300,21 @@ public final class AnomalyScore {
         out.expected = n == 0 ? value : s.forecast;
         out.expectedLower = n == 0 ? value : s.lower;
         out.expectedUpper = n == 0 ? value : s.upper;
-        out.anomaly = n == 0 ? 0.0 : likelihood(s, n, value - s.forecast);
+        double seasonal = seasonalTail(s, Horizon.season(out.cadence), value);
+        out.anomaly = n == 0 ? 0.0 : likelihood(s, n, value - s.forecast, seasonal);
         out.anomalyStatus = n >= WARM_UP ? Status.SCORED : Status.WARMING_UP;
         s.forecast = out.forecast;
         s.lower = out.lower;
         s.upper = out.upper;
     }
 
-    /** The score of error {@code e} at event {@code n} (n errors seen, this one included), 0 while warming up. */
-    private static double likelihood(State s, long n, double e) {
-        double z = s.scale > 0 ? Math.abs(e) / s.scale : (e == 0 ? 0.0 : Double.POSITIVE_INFINITY);
-        learnScale(s, n, e, z);
+    /**
+     * The score of error {@code e} at event {@code n} (n errors seen, this one included), 0 while warming
+     * up; {@code seasonal} the tail of the event's distance from the key's daily profile.
+     */
+    private static double likelihood(State s, long n, double e, double seasonal) {
+        double z = normalised(e, s.scale);
+        s.scale = rms(s.scale, n, e, z);
         if (n <= SCALE_EVENTS) {
             return 0.0;
         }
@@ -257,6 +334,7 @@ public final class AnomalyScore {
             double sd = Math.sqrt(Math.max(s.variance, VARIANCE_FLOOR));
             // two-sided: more surprise than usual, or less (a key gone flat) than its actual, unfloored mean
             double q = Gaussian.upperTail((m >= mu ? m - mu : Math.max(0, s.mean - m)) / sd);
+            q = Math.min(q, seasonal);
             if (z > s.largest) {
                 // (z / z_max)^-k, 0 for a first non-zero error after nothing but zeros
                 // exp and log rather than pow: StrictMath.pow allocates work arrays on every call
@@ -281,20 +359,89 @@ public final class AnomalyScore {
     }
 
     /**
-     * Error {@code e} (z = |e| / sigma against the errors before it) joins the scale: sigma^2 += w (e^2 -
-     * sigma^2), computed as sigma sqrt(1 + w (z^2 - 1)) so that no square of a value is ever formed.
+     * The tail of the event's distance from the key's daily profile, 1 while there is none: what a day
+     * whose shape changed shows, where the step-1 forecast follows the change event by event.
+     *
+     * <p>The profile holds the key's usual value in each of {@link #DAY_BINS} bins of its day of {@code m}
+     * events (its cadence's, {@link Horizon#season}), the bin of an event by the count of the key's events
+     * since the profile started; the first day sets each bin to the mean of its values, each later value
+     * moves its bin {@link #PROFILE_RATE} of the way per day. The distance d = value - bin (before the
+     * bin learns it) is scaled as the errors are, r_d = min(1, |d| / (c sigma_d)); its running average
+     * over {@link #SEASONAL_AVERAGE} of a day against that average's running mean and variance gives the
+     * Gaussian tail of more seasonal surprise than usual. A new day length (a new cadence) starts the
+     * profile afresh; while the key has no regular cadence the profile waits.
      */
-    private static void learnScale(State s, long n, double e, double z) {
+    private static double seasonalTail(State s, int m, double value) {
+        if (m == 0) {
+            return 1.0; // no regular cadence (yet, or for a while): the profile waits
+        }
+        if (m != s.season) {
+            s.season = m;
+            s.seasonEvents = 0;
+            Arrays.fill(s.profile, 0.0);
+            s.seasonalScale = 0;
+            s.seasonal = 0;
+            s.seasonalMean = 0;
+            s.seasonalVariance = 0;
+        }
+        long k = s.seasonEvents++;
+        int bins = Math.min(DAY_BINS, m);
+        int phase = (int) (k % m);
+        int b = phase * bins / m;
+        double d = value - s.profile[b];
+        if (!Double.isFinite(d)) {
+            return 1.0; // a distance beyond the doubles' range: the forecast's error says it
+        }
+        if (k < m) {
+            // the first day: the mean of the bin's values, its first at phase ceil(b m / bins)
+            s.profile[b] += d / (phase - (b * m + bins - 1) / bins + 1);
+            return 1.0;
+        }
+        // bin += rate (bins / m) d: a bin holds m / bins events of a day
+        s.profile[b] += PROFILE_RATE * bins / m * d;
+        long j = k - m + 1; // distances seen, this one included
+        double z = normalised(d, s.seasonalScale);
+        s.seasonalScale = rms(s.seasonalScale, j, d, z);
+        if (j <= SCALE_EVENTS) {
+            return 1.0;
+        }
+        // average += w (r_d - average), w = max(1 / memory, 1 / count)
+        double memory = Math.max(2, SEASONAL_AVERAGE * m);
+        s.seasonal += Math.max(1 / memory, 1.0 / (j - SCALE_EVENTS)) * (Math.min(1.0, z / RAW_DEVIATIONS) - s.seasonal);
+        double q = 1.0;
+        if (j >= WARM_UP) {
+            double mu = Math.max(s.seasonalMean, MEAN_FLOOR);
+            q = Gaussian.upperTail(Math.max(0, s.seasonal - mu) / Math.sqrt(Math.max(s.seasonalVariance, VARIANCE_FLOOR)));
+        }
+        if (j >= LEARN_FROM) {
+            double w = Math.max(1 / LIKELIHOOD_MEMORY, 1.0 / (j - LEARN_FROM + 1));
+            double dm = s.seasonal - s.seasonalMean;
+            s.seasonalMean += w * dm;
+            s.seasonalVariance = (1 - w) * (s.seasonalVariance + w * dm * dm);
+        }
+        return q;
+    }
+
+    /** |e| / sigma; 0 for no error, infinite for an error against a scale of 0. */
+    private static double normalised(double e, double sigma) {
+        return sigma > 0 ? Math.abs(e) / sigma : (e == 0 ? 0.0 : Double.POSITIVE_INFINITY);
+    }
+
+    /**
+     * The RMS sigma of {@code n} errors after error {@code e} (z = |e| / sigma against those before it)
+     * joins it: sigma^2 += w (e^2 - sigma^2), computed as sigma sqrt(1 + w (z^2 - 1)) so that no square of
+     * a value is ever formed.
+     */
+    private static double rms(double sigma, long n, double e, double z) {
         double a = Math.abs(e);
         if (!Double.isFinite(a)) {
-            return; // a forecast beyond the doubles' range: surprising, and no scale
+            return sigma; // an error beyond the doubles' range: surprising, and no scale
         }
         double w = Math.max(1 / SCALE_MEMORY, 1.0 / n);
-        if (s.scale > 0) {
+        if (sigma > 0) {
             double zc = Math.min(z, Z_CAP);
-            s.scale *= Math.sqrt(1 + w * (zc * zc - 1));
-        } else {
-            s.scale = a * Math.sqrt(w);
+            return sigma * Math.sqrt(1 + w * (zc * zc - 1));
         }
+        return a * Math.sqrt(w);
     }
 }

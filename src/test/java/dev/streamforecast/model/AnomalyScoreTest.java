@@ -29,6 +29,13 @@ class AnomalyScoreTest {
         return out;
     }
 
+    /** A Prediction of an hourly key: a day of 24 events. */
+    private static Prediction hourly() {
+        Prediction p = new Prediction();
+        p.cadence = 3_600_000L;
+        return p;
+    }
+
     private static double[] noise(int n, long seed, double sd) {
         Random r = new Random(seed);
         double[] v = new double[n];
@@ -126,6 +133,66 @@ class AnomalyScoreTest {
     }
 
     @Test
+    void aDayWhoseShapeChangedIsAnAlarmWhereTheStepForecastFollowsIt() {
+        // an hourly key with a daily cycle, forecast one step ahead as well as its noise allows, every day
+        double[] v = noise(24 * 120, 10, 1);
+        for (int t = 0; t < v.length; t++) {
+            v[t] += 50 + 20 * Math.sin(2 * Math.PI * (t % 24) / 24);
+        }
+        int changed = 24 * 100;
+        for (int t = changed; t < changed + 24; t++) {
+            v[t] -= 25; // a day at half its level, followed event by event
+        }
+        double[] eps = noise(v.length, 11, 1);
+        double[] seasonal = followed(scores.newState(), v, eps, hourly());
+        double[] without = followed(scores.newState(), v, eps, new Prediction());
+        int alarms = 0;
+        double usual = 0;
+        for (int t = AnomalyScore.WARM_UP; t < changed; t++) {
+            alarms += seasonal[t] >= 0.5 ? 1 : 0;
+            usual = Math.max(usual, seasonal[t]);
+        }
+        // tails of 1e-5 on two statistics, each only roughly Gaussian: alarms on noise are rare, not absent
+        assertTrue(alarms <= (changed - AnomalyScore.WARM_UP) / 1000, alarms + " alarms on the usual days");
+        double day = 0;
+        double dayWithout = 0;
+        for (int t = changed; t < changed + 24; t++) {
+            day = Math.max(day, seasonal[t]);
+            dayWithout = Math.max(dayWithout, without[t]);
+        }
+        assertTrue(day >= 0.5, "the changed day scores " + day);
+        assertTrue(day > usual, "the changed day scores " + day + ", a usual one up to " + usual);
+        assertTrue(dayWithout < 0.5, "without a cadence (no day) the changed day scores " + dayWithout);
+    }
+
+    /** Scores {@code v} as a key whose forecast of each next value is that value plus {@code eps}. */
+    private double[] followed(AnomalyScore.State s, double[] v, double[] eps, Prediction p) {
+        double[] out = new double[v.length];
+        for (int t = 0; t < v.length; t++) {
+            p.forecast = t + 1 < v.length ? v[t + 1] + eps[t] : v[t];
+            scores.score(s, v[t], p);
+            out[t] = p.anomaly;
+        }
+        return out;
+    }
+
+    @Test
+    void aNewCadenceStartsTheDailyProfileAfresh() {
+        AnomalyScore.State s = scores.newState();
+        double[] v = noise(24 * 20, 12, 1);
+        scoreAll(s, v, 0, hourly());
+        assertEquals(24, s.season);
+        assertEquals(v.length, s.seasonEvents);
+        Prediction p = hourly();
+        p.cadence = 1_800_000L; // every half hour: a day of 48 events
+        scores.score(s, 0.5, p);
+        assertEquals(48, s.season);
+        assertEquals(1, s.seasonEvents);
+        assertEquals(0.5, s.profile[0]);
+        assertEquals(0.0, s.seasonalScale);
+    }
+
+    @Test
     void aPerfectlyForecastKeyScoresNearZeroAndItsFirstErrorIsAnAlarm() {
         AnomalyScore.State s = scores.newState();
         double[] v = new double[1000];
@@ -145,20 +212,24 @@ class AnomalyScoreTest {
     void scoresDoNotDependOnTheKeysUnitsAndStayFiniteAtAnyMagnitude() {
         double[] v = noise(3000, 5, 1);
         v[2500] = 12;
-        double[] unit = scoreAll(scores.newState(), v, 0, new Prediction());
-        for (double scale : new double[] {0x1p-1000, 0x1p-40, 0x1p40, 0x1p1000}) {
-            double[] w = v.clone();
-            for (int t = 0; t < w.length; t++) {
-                w[t] *= scale;
+        for (long cadence : new long[] {0, 3_600_000L}) {
+            Prediction p0 = new Prediction();
+            p0.cadence = cadence;
+            double[] unit = scoreAll(scores.newState(), v, 0, p0);
+            for (double scale : new double[] {0x1p-1000, 0x1p-40, 0x1p40, 0x1p1000}) {
+                double[] w = v.clone();
+                for (int t = 0; t < w.length; t++) {
+                    w[t] *= scale;
+                }
+                AnomalyScore.State s = scores.newState();
+                assertSame(unit, scoreAll(s, w, 0, p0), 1e-9, "cadence " + cadence + ", scale " + scale);
+                assertTrue(finite(s), "cadence " + cadence + ", scale " + scale);
             }
-            AnomalyScore.State s = scores.newState();
-            assertSame(unit, scoreAll(s, w, 0, new Prediction()), 1e-9, "scale " + scale);
-            assertTrue(finite(s), "scale " + scale);
         }
         // a forecast so far off that the error overflows: surprising, and the state stays finite
         AnomalyScore.State s = scores.newState();
-        scoreAll(s, v, 0, new Prediction());
-        Prediction p = new Prediction();
+        scoreAll(s, v, 0, hourly());
+        Prediction p = hourly();
         p.forecast = -Double.MAX_VALUE;
         scores.score(s, 0, p);
         p.forecast = 0;
@@ -171,8 +242,8 @@ class AnomalyScoreTest {
     void theSameEventsGiveTheSameScoresBitForBit() {
         double[] v = noise(2000, 6, 3);
         v[1500] = 40;
-        double[] a = scoreAll(scores.newState(), v, 1, new Prediction());
-        double[] b = scoreAll(new AnomalyScore().newState(), v, 1, new Prediction());
+        double[] a = scoreAll(scores.newState(), v, 1, hourly());
+        double[] b = scoreAll(new AnomalyScore().newState(), v, 1, hourly());
         assertSame(a, b, 0, "two runs");
     }
 
@@ -180,15 +251,29 @@ class AnomalyScoreTest {
     void theStateRoundTripsBitExactInAFewHundredBytesAndContinuesAlike() throws IOException {
         AnomalyScore.State s = scores.newState();
         double[] v = noise(1500, 7, 2);
-        scoreAll(s, v, 0, new Prediction());
+        scoreAll(s, v, 0, hourly());
         byte[] bytes = bytes(s);
-        assertTrue(bytes.length <= 200, bytes.length + " bytes");
+        assertTrue(bytes.length <= 400, bytes.length + " bytes");
         AnomalyScore.State back = AnomalyScore.State.readFrom(new DataInputStream(new ByteArrayInputStream(bytes)));
         assertEquals(s, back);
         assertEquals(s, s.copy());
         double[] next = noise(500, 8, 2);
         next[200] = 30;
-        assertSame(scoreAll(s, next, 0, new Prediction()), scoreAll(back, next, 0, new Prediction()), 0, "restored");
+        assertSame(scoreAll(s.copy(), next, 0, hourly()), scoreAll(back, next, 0, hourly()), 0, "restored");
+        // schema 1, before the daily profile: its fields read alike, the profile starts afresh
+        byte[] first = java.util.Arrays.copyOf(bytes, 160);
+        first[3] = 1;
+        AnomalyScore.State old = AnomalyScore.State.readFrom(new DataInputStream(new ByteArrayInputStream(first)));
+        AnomalyScore.State expected = s.copy();
+        expected.season = 0;
+        expected.seasonEvents = 0;
+        java.util.Arrays.fill(expected.profile, 0.0);
+        expected.seasonalScale = 0;
+        expected.seasonal = 0;
+        expected.seasonalMean = 0;
+        expected.seasonalVariance = 0;
+        assertEquals(expected, old);
+        assertSame(scoreAll(expected, next, 0, hourly()), scoreAll(old, next, 0, hourly()), 0, "read from schema 1");
         bytes[3] = 9; // another schema version
         IOException e = assertThrows(IOException.class,
                 () -> AnomalyScore.State.readFrom(new DataInputStream(new ByteArrayInputStream(bytes))));
@@ -198,7 +283,7 @@ class AnomalyScoreTest {
     @Test
     void scoringAllocatesNothing() {
         AnomalyScore.State s = scores.newState();
-        Prediction p = new Prediction();
+        Prediction p = hourly();
         double[] v = noise(20_000, 9, 1);
         v[15_000] = 50;
         for (int warm = 0; warm < 3; warm++) {
@@ -231,6 +316,10 @@ class AnomalyScoreTest {
         for (double r : s.raw) {
             acc += r * 0;
         }
+        for (double b : s.profile) {
+            acc += b * 0;
+        }
+        acc += s.seasonalScale * 0 + s.seasonal * 0 + s.seasonalMean * 0 + s.seasonalVariance * 0;
         return acc == 0;
     }
 

@@ -45,6 +45,7 @@ public class AnomalyBenchmark {
             forecaster.observe(s, ts, values[i], null, p);
             forecasts[i] = p.forecast;
         }
+        prediction.cadence = p.cadence; // the key's hourly cadence: its day of 24 events, for the daily profile
         state = scores.newState();
         for (int i = 0; i < 2 * EVENTS; i++) {
             score();
