@@ -211,7 +211,8 @@ class ForecastFunctionTest {
                 h.setProcessingTime(1_000);
                 h.processElement(new Observation("a", 3_600_000, 1.0), 0);
                 h.processElement(new Observation("a", 3_601_000, 1.0), 0);
-                h.processElement(new Observation("c", 3_600_000, 1.0), 0);
+                // stamped with its own time, as a file's events are: nothing vetted it, so it is held
+                h.processElement(new Observation("c", 3_600_000, 1.0), 3_600_000);
                 h.setProcessingTime(2_500);
                 h.processElement(new Observation("b", 7_200_000, 1.0), 0);
                 h.processElement(new Observation("b", 7_201_000, 1.0), 0);
