@@ -154,7 +154,7 @@ public final class KeyOrder {
         r.held = null;
         if (!beyond(r, h.ts, t)) {
             advance(r, h.ts);
-            keep(r, h);
+            keep(r, withoutBytes(h));
             return;
         }
         String reason = r.clock == KeyRecord.NONE
@@ -190,6 +190,16 @@ public final class KeyOrder {
         r.waiting.add(obs);
     }
 
+    /**
+     * A confirmed held event as it waits: a copy, since a snapshot's copy of the record may still hold the
+     * event with the bytes its refusal would have needed.
+     */
+    private static Observation withoutBytes(Observation held) {
+        Observation obs = new Observation(held.key, held.ts, held.value, held.features);
+        obs.origin = held.origin;
+        return obs;
+    }
+
     /** Uses the key's waiting events, in time order; a held event stays held (silence decides nothing). */
     void flush(KeyRecord r, Use use) throws Exception {
         release(r, r.clock, use);
@@ -199,7 +209,7 @@ public final class KeyOrder {
     void finish(KeyRecord r, Use use) throws Exception {
         if (r.held != null) {
             advance(r, r.held.ts);
-            keep(r, r.held);
+            keep(r, withoutBytes(r.held));
             r.held = null;
         }
         release(r, Long.MAX_VALUE, use);

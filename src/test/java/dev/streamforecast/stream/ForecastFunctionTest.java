@@ -391,4 +391,24 @@ class ForecastFunctionTest {
             assertEquals(direct("a", 11).get(10), f.forecast);
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"hashmap", "rocksdb"})
+    void aKeysFirstEventAndWeeklyEventsItsKafkaTimestampsVettedAreForecastOnArrival(String backend) throws Exception {
+        try (var h = harness(JobSettings.defaults(MODEL).withMaxOutOfOrderness(Duration.ZERO), backend)) {
+            h.open();
+            for (int i = 0; i < 6; i++) {
+                long t = T0 + i * 7 * 24 * HOUR;
+                // the element's timestamp is its Kafka record's, a second after the event's time
+                h.processElement(new Observation("weekly", t, value("a", i)), t + 1_000);
+                assertEquals(i + 1, h.extractOutputValues().size(), "event " + i + " forecast on arrival");
+            }
+            // a file's event carries its own time: nothing vetted it, so the key's first waits for its second
+            h.processElement(new Observation("file", T0, 1.0), T0);
+            assertEquals(6, h.extractOutputValues().size());
+            h.processElement(new Observation("file", T0 + HOUR, 1.0), T0 + HOUR);
+            assertEquals(8, h.extractOutputValues().size());
+            assertEquals(List.of(), deadLetters(h));
+        }
+    }
 }

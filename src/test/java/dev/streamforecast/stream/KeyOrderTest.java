@@ -1,6 +1,7 @@
 package dev.streamforecast.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -241,5 +242,91 @@ class KeyOrderTest {
         offer(order, Y2150);
         assertEquals(List.of(Y2150), used);
         assertEquals(KeyOrder.Verdict.LATE, offer(order, T0));
+    }
+
+    private void offerVetted(KeyOrder order, long ts, long reference) throws Exception {
+        order.offer(record, new Observation("k", ts, ts), reference, obs -> used.add(obs.ts));
+    }
+
+    @Test
+    void anEventItsInputVettedIsUsedAtOnceAsTheKeysFirstAndAfterAnyGap() throws Exception {
+        KeyOrder order = holding(0);
+        offerVetted(order, T0, T0 + 2_000); // a Kafka record stamped 2 s after its event's time
+        assertEquals(List.of(T0), used, "the key's first event gets its forecast at once");
+        assertNull(record.held);
+        offerVetted(order, T0 + 30 * D, T0 + 30 * D + 500);
+        assertEquals(List.of(T0, T0 + 30 * D), used, "a month's silence, vetted: no wait for the next event");
+        assertEquals(List.of(), refused);
+    }
+
+    @Test
+    void aReferenceVetsOnlyAnEventWithinTheLimitOfItAndNotStampedWithItsOwnTime() {
+        KeyOrder order = holding(0);
+        assertTrue(order.vetted(T0, T0 + 1));
+        assertTrue(order.vetted(T0 + D, T0), "up to events.max-future ahead, as the decoder allows");
+        assertFalse(order.vetted(T0, T0), "an element stamped with its own event's time says nothing of it");
+        assertFalse(order.vetted(T0, T0 + 2 * D), "history replayed through a live topic is judged by its key");
+        assertFalse(order.vetted(Y2150, T0));
+        assertFalse(order.vetted(T0, KeyRecord.NONE), "a SQL row, a file's line: nothing vets them");
+        assertFalse(order(0).vetted(T0, T0 + 1) && order(0).holds(record, T0, KeyRecord.NONE),
+                "with the limit off nothing is held anyway");
+    }
+
+    @Test
+    void weeklyDataAndWeekdaysWithWeekendsAreUsedOnArrivalOnceTheKeyHasAnIntervalAndNeverRefused() throws Exception {
+        List<Long> weekly = new ArrayList<>();
+        List<Long> weekdays = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            weekly.add(T0 + i * 7 * D);
+            if ((i % 7) < 5) {
+                weekdays.add(T0 + i * D); // three days from each fifth day to the next first
+            }
+        }
+        for (List<Long> series : List.of(weekly, weekdays)) {
+            for (boolean vetted : new boolean[] {false, true}) {
+                KeyRecord r = new KeyRecord();
+                List<Long> u = new ArrayList<>();
+                KeyOrder order = holding(0);
+                for (int i = 0; i < series.size(); i++) {
+                    long t = series.get(i);
+                    order.offer(r, new Observation("k", t, 1), vetted ? t + 1_000 : KeyRecord.NONE, obs -> u.add(obs.ts));
+                    // unvetted, the key's first event waits for its second, and a second more than
+                    // events.max-future after it (no interval known yet) for its third; nothing after that
+                    boolean held = !vetted && (i == 0 || i == 1 && t - series.get(0) > D);
+                    int late = held ? 1 : 0;
+                    assertEquals(series.subList(0, i + 1 - late), u, (vetted ? "vetted " : "") + "event " + i);
+                }
+            }
+        }
+        assertEquals(List.of(), refused);
+    }
+
+    @Test
+    void aFarFutureEventAsTheKeysSecondIsRefusedAndTheKeyGoesOnFromItsFirst() throws Exception {
+        KeyOrder order = holding(0);
+        offer(order, T0);
+        offer(order, Y2150);
+        offer(order, T0 + H);
+        offer(order, T0 + 2 * H);
+        assertEquals(List.of(T0, T0 + H, T0 + 2 * H), used);
+        assertEquals(1, refused.size());
+        assertTrue(refused.get(0).startsWith(Y2150 + ": "), refused.get(0));
+        assertEquals(T0 + 2 * H, record.clock);
+    }
+
+    @Test
+    void theKeysOwnIntervalAllowsAJumpPastTheLimitButNotOneFarBeyondIt() throws Exception {
+        KeyOrder order = holding(0);
+        for (int i = 0; i < 5; i++) {
+            offer(order, T0 + i * 7 * D);
+        }
+        long clock = record.clock;
+        offer(order, clock + 400 * D);
+        assertEquals(clock + 400 * D, record.held.ts, "more than four weeks past a weekly key: held");
+        offer(order, clock + 7 * D);
+        assertEquals(1, refused.size());
+        assertTrue(refused.get(0).contains("and more than 4 times the key's longest recent interval (7d)"),
+                refused.get(0));
+        assertEquals(clock + 7 * D, record.clock);
     }
 }
