@@ -47,6 +47,11 @@ public final class FutureLimit implements Serializable {
         return maxMillis > 0;
     }
 
+    /** The tolerance in milliseconds; 0 when the rule is off. */
+    public long millis() {
+        return maxMillis;
+    }
+
     /**
      * Null if {@code eventTime} is acceptable against {@code reference}, else the reason for refusing it.
      *
@@ -67,7 +72,8 @@ public final class FutureLimit implements Serializable {
                 + " after " + referenceName + " " + Timestamps.format(reference);
     }
 
-    private static String spell(Duration d) {
+    /** {@code d} in its largest whole unit, as refusals cite durations: {@code 1d}, {@code 90min}, {@code 250ms}. */
+    public static String spell(Duration d) {
         long ms = d.toMillis();
         long[] units = {86_400_000L, 3_600_000L, 60_000L, 1000L, 1L};
         String[] names = {"d", "h", "min", "s", "ms"};

@@ -132,7 +132,8 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
             return;
         }
         keyState.bind(series, weights, moments, pending, settings);
-        KeyRecord r = c.accept(obs, keyState, output);
+        // nothing vets a row's time (the rowtime is its own): the series' first row waits for its second
+        KeyRecord r = c.accept(obs, KeyRecord.NONE, keyState, output);
         if (r == null) {
             return;
         }
@@ -157,7 +158,7 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
         Long watermark = time.currentWatermark();
         if (watermark != null && watermark == Long.MAX_VALUE) {
             c.finish(r, keyState, output);
-        } else if (r.pendingCount > 0 && watermark != null && watermark >= releaseTime(r, c)) {
+        } else if (r.waitingCount() > 0 && watermark != null && watermark >= releaseTime(r, c)) {
             c.flush(r, keyState, output);
         }
         schedule(r, time, c);
@@ -169,10 +170,10 @@ public class ForecastTableFunction extends ProcessTableFunction<Row> {
      * while only a held row is kept, at the end of the input (silence decides nothing about it).
      */
     private static void schedule(KeyRecord r, TimeContext<Long> time, ForecastCore c) {
-        if (r.pendingCount <= 0 && r.held == KeyRecord.NONE) {
+        if (r.waitingCount() == 0 && r.held == null) {
             return;
         }
-        long due = r.pendingCount > 0 ? releaseTime(r, c) : Long.MAX_VALUE;
+        long due = r.waitingCount() > 0 ? releaseTime(r, c) : Long.MAX_VALUE;
         if (r.flushTimer == KeyRecord.NONE || r.flushTimer == Long.MAX_VALUE && due != Long.MAX_VALUE) {
             r.flushTimer = due;
             time.registerOnTime(RELEASE, due);

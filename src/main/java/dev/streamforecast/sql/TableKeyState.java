@@ -11,8 +11,10 @@ import org.apache.flink.table.api.dataview.MapView;
 
 /**
  * The current key's state as the SQL function holds it: in map views, each read and written entry by
- * entry as the DataStream operator's keyed states are, with the same serializers. The record, the
- * weights and the moments are one entry each, under {@link #ONLY}; waiting events are keyed by time.
+ * entry as the DataStream operator's keyed states are, with the same serializers. The record (with the
+ * series' waiting rows), the weights and the moments are one entry each, under {@link #ONLY}. Earlier
+ * layouts kept waiting rows in {@code pending}, keyed by time: still declared so that their savepoints
+ * restore, and moved into the record when the series is next touched.
  * With the model's weights goes the call's config they were stored under, as text: a timer that fires
  * before any row has brought the config reads it, and a restore under other shaping settings names them.
  */
@@ -69,11 +71,20 @@ final class TableKeyState implements ForecastCore.KeyState {
 
     @Override
     public KeyRecord record() throws Exception {
-        return records.get(ONLY);
+        KeyRecord r = records.get(ONLY);
+        if (r != null && r.eventsInMap()) {
+            r.adoptFromMap(pending.values());
+        }
+        return r;
     }
 
+    /** Stores the record; a record that took the earlier layout's waiting rows empties their map. */
     @Override
     public void putRecord(KeyRecord r) throws Exception {
+        if (r.eventsInMap()) {
+            pending.clear();
+            r.mapEmptied();
+        }
         records.put(ONLY, r);
     }
 
@@ -96,23 +107,4 @@ final class TableKeyState implements ForecastCore.KeyState {
         settings.clear();
     }
 
-    @Override
-    public boolean contains(long ts) throws Exception {
-        return pending.contains(ts);
-    }
-
-    @Override
-    public void put(Observation obs) throws Exception {
-        pending.put(obs.ts, obs);
-    }
-
-    @Override
-    public Iterable<Map.Entry<Long, Observation>> waiting() throws Exception {
-        return pending.entries();
-    }
-
-    @Override
-    public void removeWaiting(long ts) throws Exception {
-        pending.remove(ts);
-    }
 }

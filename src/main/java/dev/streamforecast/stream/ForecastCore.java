@@ -9,9 +9,7 @@ import dev.streamforecast.model.OnlineForecaster;
 import dev.streamforecast.model.Prediction;
 import dev.streamforecast.model.SeriesState;
 import dev.streamforecast.model.SharedNetwork;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
@@ -39,8 +37,8 @@ public final class ForecastCore {
     /** Decay of the running forecast-error gauges, per event. */
     private static final double ERROR_DECAY = 0.01;
 
-    /** The current key's keyed state: its record, its model's parts and its waiting events. */
-    public interface KeyState extends KeyOrder.Pending {
+    /** The current key's keyed state: its record (with its waiting events) and its model's parts. */
+    public interface KeyState {
         /** The key's record, or null for a key with no state. */
         KeyRecord record() throws Exception;
 
@@ -75,45 +73,7 @@ public final class ForecastCore {
         default StateShape shapeMadeUnder() throws Exception {
             return null;
         }
-
-        /** The waiting events, by event time, in any order. */
-        Iterable<Map.Entry<Long, Observation>> waiting() throws Exception;
-
-        void removeWaiting(long ts) throws Exception;
-
-        @Override
-        default Observation take(long ts) throws Exception {
-            Observation found = null;
-            for (Map.Entry<Long, Observation> e : waiting()) {
-                if (e.getKey() == ts) {
-                    found = e.getValue();
-                }
-            }
-            removeWaiting(ts);
-            return found;
-        }
-
-        @Override
-        default long takeUpTo(long ts, List<Observation> due) throws Exception {
-            long rest = Long.MAX_VALUE;
-            int from = due.size();
-            for (Map.Entry<Long, Observation> e : waiting()) {
-                long t = e.getKey();
-                if (t <= ts) {
-                    due.add(e.getValue());
-                } else {
-                    rest = Math.min(rest, t);
-                }
-            }
-            due.subList(from, due.size()).sort(BY_TIME);
-            for (int i = from; i < due.size(); i++) {
-                removeWaiting(due.get(i).ts);
-            }
-            return rest;
-        }
     }
-
-    private static final Comparator<Observation> BY_TIME = (a, b) -> Long.compare(a.ts, b.ts);
 
     /** Where the current key's forecasts and refusals go. */
     public interface Output {
@@ -207,8 +167,11 @@ public final class ForecastCore {
      * events it releases, in time order. Returns the key's record after an accepted event, for the
      * caller to schedule what it needs and then store with {@link KeyState#putRecord}; null after a
      * refusal, when nothing was stored.
+     *
+     * @param reference the time the event's input checked its time against, or {@link KeyRecord#NONE}
+     *     (see {@link KeyOrder#vetted})
      */
-    public KeyRecord accept(Observation obs, KeyState keyState, Output output) throws Exception {
+    public KeyRecord accept(Observation obs, long reference, KeyState keyState, Output output) throws Exception {
         eventsIn.inc();
         String problem = problem(obs, settings.model.features);
         if (problem != null) {
@@ -221,7 +184,7 @@ public final class ForecastCore {
             keysCreated++;
         }
         bind(r, keyState, output);
-        switch (order.offer(r, obs, keyState, use)) {
+        switch (order.offer(r, obs, reference, use)) {
             case LATE:
                 output.refused(obs, refusals.late(obs, r.lastTs));
                 return null;
@@ -246,13 +209,13 @@ public final class ForecastCore {
     /** Uses the waiting events of the key in {@code r}, in time order; the caller stores {@code r}. */
     public void flush(KeyRecord r, KeyState keyState, Output output) throws Exception {
         bind(r, keyState, output);
-        order.flush(r, keyState, use);
+        order.flush(r, use);
     }
 
     /** Uses every event the key in {@code r} keeps, its held one too, in time order; the caller stores {@code r}. */
     public void finish(KeyRecord r, KeyState keyState, Output output) throws Exception {
         bind(r, keyState, output);
-        order.finish(r, keyState, use);
+        order.finish(r, use);
     }
 
     /** The caller dropped a key's whole state (for the {@code keysWithState} gauge). */

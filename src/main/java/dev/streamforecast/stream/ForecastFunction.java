@@ -29,8 +29,8 @@ import org.apache.flink.util.OutputTag;
  * {@code model.scope=shared} it also holds the network its keys share, in operator state
  * ({@link SharedReplicas}); every other part is the same in both scopes.
  *
- * <p>Timers: the end of a bounded input (the final watermark) uses every waiting event (a held one too,
- * see {@link KeyOrder}) and may export the models; in a live job, a key silent for
+ * <p>Timers: the end of a bounded input (the final watermark, one timer per key) uses every waiting
+ * event (a held one too, see {@link KeyOrder}) and may export the models; in a live job, a key silent for
  * {@code events.max-wait} of wall-clock time has its waiting events used (not a held one: silence
  * decides nothing about it), and one silent for {@code events.idle-state-retention} loses its state
  * after its events, the held one included, are used. Both
@@ -106,7 +106,9 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
     @Override
     public void processElement(Observation obs, Context ctx, Collector<Forecast> collector) throws Exception {
         bind(ctx, collector);
-        KeyRecord r = core.accept(obs, store, this);
+        // the element's timestamp is the reference its input checked the event's time against (ForecastTopology)
+        Long reference = ctx.timestamp();
+        KeyRecord r = core.accept(obs, reference == null ? KeyRecord.NONE : reference, store, this);
         if (r != null) {
             long now = now(ctx);
             r.lastArrival = now;
@@ -145,7 +147,7 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
         long quietSince = Math.max(r.lastArrival, openedAt);
         if (timestamp == r.flushTimer) {
             r.flushTimer = KeyRecord.NONE;
-            if (r.pendingCount > 0 && now - quietSince >= maxWait) {
+            if (r.waitingCount() > 0 && now - quietSince >= maxWait) {
                 silentFlushes.inc();
                 core.flush(r, store, this);
             }
@@ -165,19 +167,19 @@ public class ForecastFunction extends KeyedProcessFunction<String, Observation, 
     }
 
     /**
-     * Registers what the key needs: the end-of-input timer while events wait, and in a live job the
-     * wall-clock timers of a silent key's waiting events and of idle expiry, each once per period.
+     * Registers what the key needs: the end-of-input timer once per key, and in a live job the
+     * wall-clock timers of a silent key's waiting events and of idle expiry, each once per period. An
+     * event used on arrival registers nothing.
      */
     private void schedule(KeyRecord r, long now) {
         long quietSince = Math.max(r.lastArrival, openedAt);
-        if (r.pendingCount > 0 || r.held != KeyRecord.NONE) {
+        if (!r.endTimer) {
             context.timerService().registerEventTimeTimer(END_OF_INPUT);
+            r.endTimer = true;
         }
-        if (r.pendingCount > 0) {
-            if (!settings.replay && r.flushTimer == KeyRecord.NONE) {
-                r.flushTimer = Math.max(now, quietSince + maxWait);
-                context.timerService().registerProcessingTimeTimer(r.flushTimer);
-            }
+        if (r.waitingCount() > 0 && !settings.replay && r.flushTimer == KeyRecord.NONE) {
+            r.flushTimer = Math.max(now, quietSince + maxWait);
+            context.timerService().registerProcessingTimeTimer(r.flushTimer);
         }
         if (retention > 0 && r.expiryTimer == KeyRecord.NONE) {
             r.expiryTimer = Math.max(now, quietSince + retention);

@@ -53,10 +53,15 @@ public final class ForecastTopology {
         return WatermarkStrategy.<Observation>noWatermarks().withTimestampAssigner((obs, previous) -> obs.ts);
     }
 
-    /** Event time for decoded source records, as {@link #watermarks}: no watermarks. */
+    /**
+     * No watermarks for decoded source records, as {@link #watermarks}; each record keeps the timestamp its
+     * source gave it (a Kafka record's, which the decoder checked the event's time against), so the keyed
+     * operator knows which events a reference vetted ({@link KeyOrder#vetted}). A record its source gave
+     * no timestamp carries its event's time, which vets nothing.
+     */
     public static WatermarkStrategy<Parsed> sourceWatermarks(JobSettings settings) {
         return WatermarkStrategy.<Parsed>noWatermarks()
-                .withTimestampAssigner((p, previous) -> p.observation != null ? p.observation.ts : previous);
+                .withTimestampAssigner((p, previous) -> previous >= 0 || p.observation == null ? previous : p.observation.ts);
     }
 
     /** The whole pipeline from decoded source records: those the source could not decode join the dead letters. */

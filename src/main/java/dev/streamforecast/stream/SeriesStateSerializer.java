@@ -1,5 +1,6 @@
 package dev.streamforecast.stream;
 
+import dev.streamforecast.event.Observation;
 import dev.streamforecast.model.SeriesState;
 import dev.streamforecast.model.SeriesState.Part;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
+import org.apache.flink.types.StringValue;
 
 /**
  * Flink serializers for the keyed state of {@link ForecastFunction}: one part of a key's
@@ -36,11 +38,14 @@ public abstract class SeriesStateSerializer<T> extends TypeSerializer<T> {
     static final int SNAPSHOT_VERSION = 4;
     static final int LEGACY_SNAPSHOT_VERSION = 3;
     /**
-     * The layout of a record's bytes, written first in each record, in both scopes: 4 adds the held
-     * event's time to 3.
+     * The layout of a record's bytes, written first in each record, in both scopes: 5 keeps the waiting
+     * and held events in the record and the key's longest recent interval; 4 added the held event's
+     * time to 3. Records of 3 and 4 are still read; their events are in the map state of that time.
      */
-    static final int RECORD_FORMAT = 4;
-    /** The earlier layout, still read: its records hold no event. */
+    static final int RECORD_FORMAT = 5;
+    /** The layout that kept the held event's time in the record and its events in the map state. */
+    static final int RECORD_FORMAT_WITH_HELD_TIME = 4;
+    /** The earliest layout still read: nothing held, waiting events in the map state. */
     static final int RECORD_FORMAT_WITHOUT_HELD = 3;
 
     public static final Weights WEIGHTS = new Weights();
@@ -170,14 +175,22 @@ public abstract class SeriesStateSerializer<T> extends TypeSerializer<T> {
     }
 
 
-    /** Key records in the layout written now, {@link #RECORD_FORMAT}. */
+    /** Key records in the layout written now, {@link #RECORD_FORMAT}, and those before it still read. */
     abstract static class CurrentRecords extends RecordSerializer {
         private static final long serialVersionUID = 1L;
 
         @Override
         public void serialize(KeyRecord r, DataOutputView target) throws IOException {
             target.writeInt(RECORD_FORMAT);
-            writeBookkeeping(r, target);
+            target.writeLong(r.lastTs);
+            target.writeLong(r.clock);
+            target.writeLong(r.span);
+            target.writeLong(r.lastArrival);
+            target.writeLong(r.expiryTimer);
+            target.writeLong(r.flushTimer);
+            target.writeLong(r.shape);
+            target.writeBoolean(r.endTimer);
+            writeEvents(r, target);
             target.writeBoolean(r.model != null);
             if (r.model != null) {
                 r.model.write(Part.RECURRENT, target);
@@ -187,11 +200,25 @@ public abstract class SeriesStateSerializer<T> extends TypeSerializer<T> {
         @Override
         public KeyRecord deserialize(DataInputView source) throws IOException {
             int format = source.readInt();
-            if (format != RECORD_FORMAT && format != RECORD_FORMAT_WITHOUT_HELD) {
+            if (!readable(format)) {
                 throw new IOException("unsupported key record format " + format + " (this build reads "
-                        + RECORD_FORMAT_WITHOUT_HELD + " and " + RECORD_FORMAT + ")");
+                        + RECORD_FORMAT_WITHOUT_HELD + " to " + RECORD_FORMAT + ")");
             }
-            KeyRecord r = readBookkeeping(source, format == RECORD_FORMAT);
+            KeyRecord r;
+            if (format == RECORD_FORMAT) {
+                r = new KeyRecord();
+                r.lastTs = source.readLong();
+                r.clock = source.readLong();
+                r.span = source.readLong();
+                r.lastArrival = source.readLong();
+                r.expiryTimer = source.readLong();
+                r.flushTimer = source.readLong();
+                r.shape = source.readLong();
+                r.endTimer = source.readBoolean();
+                readEvents(r, source);
+            } else {
+                r = readBookkeeping(source, format == RECORD_FORMAT_WITH_HELD_TIME);
+            }
             if (source.readBoolean()) {
                 r.model = new SeriesState();
                 r.model.read(Part.RECURRENT, source);
@@ -200,34 +227,106 @@ public abstract class SeriesStateSerializer<T> extends TypeSerializer<T> {
         }
     }
 
-    /** A record's fields other than its model, as every record layout writes them. */
-    static void writeBookkeeping(KeyRecord r, DataOutputView target) throws IOException {
-        target.writeLong(r.lastTs);
-        target.writeLong(r.clock);
-        target.writeInt(r.pendingCount);
-        target.writeLong(r.pendingMin);
-        target.writeLong(r.lastArrival);
-        target.writeLong(r.expiryTimer);
-        target.writeLong(r.flushTimer);
-        target.writeLong(r.shape);
-        target.writeLong(r.held);
+    /** Whether a record or a snapshot of layout {@code format} is read by this build. */
+    static boolean readable(int format) {
+        return format >= RECORD_FORMAT_WITHOUT_HELD && format <= RECORD_FORMAT;
     }
 
     /**
-     * A record with the fields {@link #writeBookkeeping} wrote, and no model yet; {@code withHeld} false
-     * for a layout written before events were held, which holds none.
+     * The key's waiting events, then its held event: their key once (every event of a record is the
+     * record's key's), then each event's time, value and covariates; the held event also keeps its
+     * origin and original bytes, which its refusal would carry.
+     */
+    private static void writeEvents(KeyRecord r, DataOutputView target) throws IOException {
+        int n = r.waiting.size();
+        target.writeInt(n);
+        target.writeBoolean(r.held != null);
+        if (n == 0 && r.held == null) {
+            return;
+        }
+        StringValue.writeString(r.held != null ? r.held.key : r.waiting.get(0).key, target);
+        for (int i = 0; i < n; i++) {
+            writeEvent(r.waiting.get(i), target);
+        }
+        if (r.held != null) {
+            writeEvent(r.held, target);
+            StringValue.writeString(r.held.origin, target);
+            byte[] payload = r.held.payload;
+            target.writeInt(payload == null ? -1 : payload.length);
+            if (payload != null) {
+                target.write(payload);
+            }
+        }
+    }
+
+    private static void writeEvent(Observation obs, DataOutputView target) throws IOException {
+        target.writeLong(obs.ts);
+        target.writeDouble(obs.value);
+        target.writeInt(obs.features.length);
+        for (double f : obs.features) {
+            target.writeDouble(f);
+        }
+    }
+
+    /** What {@link #writeEvents} wrote, into {@code r}. */
+    private static void readEvents(KeyRecord r, DataInputView source) throws IOException {
+        int n = source.readInt();
+        boolean held = source.readBoolean();
+        if (n < 0) {
+            throw new IOException("corrupt key record: " + n + " waiting events");
+        }
+        if (n == 0 && !held) {
+            return;
+        }
+        String key = StringValue.readString(source);
+        for (int i = 0; i < n; i++) {
+            r.waiting.add(readEvent(key, source));
+        }
+        if (held) {
+            Observation h = readEvent(key, source);
+            h.origin = StringValue.readString(source);
+            int bytes = source.readInt();
+            if (bytes >= 0) {
+                h.payload = new byte[bytes];
+                source.readFully(h.payload);
+            }
+            r.held = h;
+        }
+    }
+
+    private static Observation readEvent(String key, DataInputView source) throws IOException {
+        long ts = source.readLong();
+        double value = source.readDouble();
+        int n = source.readInt();
+        if (n < 0 || n > 100_000) {
+            throw new IOException("corrupt key record: an event with " + n + " covariates");
+        }
+        double[] features = new double[n];
+        for (int i = 0; i < n; i++) {
+            features[i] = source.readDouble();
+        }
+        return new Observation(key, ts, value, features);
+    }
+
+    /**
+     * A record of layout 3 or 4 ({@code withHeld}): its fields other than its model, and no model yet.
+     * Its waiting events, and its held one, are in the map state of that time, which the key's store
+     * moves into the record when the key is next touched.
      */
     static KeyRecord readBookkeeping(DataInputView source, boolean withHeld) throws IOException {
         KeyRecord r = new KeyRecord();
         r.lastTs = source.readLong();
         r.clock = source.readLong();
-        r.pendingCount = source.readInt();
-        r.pendingMin = source.readLong();
+        int waiting = source.readInt();
+        source.readLong(); // the earliest waiting event's time, which the record's events now give
         r.lastArrival = source.readLong();
         r.expiryTimer = source.readLong();
         r.flushTimer = source.readLong();
         r.shape = source.readLong();
-        r.held = withHeld ? source.readLong() : KeyRecord.NONE;
+        long held = withHeld ? source.readLong() : KeyRecord.NONE;
+        if (waiting != 0 || held != KeyRecord.NONE) {
+            r.eventsInMap(held);
+        }
         return r;
     }
 
@@ -316,7 +415,7 @@ public abstract class SeriesStateSerializer<T> extends TypeSerializer<T> {
         @Override
         public void readSnapshot(int version, DataInputView in, ClassLoader classLoader) throws IOException {
             int format = in.readInt();
-            if (version != VERSION || format != RECORD_FORMAT && format != RECORD_FORMAT_WITHOUT_HELD) {
+            if (version != VERSION || !readable(format)) {
                 throw new IOException("key record snapshot version " + version + ", format " + format
                         + " is not read by this build (it reads version " + VERSION + ", format " + RECORD_FORMAT
                         + "): restore with the version of the forecaster that wrote it");
@@ -356,7 +455,7 @@ public abstract class SeriesStateSerializer<T> extends TypeSerializer<T> {
             r.lastTs = source.readLong();
             source.readLong(); // the event-time expiry timer of the old format
             r.clock = r.lastTs;
-            r.pendingCount = KeyRecord.UNCOUNTED;
+            r.eventsInMap(KeyRecord.NONE);
             r.model = new SeriesState();
             r.model.read(Part.RECURRENT, source);
             return r;
@@ -408,7 +507,7 @@ public abstract class SeriesStateSerializer<T> extends TypeSerializer<T> {
                         + SNAPSHOT_VERSION + "): restore with the version of the forecaster that wrote it");
             }
             int format = in.readInt();
-            if (format != RECORD_FORMAT && format != RECORD_FORMAT_WITHOUT_HELD) {
+            if (!readable(format)) {
                 throw new IOException("unsupported key record format " + format);
             }
             shape = readShape(in);

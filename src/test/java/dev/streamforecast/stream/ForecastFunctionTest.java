@@ -211,7 +211,8 @@ class ForecastFunctionTest {
                 h.setProcessingTime(1_000);
                 h.processElement(new Observation("a", 3_600_000, 1.0), 0);
                 h.processElement(new Observation("a", 3_601_000, 1.0), 0);
-                h.processElement(new Observation("c", 3_600_000, 1.0), 0);
+                // stamped with its own time, as a file's events are: nothing vetted it, so it is held
+                h.processElement(new Observation("c", 3_600_000, 1.0), 3_600_000);
                 h.setProcessingTime(2_500);
                 h.processElement(new Observation("b", 7_200_000, 1.0), 0);
                 h.processElement(new Observation("b", 7_201_000, 1.0), 0);
@@ -388,6 +389,26 @@ class ForecastFunctionTest {
             assertEquals(T0 + 10 * HOUR, f.ts);
             assertEquals(11, f.events, "the key continues its model");
             assertEquals(direct("a", 11).get(10), f.forecast);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"hashmap", "rocksdb"})
+    void aKeysFirstEventAndWeeklyEventsItsKafkaTimestampsVettedAreForecastOnArrival(String backend) throws Exception {
+        try (var h = harness(JobSettings.defaults(MODEL).withMaxOutOfOrderness(Duration.ZERO), backend)) {
+            h.open();
+            for (int i = 0; i < 6; i++) {
+                long t = T0 + i * 7 * 24 * HOUR;
+                // the element's timestamp is its Kafka record's, a second after the event's time
+                h.processElement(new Observation("weekly", t, value("a", i)), t + 1_000);
+                assertEquals(i + 1, h.extractOutputValues().size(), "event " + i + " forecast on arrival");
+            }
+            // a file's event carries its own time: nothing vetted it, so the key's first waits for its second
+            h.processElement(new Observation("file", T0, 1.0), T0);
+            assertEquals(6, h.extractOutputValues().size());
+            h.processElement(new Observation("file", T0 + HOUR, 1.0), T0 + HOUR);
+            assertEquals(8, h.extractOutputValues().size());
+            assertEquals(List.of(), deadLetters(h));
         }
     }
 }

@@ -1,6 +1,8 @@
 package dev.streamforecast.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamforecast.event.Observation;
@@ -8,45 +10,10 @@ import dev.streamforecast.io.FutureLimit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class KeyOrderTest {
-    /** The waiting events of one key, in memory. */
-    static final class MemoryPending implements KeyOrder.Pending {
-        final TreeMap<Long, Observation> events = new TreeMap<>();
-
-        @Override
-        public boolean contains(long ts) {
-            return events.containsKey(ts);
-        }
-
-        @Override
-        public void put(Observation obs) {
-            events.put(obs.ts, obs);
-        }
-
-        @Override
-        public void hold(Observation obs) {
-            events.put(obs.ts, obs);
-        }
-
-        @Override
-        public Observation take(long ts) {
-            return events.remove(ts);
-        }
-
-        @Override
-        public long takeUpTo(long ts, List<Observation> due) {
-            while (!events.isEmpty() && events.firstKey() <= ts) {
-                due.add(events.pollFirstEntry().getValue());
-            }
-            return events.isEmpty() ? Long.MAX_VALUE : events.firstKey();
-        }
-    }
-
     private final KeyRecord record = new KeyRecord();
-    private final MemoryPending pending = new MemoryPending();
     private final List<Long> used = new ArrayList<>();
 
     private final List<String> refused = new ArrayList<>();
@@ -67,7 +34,7 @@ class KeyOrderTest {
     private static final long Y2150 = 5_680_281_600_000L; // 2150-01-01
 
     private KeyOrder.Verdict offer(KeyOrder order, long ts) throws Exception {
-        return order.offer(record, new Observation("k", ts, ts), pending, obs -> used.add(obs.ts));
+        return order.offer(record, new Observation("k", ts, ts), KeyRecord.NONE, obs -> used.add(obs.ts));
     }
 
     @Test
@@ -78,7 +45,7 @@ class KeyOrderTest {
         assertEquals(KeyOrder.Verdict.LATE, offer(order, 20));
         assertEquals(KeyOrder.Verdict.DUPLICATE, offer(order, 30));
         assertEquals(List.of(10L, 30L), used);
-        assertEquals(0, record.pendingCount);
+        assertEquals(0, record.waitingCount());
     }
 
     @Test
@@ -90,8 +57,8 @@ class KeyOrderTest {
         offer(order, 1020);
         offer(order, 1120);
         assertEquals(List.of(1000L, 1020L), used);
-        assertEquals(2, record.pendingCount);
-        assertEquals(1050, record.pendingMin);
+        assertEquals(2, record.waitingCount());
+        assertEquals(1050, record.waiting.first());
         assertEquals(1120, record.clock);
     }
 
@@ -115,9 +82,9 @@ class KeyOrderTest {
             offer(order, ts);
         }
         assertEquals(List.of(), used);
-        order.flush(record, pending, obs -> used.add(obs.ts));
+        order.flush(record, obs -> used.add(obs.ts));
         assertEquals(List.of(10L, 20L, 30L, 40L, 50L), used);
-        assertEquals(0, record.pendingCount);
+        assertEquals(0, record.waitingCount());
         assertEquals(50, record.lastTs);
     }
 
@@ -126,11 +93,10 @@ class KeyOrderTest {
         // two keys, each with its own record and buffer: one event far ahead in one key leaves the other alone
         KeyOrder order = order(5_000);
         KeyRecord other = new KeyRecord();
-        MemoryPending otherPending = new MemoryPending();
         List<Long> otherUsed = new ArrayList<>();
         offer(order, 5_680_000_000_000L); // 2150
         for (long ts = 1_600_000_000_000L; ts < 1_600_000_100_000L; ts += 10_000) {
-            order.offer(other, new Observation("other", ts, 1), otherPending, obs -> otherUsed.add(obs.ts));
+            order.offer(other, new Observation("other", ts, 1), KeyRecord.NONE, obs -> otherUsed.add(obs.ts));
         }
         assertEquals(9, otherUsed.size(), "the other key's events wait only behind its own clock");
     }
@@ -140,11 +106,11 @@ class KeyOrderTest {
         KeyOrder order = holding(0);
         assertEquals(KeyOrder.Verdict.ACCEPTED, offer(order, T0));
         assertEquals(List.of(), used, "nothing to judge the first event against yet");
-        assertEquals(T0, record.held);
+        assertEquals(T0, record.held.ts);
         assertEquals(KeyRecord.NONE, record.clock);
         offer(order, T0 + H);
         assertEquals(List.of(T0, T0 + H), used);
-        assertEquals(KeyRecord.NONE, record.held);
+        assertNull(record.held);
         assertEquals(List.of(), refused);
     }
 
@@ -163,7 +129,7 @@ class KeyOrderTest {
         offer(order, T0);
         assertEquals(List.of(Y2150 + ": event time 2150-01-01T00:00:00Z is more than events.max-future = 1d after "
                 + "the key's next event 2023-11-14T22:13:20Z (it was the key's first event)"), refused);
-        assertEquals(T0, record.held, "the next is now the key's first");
+        assertEquals(T0, record.held.ts, "the next is now the key's first");
         offer(order, T0 + H);
         assertEquals(List.of(T0, T0 + H), used);
         assertEquals(T0 + H, record.clock);
@@ -173,17 +139,16 @@ class KeyOrderTest {
     void anEventFarBeyondTheClockMovesNothingAndIsRefusedWhenTheKeysNextEventDoesNotFollowIt() throws Exception {
         for (long bound : new long[] {0, 5_000}) {
             KeyRecord r = new KeyRecord();
-            MemoryPending p = new MemoryPending();
             List<Long> u = new ArrayList<>();
             refused.clear();
             KeyOrder order = holding(bound);
             for (long t : new long[] {T0, T0 + H, T0 + 2 * H, Y2150, T0 + 3 * H, T0 + 4 * H}) {
-                order.offer(r, new Observation("k", t, 1), p, obs -> u.add(obs.ts));
+                order.offer(r, new Observation("k", t, 1), KeyRecord.NONE, obs -> u.add(obs.ts));
                 if (t == Y2150) {
                     assertEquals(T0 + 2 * H, r.clock, "a held event moves nothing");
                 }
             }
-            order.finish(r, p, obs -> u.add(obs.ts));
+            order.finish(r, obs -> u.add(obs.ts));
             assertEquals(List.of(T0, T0 + H, T0 + 2 * H, T0 + 3 * H, T0 + 4 * H), u, "bound " + bound);
             assertEquals(List.of(Y2150 + ": event time 2150-01-01T00:00:00Z is more than events.max-future = 1d after "
                     + "the key's newest event time 2023-11-15T00:13:20Z, and the key's next event, at "
@@ -211,16 +176,15 @@ class KeyOrderTest {
         for (List<Long> series : List.of(weekOff, weekly, weekdays)) {
             for (long bound : new long[] {0, 5_000}) {
                 KeyRecord r = new KeyRecord();
-                MemoryPending p = new MemoryPending();
                 List<Long> u = new ArrayList<>();
                 KeyOrder order = holding(bound);
                 for (long t : series) {
-                    assertEquals(KeyOrder.Verdict.ACCEPTED, order.offer(r, new Observation("k", t, 1), p, obs -> u.add(obs.ts)));
+                    assertEquals(KeyOrder.Verdict.ACCEPTED, order.offer(r, new Observation("k", t, 1), KeyRecord.NONE, obs -> u.add(obs.ts)));
                 }
                 // a held event waits for the next; with a bound, the one before it waits for the clock to pass it
                 assertTrue(u.size() >= series.size() - (bound == 0 ? 1 : 2), u.size() + " of " + series.size());
                 assertEquals(series.subList(0, u.size()), u);
-                order.finish(r, p, obs -> u.add(obs.ts));
+                order.finish(r, obs -> u.add(obs.ts));
                 assertEquals(series, u);
             }
         }
@@ -234,10 +198,10 @@ class KeyOrderTest {
         offer(order, T0 + 10_000);
         offer(order, Y2150);
         assertEquals(KeyOrder.Verdict.ACCEPTED, offer(order, T0 + 8_000), "after the last used event: in time");
-        assertEquals(Y2150, record.held, "still held");
+        assertEquals(Y2150, record.held.ts, "still held");
         offer(order, T0 + 20_000);
         assertEquals(1, refused.size());
-        order.finish(record, pending, obs -> used.add(obs.ts));
+        order.finish(record, obs -> used.add(obs.ts));
         assertEquals(List.of(T0, T0 + 8_000, T0 + 10_000, T0 + 20_000), used);
     }
 
@@ -252,7 +216,7 @@ class KeyOrderTest {
         assertEquals(KeyOrder.Verdict.ACCEPTED, offer(order, Y2150));
         assertEquals(KeyOrder.Verdict.DUPLICATE, offer(order, Y2150), "a repeat of the held event");
         assertEquals(KeyOrder.Verdict.LATE, offer(order, T0), "an old event decides nothing and is late");
-        assertEquals(Y2150, record.held);
+        assertEquals(Y2150, record.held.ts);
     }
 
     @Test
@@ -262,15 +226,14 @@ class KeyOrderTest {
         offer(order, T0 + 1_000);
         offer(order, T0 + 3 * D);
         assertEquals(List.of(), used);
-        order.flush(record, pending, obs -> used.add(obs.ts));
+        order.flush(record, obs -> used.add(obs.ts));
         assertEquals(List.of(T0, T0 + 1_000), used);
-        assertEquals(T0 + 3 * D, record.held);
-        order.flush(record, pending, obs -> used.add(obs.ts));
+        assertEquals(T0 + 3 * D, record.held.ts);
+        order.flush(record, obs -> used.add(obs.ts));
         assertEquals(2, used.size(), "silence decides nothing about a held event");
-        order.finish(record, pending, obs -> used.add(obs.ts));
+        order.finish(record, obs -> used.add(obs.ts));
         assertEquals(List.of(T0, T0 + 1_000, T0 + 3 * D), used);
-        assertTrue(pending.events.isEmpty());
-        assertEquals(0, record.pendingCount);
+        assertEquals(0, record.waitingCount());
     }
 
     @Test
@@ -279,5 +242,91 @@ class KeyOrderTest {
         offer(order, Y2150);
         assertEquals(List.of(Y2150), used);
         assertEquals(KeyOrder.Verdict.LATE, offer(order, T0));
+    }
+
+    private void offerVetted(KeyOrder order, long ts, long reference) throws Exception {
+        order.offer(record, new Observation("k", ts, ts), reference, obs -> used.add(obs.ts));
+    }
+
+    @Test
+    void anEventItsInputVettedIsUsedAtOnceAsTheKeysFirstAndAfterAnyGap() throws Exception {
+        KeyOrder order = holding(0);
+        offerVetted(order, T0, T0 + 2_000); // a Kafka record stamped 2 s after its event's time
+        assertEquals(List.of(T0), used, "the key's first event gets its forecast at once");
+        assertNull(record.held);
+        offerVetted(order, T0 + 30 * D, T0 + 30 * D + 500);
+        assertEquals(List.of(T0, T0 + 30 * D), used, "a month's silence, vetted: no wait for the next event");
+        assertEquals(List.of(), refused);
+    }
+
+    @Test
+    void aReferenceVetsOnlyAnEventWithinTheLimitOfItAndNotStampedWithItsOwnTime() {
+        KeyOrder order = holding(0);
+        assertTrue(order.vetted(T0, T0 + 1));
+        assertTrue(order.vetted(T0 + D, T0), "up to events.max-future ahead, as the decoder allows");
+        assertFalse(order.vetted(T0, T0), "an element stamped with its own event's time says nothing of it");
+        assertFalse(order.vetted(T0, T0 + 2 * D), "history replayed through a live topic is judged by its key");
+        assertFalse(order.vetted(Y2150, T0));
+        assertFalse(order.vetted(T0, KeyRecord.NONE), "a SQL row, a file's line: nothing vets them");
+        assertFalse(order(0).vetted(T0, T0 + 1) && order(0).holds(record, T0, KeyRecord.NONE),
+                "with the limit off nothing is held anyway");
+    }
+
+    @Test
+    void weeklyDataAndWeekdaysWithWeekendsAreUsedOnArrivalOnceTheKeyHasAnIntervalAndNeverRefused() throws Exception {
+        List<Long> weekly = new ArrayList<>();
+        List<Long> weekdays = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            weekly.add(T0 + i * 7 * D);
+            if ((i % 7) < 5) {
+                weekdays.add(T0 + i * D); // three days from each fifth day to the next first
+            }
+        }
+        for (List<Long> series : List.of(weekly, weekdays)) {
+            for (boolean vetted : new boolean[] {false, true}) {
+                KeyRecord r = new KeyRecord();
+                List<Long> u = new ArrayList<>();
+                KeyOrder order = holding(0);
+                for (int i = 0; i < series.size(); i++) {
+                    long t = series.get(i);
+                    order.offer(r, new Observation("k", t, 1), vetted ? t + 1_000 : KeyRecord.NONE, obs -> u.add(obs.ts));
+                    // unvetted, the key's first event waits for its second, and a second more than
+                    // events.max-future after it (no interval known yet) for its third; nothing after that
+                    boolean held = !vetted && (i == 0 || i == 1 && t - series.get(0) > D);
+                    int late = held ? 1 : 0;
+                    assertEquals(series.subList(0, i + 1 - late), u, (vetted ? "vetted " : "") + "event " + i);
+                }
+            }
+        }
+        assertEquals(List.of(), refused);
+    }
+
+    @Test
+    void aFarFutureEventAsTheKeysSecondIsRefusedAndTheKeyGoesOnFromItsFirst() throws Exception {
+        KeyOrder order = holding(0);
+        offer(order, T0);
+        offer(order, Y2150);
+        offer(order, T0 + H);
+        offer(order, T0 + 2 * H);
+        assertEquals(List.of(T0, T0 + H, T0 + 2 * H), used);
+        assertEquals(1, refused.size());
+        assertTrue(refused.get(0).startsWith(Y2150 + ": "), refused.get(0));
+        assertEquals(T0 + 2 * H, record.clock);
+    }
+
+    @Test
+    void theKeysOwnIntervalAllowsAJumpPastTheLimitButNotOneFarBeyondIt() throws Exception {
+        KeyOrder order = holding(0);
+        for (int i = 0; i < 5; i++) {
+            offer(order, T0 + i * 7 * D);
+        }
+        long clock = record.clock;
+        offer(order, clock + 400 * D);
+        assertEquals(clock + 400 * D, record.held.ts, "more than four weeks past a weekly key: held");
+        offer(order, clock + 7 * D);
+        assertEquals(1, refused.size());
+        assertTrue(refused.get(0).contains("and more than 4 times the key's longest recent interval (7d)"),
+                refused.get(0));
+        assertEquals(clock + 7 * D, record.clock);
     }
 }
