@@ -13,7 +13,7 @@ import java.util.Locale;
  * (AR(48) + LSTM-32, learning every 8th event): a key's checkpointed state in each scope, a checkpoint
  * of 1,000,000 shared-scope keys on the heap backend in a TaskManager of 8 GB of heap (a child JVM, as
  * {@link CheckpointBench} runs its own), and the job's sustained rate at 10,000 keys, learning on, with
- * heap and with RocksDB state.
+ * heap and with RocksDB state; the state and the heap rate again at {@value #HORIZON} steps ahead.
  */
 final class SharedBench {
     /** Keys of the checkpoint figure. */
@@ -31,15 +31,25 @@ final class SharedBench {
 
     private SharedBench() {}
 
+    /** Steps ahead of the figures named {@code _h24}. */
+    static final int HORIZON = 24;
+
     /** The default model in {@code scope}. */
     static ModelConfig model(ModelScope scope) {
         return ModelConfig.builder().scope(scope).build();
+    }
+
+    /** The default model in {@code scope}, forecasting {@value #HORIZON} steps. */
+    static ModelConfig modelAhead(ModelScope scope) {
+        return model(scope).toBuilder().horizon(HORIZON).build();
     }
 
     static void run(boolean quick, Figures figures) throws Exception {
         for (ModelScope scope : ModelScope.values()) {
             figures.add("state_bytes_per_key_" + name(scope),
                     CheckpointBench.stateBytesPerKey(model(scope), 500), "bytes");
+            figures.add("state_bytes_per_key_" + name(scope) + "_h" + HORIZON,
+                    CheckpointBench.stateBytesPerKey(modelAhead(scope), 500), "bytes");
         }
         throughput(quick, figures);
         // after the jobs, whose rates the garbage of 10,000 key-scope models would disturb
@@ -82,6 +92,21 @@ final class SharedBench {
             figures.add("job_ratio_shared_to_key" + (heap ? "" : "_" + backend),
                     rates[ModelScope.SHARED.ordinal()] / rates[ModelScope.KEY.ordinal()], "ratio");
         }
+        // the same at 24 steps ahead, heap: delayed targets, the steps' combination and intervals per key
+        long fromAhead = 6L * k1 * JOB_KEYS;
+        double[] ahead = new double[2];
+        for (ModelScope scope : ModelScope.values()) {
+            JobThroughput.Throughput t = JobThroughput.measure(modelAhead(scope), false, JOB_KEYS, fromAhead,
+                    fromAhead + (quick ? 4L : 12L) * k1 * JOB_KEYS, 2, StateBackends.HASHMAP);
+            String name = name(scope) + "_h" + HORIZON;
+            figures.add("job_events_per_s_" + name, t.eventsPerSecond(), "events/s");
+            figures.add("job_cpu_us_per_event_" + name, t.cpuMicrosPerEvent(), "us");
+            ahead[scope.ordinal()] = t.eventsPerSecond();
+            System.err.printf(Locale.ROOT, "shared: %s scope, h%d: %.0f events/s%n", name(scope), HORIZON,
+                    t.eventsPerSecond());
+        }
+        figures.add("job_ratio_shared_to_key_h" + HORIZON,
+                ahead[ModelScope.SHARED.ordinal()] / ahead[ModelScope.KEY.ordinal()], "ratio");
         // what learning costs the shared job: the same without it (k1 past the run)
         long from = 6L * k1 * JOB_KEYS;
         JobThroughput.Throughput idle = JobThroughput.measure(model(ModelScope.SHARED).toBuilder().k1(100_000).build(),
