@@ -25,7 +25,6 @@ import dev.streamforecast.io.ObservationCodec;
 import dev.streamforecast.io.KafkaProbe;
 import dev.streamforecast.io.Timestamps;
 import dev.streamforecast.io.UserError;
-import dev.streamforecast.model.ModelScope;
 import dev.streamforecast.model.ModelConfig;
 import dev.streamforecast.stream.ForecastTopology;
 import dev.streamforecast.stream.JobSettings;
@@ -123,7 +122,8 @@ public final class BacktestCommand implements Callable<Integer> {
     @Option(names = {"-p", "--parallelism"}, description = "Parallelism of the replay (default: ${DEFAULT-VALUE}).")
     int parallelism = 2;
 
-    @Option(names = "--export-model", description = "Write a key's trained model (JSON, usable as model.warm-start): KEY=FILE (repeatable).")
+    @Option(names = "--export-model", description = "Write a key's trained model (JSON, usable as model.warm-start): KEY=FILE (repeatable); "
+            + "in model.scope=shared the network the key shared, with its pooled linear part.")
     List<String> exports = List.of();
 
     @Option(names = "--labels", description = "Labelled anomaly windows, NAB's JSON (a key or file name -> [[start, "
@@ -153,11 +153,6 @@ public final class BacktestCommand implements Callable<Integer> {
         }
         Map<String, Path> exportFiles = Checks.exports(exports);
         Map<String, List<long[]>> labelled = labels == null ? null : AnomalyLabels.read(labels);
-        if (!exportFiles.isEmpty() && c.model().scope == ModelScope.SHARED) {
-            throw new UserError("--export-model needs model.scope=key: with model.scope=shared the keys share one "
-                    + "network and have no model of their own; a key-scope export can start a shared network "
-                    + "(model.warm-start)");
-        }
         Checks.range(parallelism, 1, 10_000, "--parallelism");
         Checks.range(season, 1, 1_000_000, "--season");
         // Replays keep every key to the end and may export models when the input ends.

@@ -82,6 +82,32 @@ class BacktestITCase {
     }
 
     @Test
+    void aSharedNetworkIsExportedWithItsPooledLinearPartAndStartsAnotherReplay(@TempDir Path dir) throws Exception {
+        Path input = dir.resolve("sample.csv");
+        SampleData.writeCsv(SampleData.generate(400), input);
+        Path model = dir.resolve("shared-model.json");
+        backtest("backtest", "--input", input.toString(), "--format", "csv-long", "--output",
+                dir.resolve("a.jsonl").toString(), "--export-model", "sensor-temp=" + model, "--set", "model.scope=shared",
+                "--set", "forecast.horizon=4");
+
+        ModelJson.Model exported = ModelJson.readFile(model);
+        assertEquals("sensor-temp", exported.key);
+        assertEquals(400, exported.state.events);
+        assertTrue(exported.pool != null && exported.pool.rows() > 0, "the network's pooled linear part comes along");
+        Path cold = dir.resolve("cold.jsonl");
+        Path warm = dir.resolve("warm.jsonl");
+        backtest("backtest", "--input", input.toString(), "--format", "csv-long", "--output", cold.toString(),
+                "--set", "model.scope=shared", "--set", "forecast.horizon=4");
+        backtest("backtest", "--input", input.toString(), "--format", "csv-long", "--output", warm.toString(),
+                "--set", "model.scope=shared", "--set", "forecast.horizon=4", "--set", "model.warm-start=" + model);
+        List<String> coldLines = Files.readAllLines(cold);
+        List<String> warmLines = Files.readAllLines(warm);
+        assertEquals(coldLines.size(), warmLines.size());
+        assertTrue(!coldLines.get(coldLines.size() - 1).equals(warmLines.get(warmLines.size() - 1)),
+                "a network started from the export forecasts otherwise than one started from the seed");
+    }
+
+    @Test
     void aReplayWithAHorizonWritesEveryStepAndScoresEachOne(@TempDir Path dir) throws Exception {
         Path input = dir.resolve("sample.csv");
         SampleData.writeCsv(SampleData.generate(400), input);
