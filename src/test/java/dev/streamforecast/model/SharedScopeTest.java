@@ -207,7 +207,7 @@ class SharedScopeTest {
             }
         }
         // a key alone learns an AR(2) fast, so the margin is small here (2%); on the real series, new keys
-        // joining a running fleet gain 26% (docs/shared-model.md)
+        // joining a running fleet start a fifth below keys of their own (SharedColdStartTest)
         assertTrue(shared < own, "MAE over new keys' first 100 events: " + shared + " shared, " + own
                 + " each key on its own");
     }
