@@ -144,6 +144,8 @@ public final class OnlineAutoRegression {
     private final double[] px;
     private final double[] qx;
     private final double[] gain;
+    /** The regressor as the pool takes it (pooled form with extras; see {@link #pooledRow}). */
+    private final double[] row;
 
     /** AR({@value #DEFAULT_ORDER}) with the default forgetting, prior, intercept and clip settings. */
     public OnlineAutoRegression() {
@@ -234,6 +236,7 @@ public final class OnlineAutoRegression {
         this.px = new double[n];
         this.qx = new double[n];
         this.gain = new double[n];
+        this.row = new double[n];
     }
 
     public int order() {
@@ -520,7 +523,30 @@ public final class OnlineAutoRegression {
      * first update, the pooled coefficients, which that update then starts the key's own from.
      */
     private double predict(State s) {
-        return pooled != null && s.updates == 0 ? pooled.predict(x) : dot(s.theta, x);
+        return pooled != null && s.updates == 0 ? pooled.predict(pooledRow(s, extrasFactor(s))) : dot(s.theta, x);
+    }
+
+    /**
+     * The work regressor as the pool takes it: its lags as they are, its extras (which hold the given
+     * unitless inputs times the state's unit) times {@code f} = RMS / unit ({@link #extrasFactor}). The
+     * pool divides a row by the key's RMS of differences, so it holds every key's lags in units of that
+     * key's typical difference and every key's extras as the unitless inputs they were given: the same
+     * calendar input is the same number in every key's rows. The regressor itself without extras.
+     */
+    private double[] pooledRow(State s, double f) {
+        if (q == 0) {
+            return x;
+        }
+        System.arraycopy(x, 0, row, 0, n);
+        for (int i = n - q; i < n; i++) {
+            row[i] *= f;
+        }
+        return row;
+    }
+
+    /** RMS / unit: what the pool's row multiplies the extras by (1 before the unit is set, while they are 0). */
+    private static double extrasFactor(State s) {
+        return s.unit > 0 ? Math.sqrt(s.meanSquare) / s.unit : 1.0;
     }
 
     /**
@@ -762,8 +788,10 @@ public final class OnlineAutoRegression {
     }
 
     /**
-     * {@link #update} with the pooled covariance: P = c (ms R)^-1, R the pooled scale-free covariance of
-     * the keys' regressors (see {@link PooledCovariance}), ms this key's mean square of differences and
+     * {@link #update} with the pooled covariance: P = c (ms F R F)^-1, R the pooled scale-free covariance
+     * of the keys' regressors (see {@link PooledCovariance}), ms this key's mean square of differences, F
+     * 1 for the lags and unit / RMS for the extras ({@link #pooledRow}: lags scale-free in units of the
+     * key's RMS, extras in their own unitless units), and
      * c = 1 / (S + tau), S = sum of lambda^i over the key's updates (about 1/n early, 1 - lambda in the
      * steady state, as recursive least squares' own P scales) and tau = {@value #POOLED_PRIOR} rows of
      * prior. At the key's first update its coefficients start from the pooled ones. The row then joins
@@ -779,7 +807,13 @@ public final class OnlineAutoRegression {
         if (!(s.meanSquare > 0)) {
             return false; // nothing has moved yet: no scale to take the row in
         }
-        double xrx = pooled.solve(x, px);
+        double f = extrasFactor(s);
+        double[] r = pooledRow(s, f);
+        // P x = c (R^-1 applied to the pool's row, its extras times f again); x' P x = c r' R^-1 r
+        double xrx = pooled.solve(r, px);
+        for (int i = n - q; i < n; i++) {
+            px[i] *= f;
+        }
         double information = lambda < 1 ? (1 - Scales.power(lambda, s.updates)) / (1 - lambda) : s.updates;
         double c = 1.0 / ((information + POOLED_PRIOR) * s.meanSquare);
         double e = d - predicted;
@@ -791,8 +825,11 @@ public final class OnlineAutoRegression {
         }
         if (s.updates == 0) {
             System.arraycopy(pooled.theta, 0, s.theta, 0, n);
+            for (int i = n - q; i < n; i++) {
+                s.theta[i] *= f;
+            }
         }
-        // k = w P x / g with P = c R^-1: the gain the steps ahead learn this row with when their targets come
+        // k = w P x / g: the gain the steps ahead learn this row with when their targets come
         double k = w * c / g;
         for (int i = 0; i < n; i++) {
             gain[i] = px[i] * k;
@@ -801,7 +838,7 @@ public final class OnlineAutoRegression {
             return false;
         }
         s.updates++;
-        pooled.add(x, d, Math.sqrt(s.meanSquare), w);
+        pooled.add(r, d, Math.sqrt(s.meanSquare), w);
         return true;
     }
 

@@ -16,7 +16,9 @@ import org.ejml.interfaces.linsol.LinearSolverDense;
  *
  * <p>Each key gives its regression rows (x, d), each weighted as its own recursive least squares
  * weighs it (Huber, reliability), in units of that key's typical difference: x~ = x / rms, d~ = d / rms
- * (a key at any scale gives the same numbers). The pool keeps their exponentially forgotten second
+ * (a key at any scale gives the same numbers). A key's extra regressors (level, constant, calendar) come
+ * multiplied by its rms, so x~ holds them as the unitless inputs they are, the same for every key
+ * ({@link OnlineAutoRegression} prepares the row). The pool keeps their exponentially forgotten second
  * moments, {@code M = sum lambda^age w x~ x~'}, {@code m = sum lambda^age w x~ d~} and their weight
  * {@code W = sum lambda^age w}, and every {@value #REFRESH} rows it re-factorises the mean
  * {@code R = (M + I) / (W + 1)} (one pseudo-row of white noise keeps it positive definite) into

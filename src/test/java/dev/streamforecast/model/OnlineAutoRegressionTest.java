@@ -339,6 +339,22 @@ class OnlineAutoRegressionTest {
         assertTrue(Double.isFinite(s.meanSquare));
     }
 
+    @ParameterizedTest
+    @ValueSource(doubles = {3e-3, 1.0, 7e4})
+    void thePoolHoldsAKeysExtrasAsTheUnitlessInputsGivenWhateverTheKeysScale(double scale) {
+        PooledCovariance pool = new PooledCovariance(3, 1.0);
+        OnlineAutoRegression m = OnlineAutoRegression.of(2, 1.0, 1.0, NO_CLIP, NO_CLIP, 1, 1, pool);
+        OnlineAutoRegression.State s = m.newState();
+        double[] constant = {1.0};
+        for (double v : integratedAr2(500, 0, 0.5, 0.1, scale, 3)) {
+            m.observe(s, v, constant);
+        }
+        assertTrue(pool.rows() > PooledCovariance.REFRESH, pool.rows() + " rows pooled");
+        // every row's extra is 1: its second moment is the rows' total weight, as for a key of any other scale
+        double weight = pool.weight + pool.blockWeight;
+        assertEquals(weight, pool.moments[2][2] + pool.block[2][2], 1e-12 * weight);
+    }
+
     @Test
     void observeAllocatesNothing() {
         OnlineAutoRegression m = new OnlineAutoRegression();
