@@ -33,8 +33,9 @@ final class FunctionSettings {
             "events.idle-state-retention", "nothing yet: the function keeps every key's state (see docs/sql.md)",
             "anomaly.topic", "an INSERT of the rows WHERE anomalous into a table of its own",
             "model.warm-start", "nothing yet: a SQL call starts every key from its seed",
-            "model.scope", "nothing yet: FORECAST keeps a model per key; a network shared by many keys is the "
-                    + "DataStream job's (docs/shared-model.md)");
+            "model.scope", "nothing: FORECAST keeps a model per key, since a process table function has keyed "
+                    + "state only and a network shared by many keys lives in operator state; run or backtest it in "
+                    + "the DataStream job (docs/shared-model.md)");
 
     private FunctionSettings() {}
 

@@ -63,5 +63,8 @@ class FunctionSettingsTest {
         assertTrue(refusal(Map.of("job.parallelism", "2")).contains("parallelism.default"));
         assertTrue(refusal(Map.of("events.idle-state-retention", "1d")).contains("keeps every key's state"));
         assertTrue(refusal(Map.of("anomaly.topic", "alarms")).contains("WHERE anomalous"));
+        String scope = refusal(Map.of("model.scope", "shared"));
+        assertTrue(scope.contains("keyed state only") && scope.contains("operator state")
+                && scope.contains("DataStream job"), "the reason, and where a shared network runs: " + scope);
     }
 }
