@@ -13,7 +13,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,10 +37,7 @@ class CommandLineITCase {
 
     @Test
     void runWithoutABrokerReturnsNamingTheServersItTriedAndWhatToCheck() throws Exception {
-        int closed;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closed = s.getLocalPort();
-        }
+        int closed = dev.streamforecast.testutil.Ports.free();
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
         PrintStream stderr = System.err;
         System.setErr(new PrintStream(progress, true, StandardCharsets.UTF_8));
@@ -86,10 +82,7 @@ class CommandLineITCase {
 
     @Test
     void theProbeGivesUpOnAClosedPortWithinItsTimeout() throws Exception {
-        int closed;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closed = s.getLocalPort();
-        }
+        int closed = dev.streamforecast.testutil.Ports.free();
         Properties client = new Properties();
         client.setProperty("bootstrap.servers", "127.0.0.1:" + closed);
         UserError e = assertThrows(UserError.class,

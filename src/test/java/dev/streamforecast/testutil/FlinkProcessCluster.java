@@ -3,7 +3,6 @@ package dev.streamforecast.testutil;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -143,10 +142,9 @@ public final class FlinkProcessCluster implements AutoCloseable {
         }
     }
 
+    /** Ports outside the ephemeral range: the JobManager's blob server, bound to port 0, cannot take them first. */
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return Ports.free();
     }
 
     public String restUrl() {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.streamforecast.testutil.ShellCommand;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,10 +51,7 @@ class KafkaCommandITCase {
         assertEquals(List.of("kafka", "run", "produce", "consume"),
                 steps.stream().map(KafkaCommandITCase::subcommand).collect(Collectors.toList()));
         assertTrue(steps.stream().allMatch(s -> s.contains("--config " + CONFIG)), steps.toString());
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = dev.streamforecast.testutil.Ports.free();
         Path config = dir.resolve("local.properties");
         Files.writeString(config, Files.readString(ROOT.resolve(CONFIG)).replace("localhost:9092", "localhost:" + port));
         List<String> lines = steps.stream().map(s -> s.replace(CONFIG, config.toString())).collect(Collectors.toList());
