@@ -151,13 +151,17 @@ public final class Backtest {
         return new Result(forecasts, deadLetters, models, seconds);
     }
 
+    /**
+     * One progress line, written in one piece: it is printed from a thread of its own, and a line written
+     * in fragments (as {@code printf} writes its format's parts) could be split by another writer's line,
+     * such as the one an out-of-memory halt writes.
+     */
     private static void report(PrintStream progress, long done, long expected, double seconds) {
         double rate = done / Math.max(seconds, 1e-9);
-        if (expected > 0) {
-            progress.printf(Locale.ROOT, "backtest: %,d / %,d events (%.0f%%), %,.0f forecasts/s, ETA %.0f s%n",
-                    done, expected, 100.0 * done / expected, rate, Math.max(0, (expected - done) / rate));
-        } else {
-            progress.printf(Locale.ROOT, "backtest: %,d events, %,.0f events/s%n", done, rate);
-        }
+        String line = expected > 0
+                ? String.format(Locale.ROOT, "backtest: %,d / %,d events (%.0f%%), %,.0f forecasts/s, ETA %.0f s%n",
+                        done, expected, 100.0 * done / expected, rate, Math.max(0, (expected - done) / rate))
+                : String.format(Locale.ROOT, "backtest: %,d events, %,.0f events/s%n", done, rate);
+        progress.print(line);
     }
 }
