@@ -474,12 +474,27 @@ public final class Horizon {
         return zeroTimes(s.losses) + zeroTimes(s.errorSquares) + zeroTimes(s.multipliers) == 0;
     }
 
-    private static double zeroTimes(double[] a) {
-        double acc = 0;
-        for (double v : a) {
-            acc += v * 0;
+    /**
+     * The sum of v * 0 over a: 0 when every v is finite, NaN otherwise. Four sums, so that the adds do
+     * not wait on each other (one running sum takes an add's latency per element: 3 us over the 2,000
+     * coefficients of a key's steps ahead).
+     */
+    static double zeroTimes(double[] a) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int k = 0;
+        for (; k + 3 < a.length; k += 4) {
+            s0 += a[k] * 0;
+            s1 += a[k + 1] * 0;
+            s2 += a[k + 2] * 0;
+            s3 += a[k + 3] * 0;
         }
-        return acc;
+        for (; k < a.length; k++) {
+            s0 += a[k] * 0;
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     /**

@@ -664,19 +664,24 @@ public final class Network {
 
     /** Sum of u[uo + k] * v[k] over k < n, accumulated as {@link #dot(double[], double[], int, int)} does. */
     static double dot(double[] u, int uo, double[] v, int n) {
+        return dot(u, uo, v, 0, n);
+    }
+
+    /** Sum of u[uo + k] * v[vo + k] over k < n, accumulated as {@link #dot(double[], double[], int, int)} does. */
+    static double dot(double[] u, int uo, double[] v, int vo, int n) {
         double s0 = 0;
         double s1 = 0;
         double s2 = 0;
         double s3 = 0;
         int k = 0;
         for (; k + 3 < n; k += 4) {
-            s0 += u[uo + k] * v[k];
-            s1 += u[uo + k + 1] * v[k + 1];
-            s2 += u[uo + k + 2] * v[k + 2];
-            s3 += u[uo + k + 3] * v[k + 3];
+            s0 += u[uo + k] * v[vo + k];
+            s1 += u[uo + k + 1] * v[vo + k + 1];
+            s2 += u[uo + k + 2] * v[vo + k + 2];
+            s3 += u[uo + k + 3] * v[vo + k + 3];
         }
         for (; k < n; k++) {
-            s0 += u[uo + k] * v[k];
+            s0 += u[uo + k] * v[vo + k];
         }
         return (s0 + s1) + (s2 + s3);
     }

@@ -914,13 +914,13 @@ public final class OnlineAutoRegression {
         return acc;
     }
 
-    /** Sum of a[ao + i] b[bo + i] over i < len. */
+    /**
+     * Sum of a[ao + i] b[bo + i] over i < len, in four sums ({@link Network#dot(double[], int, double[],
+     * int, int)}): the steps ahead take one per step and event, and one running sum waits an add's
+     * latency per term.
+     */
     private static double dot(double[] a, int ao, double[] b, int bo, int len) {
-        double acc = 0;
-        for (int i = 0; i < len; i++) {
-            acc += a[ao + i] * b[bo + i];
-        }
-        return acc;
+        return Network.dot(a, ao, b, bo, len);
     }
 
     private void checkShape(State s) {

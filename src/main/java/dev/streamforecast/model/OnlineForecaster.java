@@ -490,10 +490,7 @@ public final class OnlineForecaster {
      * and NaN otherwise, so one pass decides.
      */
     private boolean finite(SeriesState s, double also) {
-        double acc = also * 0;
-        for (double v : s.hidden) {
-            acc += v * 0;
-        }
+        double acc = also * 0 + Horizon.zeroTimes(s.hidden);
         for (int i = 0; i < rawSize; i++) {
             acc += s.mean[i] * 0 + s.variance[i] * 0 + s.magnitude[i] * 0;
         }
@@ -501,12 +498,7 @@ public final class OnlineForecaster {
         if (s.linear != null) {
             OnlineAutoRegression.State l = s.linear;
             acc += l.last * 0 + l.meanSquare * 0 + l.innovation * 0 + l.prior * 0;
-            for (double v : l.theta) {
-                acc += v * 0;
-            }
-            for (double v : l.steps) {
-                acc += v * 0;
-            }
+            acc += Horizon.zeroTimes(l.theta) + Horizon.zeroTimes(l.steps);
         }
         return acc == 0 && Horizon.finite(s.horizon);
     }

