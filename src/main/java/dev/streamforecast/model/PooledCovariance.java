@@ -33,7 +33,7 @@ import org.ejml.interfaces.decomposition.CholeskyDecomposition_F64;
  * coefficients' offsets by each key.
  */
 public final class PooledCovariance {
-    /** Rows between re-factorisations: a 48 x 48 inverse every 64 rows is about 2,000 flops a row. */
+    /** Rows between re-factorisations: a 50 x 50 factor and inverse every 64 rows are about 1,000 multiply-adds a row. */
     static final int REFRESH = 64;
     /** Bumped whenever the binary form changes. */
     public static final int SCHEMA_VERSION = 1;
@@ -161,7 +161,7 @@ public final class PooledCovariance {
     /**
      * R^-1 = ((M + I) / (W + 1))^-1 and theta = (M + I)^-1 m from EJML's Cholesky factor, M + I = L L':
      * (M + I)^-1 = L^-T L^-1, each built by rows from whole rows of L^-1, four to a pass, so that the
-     * work is vector operations (a quarter of the time of EJML's scalar inverse). A factorisation that
+     * work is vector operations (about half the time of EJML's scalar inverse). A factorisation that
      * fails (a non-finite moment) starts the pool afresh, from R = I and theta = 0.
      */
     private void refactor() {
