@@ -63,7 +63,15 @@ public final class Float32 {
      * block keeps the form fixed-width, so it is written and read in one piece.
      */
     public static void write(DataOutput out, double[] a) throws IOException {
-        byte[] block = scratch(4 * a.length);
+        write(out, a, scratch(4 * a.length));
+    }
+
+    /**
+     * {@link #write(DataOutput, double[])} through {@code block}, at least 4 bytes per value: a caller
+     * writing many arrays fetches its thread's buffer once ({@link #scratch}), not once per array (a
+     * thread-local lookup that on a Flink task thread took as long as converting a column of weights).
+     */
+    static void write(DataOutput out, double[] a, byte[] block) throws IOException {
         int escapes = 0;
         for (int k = 0; k < a.length; k++) {
             double x = a[k];
@@ -91,7 +99,11 @@ public final class Float32 {
 
     /** Reads {@code into.length} values {@link #write(DataOutput, double[])} wrote. */
     public static void read(DataInput in, double[] into) throws IOException {
-        byte[] block = scratch(4 * into.length);
+        read(in, into, scratch(4 * into.length));
+    }
+
+    /** {@link #read(DataInput, double[])} through {@code block}, at least 4 bytes per value. */
+    static void read(DataInput in, double[] into, byte[] block) throws IOException {
         in.readFully(block, 0, 4 * into.length);
         for (int k = 0; k < into.length; k++) {
             into[k] = Float.intBitsToFloat((int) INTS.get(block, 4 * k));

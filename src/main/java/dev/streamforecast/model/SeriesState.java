@@ -531,9 +531,14 @@ public final class SeriesState {
     /** Tensors of float32-rounded values, each in {@link Float32}'s block form: four bytes a value. */
     private static void writeFloatTensors(DataOutput out, double[][] t) throws IOException {
         out.writeInt(t.length);
+        int longest = 0;
+        for (double[] a : t) {
+            longest = Math.max(longest, a.length);
+        }
+        byte[] block = Float32.scratch(4 * longest);
         for (double[] a : t) {
             out.writeInt(a.length);
-            Float32.write(out, a);
+            Float32.write(out, a, block);
         }
     }
 
@@ -557,9 +562,13 @@ public final class SeriesState {
 
     private static double[][] readFloatTensors(DataInput in) throws IOException {
         double[][] t = new double[checkLength(in.readInt())][];
+        byte[] block = Float32.scratch(0);
         for (int i = 0; i < t.length; i++) {
             t[i] = new double[checkLength(in.readInt())];
-            Float32.read(in, t[i]);
+            if (block.length < 4 * t[i].length) {
+                block = Float32.scratch(4 * t[i].length);
+            }
+            Float32.read(in, t[i], block);
         }
         return t;
     }
